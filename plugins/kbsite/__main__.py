@@ -1,0 +1,3 @@
+from kbsite.cli import main
+
+main()

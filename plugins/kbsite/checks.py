@@ -1,0 +1,204 @@
+"""Checks across pages: duplicate ids, owners, translations, links (SPEC §4)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+from collections import defaultdict
+from collections.abc import Iterable
+from pathlib import Path
+
+from kbsite.markdown_scan import scan
+from kbsite.owners import Owner
+from kbsite.pages import Link, Page
+from kbsite.problems import Problem
+from kbsite.project import Project
+from kbsite.schema import closest, did_you_mean
+
+
+def check_ids(pages: Iterable[Page]) -> list[Problem]:
+    seen: dict[tuple[str, str], list[Page]] = defaultdict(list)
+    for page in pages:
+        if page.meta.id:
+            seen[(page.meta.id, page.meta.lang)].append(page)
+    problems = []
+    for (page_id, lang), group in seen.items():
+        if len(group) < 2:
+            continue
+        for page in group:
+            others = ", ".join(p.path for p in group if p is not page)
+            problems.append(
+                Problem(
+                    "id-duplicate",
+                    page.path,
+                    page.line_of("id"),
+                    f"id `{page_id}` ({lang}) is also used by {others}",
+                    "id",
+                    "give each page its own id",
+                )
+            )
+    return problems
+
+
+def check_owners(
+    pages: Iterable[Page], owners: dict[str, Owner], owners_file: str
+) -> list[Problem]:
+    problems = []
+    keys = sorted(owners)
+    for page in pages:
+        refs = [("owner", page.meta.owner), ("escalate_to", page.meta.escalate_to)]
+        refs += [("tiers", tier.owner) for tier in page.meta.tiers]
+        for name, key in refs:
+            if key and key not in owners:
+                hint = did_you_mean(key, keys) or f"add `{key}` to {owners_file}"
+                problems.append(
+                    Problem(
+                        "owner-unknown",
+                        page.path,
+                        page.line_of(name),
+                        f"`{key}` is not an owner in {owners_file}",
+                        name,
+                        hint,
+                    )
+                )
+    return problems
+
+
+def check_translations(pages: Iterable[Page], by_path: dict[str, Page]) -> list[Problem]:
+    problems = []
+    for page in pages:
+        if not page.source_path:
+            continue
+        source = by_path.get(page.source_path)
+        if source is None:
+            problems.append(
+                Problem(
+                    "translation-orphan",
+                    page.path,
+                    1,
+                    f"translation of `{page.source_path}`, which does not exist",
+                    None,
+                    "add the source page or remove the language suffix",
+                )
+            )
+        elif source.meta.id and page.meta.id and page.meta.id != source.meta.id:
+            problems.append(
+                Problem(
+                    "field-invalid",
+                    page.path,
+                    page.line_of("id"),
+                    f"a translation shares its source's id; `{page.meta.id}` "
+                    f"differs from `{source.meta.id}`",
+                    "id",
+                    f"use `id: {source.meta.id}`",
+                )
+            )
+    return problems
+
+
+class LinkChecker:
+    """Resolves relative links to pages, docs files and assets, and their heading anchors."""
+
+    def __init__(self, project: Project, by_path: dict[str, Page], today: dt.date) -> None:
+        self.project = project
+        self.by_path = by_path
+        self.today = today
+        self._doc_anchors: dict[str, frozenset[str] | None] = {}
+
+    def check(self, pages: Iterable[Page]) -> list[Problem]:
+        problems: list[Problem] = []
+        for page in pages:
+            for link in page.links:
+                problem = self._check_link(page, link)
+                if problem:
+                    problems.append(problem)
+        return problems
+
+    def target(self, link: Link) -> Page | None:
+        return self.by_path.get(link.path) if link.path else None
+
+    def _check_link(self, page: Page, link: Link) -> Problem | None:
+        if link.path is None:
+            anchors: frozenset[str] | None = page.anchors
+            where = "this page"
+        else:
+            target = self.by_path.get(link.path)
+            if target is not None:
+                if page.meta.status == "active" and target.parsed:
+                    retired = self._retired(target)
+                    if retired:
+                        return Problem(
+                            "link-retired",
+                            page.path,
+                            link.line,
+                            f"link to `{link.target}`, which is {retired}",
+                            None,
+                            "link to the page that replaces it",
+                        )
+                anchors, where = target.anchors, link.path
+            else:
+                anchors = self._file_anchors(link.path)
+                if anchors is None:
+                    return self._missing(page, link)
+                where = link.path
+        if (
+            link.anchor
+            and anchors is not None
+            and "*" not in anchors
+            and link.anchor not in anchors
+        ):
+            return Problem(
+                "link-broken",
+                page.path,
+                link.line,
+                f"link to `{link.target}`: no heading `#{link.anchor}` in {where}",
+                None,
+                did_you_mean(link.anchor, sorted(anchors)) or "link to an existing heading",
+            )
+        return None
+
+    def _retired(self, target: Page) -> str | None:
+        if target.meta.status == "retired":
+            return "retired"
+        if target.expired_on(self.today):
+            return f"expired since {target.meta.expires}"
+        return None
+
+    def _file_anchors(self, path: str) -> frozenset[str] | None:
+        """Anchors of a non-content file the link may reach; None when it does not exist.
+
+        A file that exists but has no headings to check (an image) gives an empty set that
+        allows any anchor."""
+        if path in self._doc_anchors:
+            return self._doc_anchors[path]
+        result: frozenset[str] | None = None
+        for base in (self.project.docs_dir, self.project.root):
+            candidate = base / path
+            if candidate.is_dir() and (candidate / "index.md").is_file():
+                candidate = candidate / "index.md"
+            if candidate.is_file():
+                result = self._anchors_of(candidate) if candidate.suffix == ".md" else None
+                result = result if result is not None else frozenset({"*"})
+                break
+        self._doc_anchors[path] = result
+        return result
+
+    @staticmethod
+    def _anchors_of(path: Path) -> frozenset[str] | None:
+        try:
+            return frozenset(scan(path.read_text(encoding="utf-8-sig", errors="replace")).anchors)
+        except OSError:
+            return None
+
+    def _missing(self, page: Page, link: Link) -> Problem:
+        base = posixpath.dirname(page.path)
+        guess = closest(link.path or "", sorted(self.by_path))
+        hint = f"did you mean `{posixpath.relpath(guess, base)}`?" if guess else None
+        return Problem(
+            "link-broken",
+            page.path,
+            link.line,
+            f"link to `{link.target}`: `{link.path}` does not exist",
+            None,
+            hint or "check the path; links are relative to this file",
+        )

@@ -1,0 +1,178 @@
+"""The ``kb`` command: a thin adapter from the command line to the engine."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import importlib.util
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, ClassVar
+
+import click
+
+from kbsite.dates import DateError, resolve_today
+from kbsite.knowledge import KnowledgeBase, load_kb
+from kbsite.problems import Problem
+from kbsite.project import Project, ProjectError, find_project
+
+
+def _today_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--today",
+        metavar="YYYY-MM-DD",
+        help="Evaluate dates as of this day (default: KB_TODAY, else the system date).",
+    )(func)
+
+
+def _config_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "-f",
+        "--config-file",
+        type=click.Path(dir_okay=True, path_type=Path),
+        help="The KB's mkdocs.yml (default: the one in the current folder).",
+    )(func)
+
+
+def _json_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON.")(func)
+
+
+def get_today(value: str | None) -> dt.date:
+    try:
+        return resolve_today(value)
+    except DateError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--today'") from None
+
+
+def get_project(ctx: click.Context, config_file: Path | None) -> Project:
+    config_file = config_file or (ctx.obj or {}).get("config_file")
+    try:
+        return find_project(config_file)
+    except ProjectError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+def print_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+class LazyGroup(click.Group):
+    """Commands living in their own modules, imported only when run (``kb check`` stays fast)."""
+
+    lazy: ClassVar[dict[str, str]] = {
+        "stale": "kbsite.cli_stale:stale",
+        "build": "kbsite.cli_build:build",
+        "index": "kbsite.cli_search:index",
+        "search": "kbsite.cli_search:search",
+        "serve": "kbsite.cli_serve:serve",
+        "import": "kbsite.cli_import:import_command",
+    }
+
+    def _available(self) -> list[str]:
+        return [n for n, t in self.lazy.items() if importlib.util.find_spec(t.split(":")[0])]
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self._available()])
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self._available():
+            module_name, attr = self.lazy[cmd_name].split(":")
+            command: click.Command = getattr(importlib.import_module(module_name), attr)
+            return command
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@_config_option
+@click.version_option(package_name="kbsite")
+@click.pass_context
+def main(ctx: click.Context, config_file: Path | None) -> None:
+    """Knowledge base and policy site generator: check, stale, build, search, serve."""
+    ctx.obj = {"config_file": config_file}
+
+
+@main.command()
+@_json_option
+@click.option("--strict", is_flag=True, help="Fail on warnings too.")
+@_today_option
+@_config_option
+@click.pass_context
+def check(
+    ctx: click.Context, as_json: bool, strict: bool, today: str | None, config_file: Path | None
+) -> None:
+    """Validate every page's metadata, ids, owners, translations and links."""
+    day = get_today(today)
+    kb = load_kb(get_project(ctx, config_file), day)
+    ok = kb.ok(strict)
+    if as_json:
+        print_json(
+            {
+                "ok": ok,
+                "today": day.isoformat(),
+                "pages": len(kb.pages),
+                "problems": [p.to_dict() for p in kb.problems],
+            }
+        )
+    else:
+        print_problems(kb)
+    ctx.exit(0 if ok else 1)
+
+
+def print_problems(kb: KnowledgeBase, err: bool = False) -> None:
+    """Compiler-style report, grouped by file, then a one-line summary."""
+    current = None
+    for problem in kb.problems:
+        if current is not None and problem.file != current:
+            click.echo("", err=err)
+        current = problem.file
+        click.echo(_styled(problem), err=err)
+    errors, warnings = len(kb.errors), len(kb.warnings)
+    summary = (
+        f"{len(kb.pages)} pages checked: {errors} error{'s' * (errors != 1)}, "
+        f"{warnings} warning{'s' * (warnings != 1)}"
+    )
+    if kb.problems:
+        click.echo("", err=err)
+    click.secho(summary, fg="red" if errors else ("yellow" if warnings else "green"), err=err)
+
+
+def _styled(problem: Problem) -> str:
+    color = "red" if problem.is_error else "yellow"
+    location = f"{problem.file}:{problem.line}:"
+    rest = f" {problem.message}" + (f" ({problem.hint})" if problem.hint else "")
+    return f"{location} {click.style(problem.code + ':', fg=color, bold=True)}{rest}"
+
+
+@main.command()
+@click.argument("page_type", metavar="TYPE", type=click.Choice(["policy", "procedure", "article"]))
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--owner", help="Owner key (default: the first key of owners.yml).")
+@click.option("--title", help="Title (default: from the file name).")
+@_today_option
+@_config_option
+@click.pass_context
+def new(
+    ctx: click.Context,
+    page_type: str,
+    path: Path,
+    owner: str | None,
+    title: str | None,
+    today: str | None,
+    config_file: Path | None,
+) -> None:
+    """Create a valid page of TYPE at PATH with every required field filled in."""
+    from kbsite.scaffold import ScaffoldError, scaffold
+
+    project = get_project(ctx, config_file)
+    try:
+        written = scaffold(project, page_type, path, get_today(today), owner=owner, title=title)
+    except ScaffoldError as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(f"created {project.rel(written)}; edit it, then run `kb check`")
+
+
+def run() -> None:  # pragma: no cover - console entry for `python -m kbsite`
+    sys.exit(main())

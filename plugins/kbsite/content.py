@@ -1,0 +1,237 @@
+"""Read the content folders into pages: walk the tree, decode, parse, apply folder defaults.
+
+Each file is handled on its own: whatever is wrong with one page is reported as problems and
+never stops the others from being read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from babel import localedata
+
+from kbsite import frontmatter
+from kbsite.encoding import EncodingProblem, decode, find_mojibake
+from kbsite.markdown_scan import scan, split_target
+from kbsite.pages import Link, Page
+from kbsite.problems import Problem
+from kbsite.project import Project
+from kbsite.schema import Origin, RawField, validate
+from kbsite.yamlload import YamlProblem, load_mapping
+
+META_FILE = ".meta.yml"
+_LANG_SUFFIX = re.compile(r"^(.+)\.([a-z]{2,3})$")
+
+
+@dataclass(slots=True)
+class ContentTree:
+    pages: list[Page] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def language_suffix(filename: str, languages: tuple[str, ...]) -> tuple[str, str | None]:
+    """Split ``refunds.it.md`` into (``refunds``, ``it``); other suffixes stay in the stem."""
+    stem = filename[:-3] if filename.endswith(".md") else filename
+    match = _LANG_SUFFIX.match(stem)
+    if match and (match.group(2) in languages or localedata.exists(match.group(2))):
+        return match.group(1), match.group(2)
+    return stem, None
+
+
+class _Reader:
+    def __init__(self, project: Project, today: dt.date) -> None:
+        self.project = project
+        self.settings = project.settings
+        self.today = today
+        self.tree = ContentTree()
+        self._defaults: dict[Path, dict[str, RawField]] = {}
+
+    def read(self) -> ContentTree:
+        for folder in self.settings.content_dirs:
+            top = self.project.root / folder
+            if top.is_dir():
+                self._walk(top, folder, {}, set())
+        return self.tree
+
+    def _walk(
+        self,
+        directory: Path,
+        folder: str,
+        inherited: dict[str, RawField],
+        ancestors: set[tuple[int, int]],
+    ) -> None:
+        try:
+            stat = directory.stat()
+            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        except OSError as exc:
+            rel = self.project.rel(directory)
+            self._problem("file-unreadable", rel, 1, f"cannot read the folder: {exc.strerror}")
+            return
+        identity = (stat.st_dev, stat.st_ino)
+        ancestors = ancestors | {identity}
+        defaults = {**inherited, **self._folder_defaults(directory)}
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            path = Path(entry.path)
+            if entry.is_dir(follow_symlinks=True):
+                if entry.is_symlink() and self._loops(path, ancestors):
+                    continue
+                self._walk(path, folder, defaults, ancestors)
+            elif entry.name.endswith(".md"):
+                if entry.is_symlink() and not path.exists():
+                    rel = self.project.rel(path)
+                    self._problem(
+                        "file-unreadable",
+                        rel,
+                        1,
+                        "the link points at a missing file",
+                        "fix or remove the symbolic link",
+                    )
+                    continue
+                self.tree.pages.append(self._page(path, folder, defaults))
+
+    def _loops(self, path: Path, ancestors: set[tuple[int, int]]) -> bool:
+        try:
+            stat = path.stat()
+        except OSError:  # a loop of links itself (ELOOP) or a dangling one
+            self._problem(
+                "symlink-loop",
+                self.project.rel(path),
+                1,
+                "symbolic link that cannot be followed (it loops or is broken); skipped",
+                "remove the link or point it at a real folder",
+            )
+            return True
+        if (stat.st_dev, stat.st_ino) in ancestors:
+            self._problem(
+                "symlink-loop",
+                self.project.rel(path),
+                1,
+                f"symbolic link to `{path.readlink()}` leads back into a folder that "
+                "contains it; not followed",
+                "remove the link",
+            )
+            return True
+        return False
+
+    def _folder_defaults(self, directory: Path) -> dict[str, RawField]:
+        meta = directory / META_FILE
+        if not meta.is_file():
+            return {}
+        rel = self.project.rel(meta)
+        try:
+            fields = load_mapping(decode(meta.read_bytes()), 1, what="folder defaults")
+        except (YamlProblem, EncodingProblem) as exc:
+            code = "encoding" if isinstance(exc, EncodingProblem) else "front-matter-yaml"
+            self._problem(code, rel, exc.line, exc.message, exc.hint)
+            return {}
+        return {k: RawField(v, Origin(rel, fields.lines[k])) for k, v in fields.data.items()}
+
+    def _problem(
+        self,
+        code: str,
+        file: str,
+        line: int,
+        message: str,
+        hint: str | None = None,
+        field_: str | None = None,
+    ) -> None:
+        self.tree.problems.append(Problem(code, file, line, message, field_, hint))
+
+    def _page(self, path: Path, folder: str, defaults: dict[str, RawField]) -> Page:
+        rel = self.project.rel(path)
+        settings = self.settings
+        stem, suffix = language_suffix(path.name, settings.languages)
+        page = Page(path=rel, folder=folder, lang=suffix or settings.default_language)
+        if suffix and suffix not in settings.languages:
+            self._problem(
+                "lang-unknown",
+                rel,
+                1,
+                f"the file name says language `{suffix}`, which is not configured",
+                f"configured: {', '.join(settings.languages)}",
+                "lang",
+            )
+        if suffix and suffix != settings.default_language:
+            page.source_path = (Path(rel).parent / f"{stem}.md").as_posix()
+        try:
+            data = path.read_bytes()
+            text = decode(data)
+        except OSError as exc:
+            self._problem("file-unreadable", rel, 1, f"cannot read the file: {exc.strerror}")
+            page.has_errors = True
+            return page
+        except EncodingProblem as exc:
+            self._problem("encoding", rel, exc.line, exc.message, exc.hint)
+            page.has_errors = True
+            return page
+        page.digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+        for bad in find_mojibake(text):
+            self._problem(
+                "mojibake",
+                rel,
+                bad.line,
+                f"text looks double-encoded: `{bad.found}`",
+                f"repaired: `{bad.repaired}`",
+            )
+        try:
+            parsed = frontmatter.parse(text)
+        except frontmatter.FrontMatterMissing:
+            self._problem(
+                "front-matter-missing",
+                rel,
+                1,
+                "the page has no front matter",
+                "start the file with `---`, the fields, and `---` (see `kb new`)",
+            )
+            page.body, page.has_errors = text, True
+            self._scan(page)
+            return page
+        except YamlProblem as exc:
+            self._problem("front-matter-yaml", rel, exc.line, exc.message, exc.hint)
+            page.has_errors = True
+            return page
+        raw = {**defaults}
+        raw.update(
+            {
+                k: RawField(v, Origin(rel, parsed.fields.lines[k]))
+                for k, v in parsed.fields.data.items()
+            }
+        )
+        meta, problems = validate(
+            rel,
+            raw,
+            default_type=settings.type_for_folder(folder),
+            file_lang=suffix if suffix in settings.languages else None,
+            settings=settings,
+            today=self.today,
+        )
+        self.tree.problems.extend(problems)
+        page.meta, page.lang = meta, meta.lang
+        page.field_lines = dict(parsed.fields.lines)
+        page.body, page.body_line, page.parsed = parsed.body, parsed.body_line, True
+        page.has_errors = any(p.is_error and p.file == rel for p in problems)
+        self._scan(page)
+        return page
+
+    def _scan(self, page: Page) -> None:
+        result = scan(page.body)
+        page.anchors = frozenset(result.anchors)
+        links = []
+        for raw in result.links:
+            resolved = split_target(raw.target, page.path)
+            if resolved is not None:
+                path, anchor = resolved
+                links.append(Link(raw.target, path, anchor, page.body_line + raw.line - 1))
+        page.links = tuple(links)
+
+
+def read_content(project: Project, today: dt.date) -> ContentTree:
+    """Every page of the project's content folders, with the problems found reading them."""
+    return _Reader(project, today).read()

@@ -1,0 +1,27 @@
+"""Typed options of the ``kb`` MkDocs plugin; defaults come from the engine's Settings."""
+
+from __future__ import annotations
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+
+from kbsite.settings import AUDIENCES, STATES, Settings
+
+_DEFAULTS = Settings()
+
+
+class KBConfig(base.Config):
+    content_dirs = c.ListOfItems(c.Type(str), default=list(_DEFAULTS.content_dirs))
+    """Folders, relative to mkdocs.yml, mounted into the site at the same path."""
+    owners_file = c.Type(str, default=_DEFAULTS.owners_file)
+    default_language = c.Type(str, default=_DEFAULTS.default_language)
+    languages = c.ListOfItems(c.Type(str), default=list(_DEFAULTS.languages))
+    review_every = c.DictOfItems(c.Type(str), default=dict(_DEFAULTS.review_every))
+    """Review interval per page type, e.g. ``policy: 6mo``."""
+    folder_types = c.DictOfItems(c.Type(str), default=dict(_DEFAULTS.folder_types))
+    due_soon = c.Type(int, default=_DEFAULTS.due_soon)
+    """Days before a review is due when a page is flagged ``due-soon``."""
+    fail_on = c.ListOfItems(c.Choice(STATES), default=[])
+    """Staleness states that fail the build, e.g. ``[expired]``."""
+    audience = c.Choice(AUDIENCES, default=_DEFAULTS.audience)
+    """Which site this build is: ``public`` (help center) or ``internal`` (rep site)."""

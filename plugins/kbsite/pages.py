@@ -1,0 +1,90 @@
+"""The parsed page model: what every later stage (checks, staleness, sites, search) reads."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from kbsite.dates import Duration
+
+
+@dataclass(frozen=True, slots=True)
+class Tier:
+    """One step of an escalation procedure: who takes the case, how fast, and when."""
+
+    owner: str
+    response_time: Duration | None
+    when: str = ""
+
+
+@dataclass(slots=True)
+class PageMeta:
+    """Validated front matter with defaults applied. Invalid fields are left at None."""
+
+    id: str | None = None
+    title: str | None = None
+    type: str = "article"
+    owner: str | None = None
+    audience: str = "internal"
+    status: str = "active"
+    effective: dt.date | None = None
+    expires: dt.date | None = None
+    last_reviewed: dt.date | None = None
+    review_every: Duration | None = None
+    updated: dt.date | None = None
+    lang: str = "en"
+    translated_from: dt.date | None = None
+    products: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    supersedes: tuple[str, ...] = ()
+    escalate_to: str | None = None
+    response_time: Duration | None = None
+    tiers: tuple[Tier, ...] = ()
+    description: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A relative link in a page body, resolved to a project path when it points at a file."""
+
+    target: str  # as written
+    path: str | None  # resolved project-relative path, None for same-page anchors
+    anchor: str | None
+    line: int
+
+
+@dataclass(slots=True)
+class Page:
+    """One Markdown file of a content folder, parsed as far as it could be."""
+
+    path: str  # project-relative, e.g. "kb/billing/refunds.md"
+    folder: str  # content folder, e.g. "kb"
+    lang: str
+    source_path: str | None = None  # for a translation: the file it translates
+    meta: PageMeta = field(default_factory=PageMeta)
+    field_lines: dict[str, int] = field(default_factory=dict)
+    body: str = ""
+    body_line: int = 1
+    anchors: frozenset[str] = frozenset()
+    links: tuple[Link, ...] = ()
+    parsed: bool = False  # front matter was read (the page can be built and indexed)
+    has_errors: bool = False
+    digest: str = ""
+
+    @property
+    def is_translation(self) -> bool:
+        return self.source_path is not None
+
+    @property
+    def key(self) -> tuple[str | None, str]:
+        return (self.meta.id, self.meta.lang)
+
+    def line_of(self, name: str) -> int:
+        return self.field_lines.get(name, 1)
+
+    def expired_on(self, today: dt.date) -> bool:
+        return self.meta.expires is not None and self.meta.expires < today
+
+    def is_live(self, today: dt.date) -> bool:
+        """Active and not expired: a page a customer or rep should be able to rely on."""
+        return self.meta.status == "active" and not self.expired_on(today)

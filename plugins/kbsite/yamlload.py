@@ -1,0 +1,113 @@
+"""YAML loading with line numbers, shared by front matter, ``.meta.yml`` and ``owners.yml``.
+
+Dates stay strings (our validator parses them, so ``2026-02-30`` is a reported problem rather
+than a crash inside the YAML library), and the line of every top-level key is kept.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_Base):  # type: ignore[misc,valid-type]
+    """Safe loader without the implicit timestamp type."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+class YamlProblem(ValueError):
+    """YAML that cannot be read; ``line`` is 1-based in the file the text came from."""
+
+    def __init__(self, message: str, line: int, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.hint = hint
+
+
+@dataclass(slots=True)
+class Mapping:
+    """A YAML mapping with the 1-based line of each top-level key."""
+
+    data: dict[str, Any] = field(default_factory=dict)
+    lines: dict[str, int] = field(default_factory=dict)
+
+
+def _describe(exc: yaml.MarkedYAMLError) -> str:
+    parts = [p for p in (exc.context, exc.problem) if p]
+    return "; ".join(parts) or str(exc)
+
+
+def load_mapping(text: str, first_line: int = 1, what: str = "front matter") -> Mapping:
+    """Parse ``text`` (whose first line is line ``first_line`` of its file) as a mapping."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise YamlProblem(f"the {what} is empty", first_line, "add `field: value` lines")
+        if not isinstance(node, yaml.MappingNode):
+            raise YamlProblem(
+                f"the {what} must be `field: value` lines, not a {_kind(node)}",
+                first_line + node.start_mark.line,
+                "write one `field: value` per line",
+            )
+        result = Mapping()
+        for key_node, value_node in node.value:
+            key = str(loader.construct_object(key_node, deep=True))
+            line = first_line + key_node.start_mark.line
+            if key in result.lines:
+                raise YamlProblem(
+                    f"`{key}` is given twice (lines {result.lines[key]} and {line})",
+                    line,
+                    "keep one of them",
+                )
+            result.data[key] = loader.construct_object(value_node, deep=True)
+            result.lines[key] = line
+        return result
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        last = max(text.count("\n") - (1 if text.endswith("\n") else 0), 0)
+        line = first_line + min(mark.line if mark else 0, last)
+        hint = (
+            "indent with spaces"
+            if "tab" in _describe(exc)
+            else "check quotes, colons and indentation"
+        )
+        raise YamlProblem(f"invalid YAML: {_describe(exc)}", line, hint) from None
+    except yaml.reader.ReaderError as exc:  # control characters, which YAML forbids
+        line = first_line + text[: exc.position].count("\n")
+        raise YamlProblem(
+            f"invalid YAML: character {ord(exc.character):#06x} is not allowed",
+            line,
+            "remove the control character",
+        ) from None
+    finally:
+        loader.dispose()
+
+
+def _kind(node: yaml.Node) -> str:
+    if isinstance(node, yaml.SequenceNode):
+        return "list"
+    return "single value"
+
+
+class _LenientLoader(yaml.SafeLoader):
+    """Reads mkdocs.yml without MkDocs: unknown tags (``!ENV``, ``!!python/name``) become None."""
+
+
+_LenientLoader.add_multi_constructor("", lambda loader, suffix, node: None)
+_LenientLoader.add_multi_constructor("tag:yaml.org,2002:python/", lambda *_: None)
+
+
+def load_lenient(text: str) -> Any:
+    """Load a config file that may carry tags only MkDocs understands."""
+    return yaml.load(text, Loader=_LenientLoader)
