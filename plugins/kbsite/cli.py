@@ -19,7 +19,7 @@ from kbsite.problems import Problem
 from kbsite.project import Project, ProjectError, find_project
 
 
-def _today_option(func: Callable[..., Any]) -> Callable[..., Any]:
+def today_option(func: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--today",
         metavar="YYYY-MM-DD",
@@ -27,7 +27,7 @@ def _today_option(func: Callable[..., Any]) -> Callable[..., Any]:
     )(func)
 
 
-def _config_option(func: Callable[..., Any]) -> Callable[..., Any]:
+def config_option(func: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "-f",
         "--config-file",
@@ -36,7 +36,7 @@ def _config_option(func: Callable[..., Any]) -> Callable[..., Any]:
     )(func)
 
 
-def _json_option(func: Callable[..., Any]) -> Callable[..., Any]:
+def json_option(func: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--json", "as_json", is_flag=True, help="Print JSON.")(func)
 
 
@@ -86,7 +86,7 @@ class LazyGroup(click.Group):
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@_config_option
+@config_option
 @click.version_option(package_name="kbsite")
 @click.pass_context
 def main(ctx: click.Context, config_file: Path | None) -> None:
@@ -95,10 +95,10 @@ def main(ctx: click.Context, config_file: Path | None) -> None:
 
 
 @main.command()
-@_json_option
+@json_option
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
-@_today_option
-@_config_option
+@today_option
+@config_option
 @click.pass_context
 def check(
     ctx: click.Context, as_json: bool, strict: bool, today: str | None, config_file: Path | None
@@ -151,8 +151,8 @@ def _styled(problem: Problem) -> str:
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--owner", help="Owner key (default: the first key of owners.yml).")
 @click.option("--title", help="Title (default: from the file name).")
-@_today_option
-@_config_option
+@today_option
+@config_option
 @click.pass_context
 def new(
     ctx: click.Context,
