@@ -213,6 +213,8 @@ class _Reader:
             today=self.today,
         )
         self.tree.problems.extend(problems)
+        if suffix and suffix not in settings.languages:
+            meta.lang = suffix  # keep the page apart from the configured languages' ids
         page.meta, page.lang = meta, meta.lang
         page.field_lines = dict(parsed.fields.lines)
         page.body, page.body_line, page.parsed = parsed.body, parsed.body_line, True
