@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 from pathlib import Path
@@ -214,7 +213,7 @@ def test_symlink_loop_is_reported_and_the_rest_still_checked(make_project) -> No
         "kb/hub/a.md": page(id="KB-A", title="A", audience="public"),
         "kb/hub/b.md": page(id="KB-B", title="B"),
     })  # fmt: skip
-    os.symlink("..", project.root / "kb/hub/loop")
+    (project.root / "kb/hub/loop").symlink_to("..")
     report = project.kb("check", "--json", "--today", TODAY).json()
     codes = [(p["file"], p["code"]) for p in report["problems"]]
     assert ("kb/hub/loop", "symlink-loop") in codes
@@ -260,6 +259,6 @@ def test_unicode_heading_anchors_resolve(make_project) -> None:
 def test_unreadable_file_is_reported(make_project) -> None:
     """A dangling symlink named like a page is reported as file-unreadable, not a crash."""
     project = make_project({"kb/a.md": page(id="KB-A", title="A", audience="public")})
-    os.symlink("does-not-exist.md", project.root / "kb/ghost.md")
+    (project.root / "kb/ghost.md").symlink_to("does-not-exist.md")
     problems = project.kb("check", "--json", "--today", TODAY).json()["problems"]
     assert [(p["file"], p["code"]) for p in problems] == [("kb/ghost.md", "file-unreadable")]
