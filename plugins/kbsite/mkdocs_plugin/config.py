@@ -25,3 +25,9 @@ class KBConfig(base.Config):
     """Staleness states that fail the build, e.g. ``[expired]``."""
     audience = c.Choice(AUDIENCES, default=_DEFAULTS.audience)
     """Which site this build is: ``public`` (help center) or ``internal`` (rep site)."""
+    language = c.Optional(c.Type(str))
+    """The language of this build (``kb build`` sets it per language). Unset: a preview that
+    shows every language's pages at their own paths (``mkdocs serve``)."""
+    navigation = c.Type(bool, default=True)
+    """Generate the category navigation (folder and type index pages) unless mkdocs.yml has
+    its own ``nav``."""

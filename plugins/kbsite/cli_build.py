@@ -1,0 +1,58 @@
+"""``kb build``: check, then both sites in every language, then the rep search index."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import click
+
+from kbsite.cli import config_option, get_project, get_today, print_problems, today_option
+from kbsite.knowledge import load_kb
+
+
+@click.command()
+@today_option
+@config_option
+@click.pass_context
+def build(ctx: click.Context, today: str | None, config_file: Path | None) -> None:
+    """Check the KB, then write site/public, site/internal and the search index."""
+    from kbsite.mkdocs_plugin.sites import SiteBuildError, build_sites
+    from kbsite.staleness import compute_flags
+
+    day = get_today(today)
+    project = get_project(ctx, config_file)
+    start = time.perf_counter()
+    kb = load_kb(project, day)
+    if kb.problems:
+        print_problems(kb, err=True)
+    if kb.errors:
+        click.secho(
+            "build stopped: fix the errors above (the previous sites are untouched)",
+            fg="red",
+            err=True,
+        )
+        ctx.exit(1)
+    flags = compute_flags(kb)
+    try:
+        report = build_sites(
+            kb, flags, project.root / "site", progress=lambda msg: click.echo(msg, err=True)
+        )
+    except SiteBuildError as exc:
+        click.secho(f"build failed: {exc} (the previous sites are untouched)", fg="red", err=True)
+        ctx.exit(1)
+    _build_index(project, kb, flags)
+    seconds = time.perf_counter() - start
+    click.echo(
+        f"built site/public and site/internal in {len(report.seconds) // 2} languages "
+        f"({len(kb.pages)} pages) in {seconds:.1f} s"
+    )
+
+
+def _build_index(project, kb, flags) -> None:  # type: ignore[no-untyped-def]
+    """The rep search index, beside the sites (never inside the public one)."""
+    try:
+        from kbsite.search.index import build_from_kb
+    except ImportError:  # search is an optional part of this package until it lands
+        return
+    build_from_kb(project, kb, flags)

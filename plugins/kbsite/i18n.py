@@ -1,0 +1,138 @@
+"""Which page each language's site shows at each path, and the links between languages.
+
+Every language gets its own build (its own client-side search). A translation is served at its
+source's path, so a link to ``refunds.md`` means "refunds in this site's language". A page with
+no translation stays in the default-language site, and other languages link to it with a
+visible notice instead of rendering thousands of copies.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from kbsite.pages import Page
+
+LANGUAGE_NAMES = {
+    "en": "English",
+    "it": "Italiano",
+    "tl": "Tagalog",
+    "lv": "Latviešu",
+    "te": "తెలుగు",
+}
+#: Languages lunr (Material's client-side search) can stem; others search whole words.
+LUNR_LANGUAGES = frozenset(
+    (
+        "ar",
+        "da",
+        "de",
+        "du",
+        "el",
+        "es",
+        "fi",
+        "fr",
+        "he",
+        "hi",
+        "hu",
+        "hy",
+        "it",
+        "ja",
+        "jp",
+        "kn",
+        "ko",
+        "nl",
+        "no",
+        "pt",
+        "ro",
+        "ru",
+        "sa",
+        "sv",
+        "ta",
+        "te",
+        "th",
+        "tr",
+        "vi",
+        "zh",
+    )
+)
+
+FALLBACK_NOTICE = {
+    "en": "This page is not available in your language yet; you are reading the English version.",
+    "it": "Questa pagina non è ancora disponibile in italiano: stai leggendo la versione inglese.",
+    "tl": "Wala pang salin ng pahinang ito sa Tagalog; Ingles na bersyon ang binabasa mo.",
+    "lv": "Šī lapa vēl nav pieejama latviešu valodā; jūs lasāt angļu valodas versiju.",
+    "te": "ఈ పేజీ ఇంకా తెలుగులో అందుబాటులో లేదు; మీరు ఆంగ్ల సంస్కరణను చదువుతున్నారు.",
+}
+FALLBACK_PARAM = "kb-from"
+
+
+def language_name(code: str) -> str:
+    return LANGUAGE_NAMES.get(code, code)
+
+
+def search_options(lang: str) -> dict[str, object]:
+    """Material search plugin options for one language's site."""
+    if lang in LUNR_LANGUAGES or lang == "en":
+        return {"lang": [lang]}
+    # No lunr stemmer: index whole words as written (English stemming would mangle them).
+    return {"lang": ["en"], "pipeline": []}
+
+
+def source_uri(page: Page) -> str:
+    """The path a page is served at in its language's site: translations take the source's."""
+    return page.source_path or page.path
+
+
+@dataclass(frozen=True)
+class LanguageSite:
+    """The pages of one (audience, language) build, by the path they are served at."""
+
+    lang: str
+    default_language: str
+    pages: dict[str, Page]  # served path -> page (in this language)
+    fallback: dict[str, Page]  # served path -> default-language page not translated here
+
+    @property
+    def prefix(self) -> str:
+        """The folder of this language under the site root ('' for the default language)."""
+        return "" if self.lang == self.default_language else f"{self.lang}/"
+
+
+def plan_language_site(
+    pages: list[Page],
+    lang: str,
+    default_language: str,
+    visible: Callable[[Page, dt.date], bool],
+    today: dt.date,
+) -> LanguageSite:
+    """Choose the pages of one language's site: its own pages, else the default's as fallback."""
+    own: dict[str, Page] = {}
+    default: dict[str, Page] = {}
+    for page in pages:
+        if not visible(page, today):
+            continue
+        uri = source_uri(page)
+        if page.lang == lang:
+            own[uri] = page
+        elif page.lang == default_language and not page.is_translation:
+            default[uri] = page
+    fallback = {uri: page for uri, page in default.items() if uri not in own}
+    return LanguageSite(lang, default_language, own, fallback)
+
+
+def url_of(uri: str) -> str:
+    """Directory URL of a page path: ``kb/a/b.md`` -> ``kb/a/b/``, ``x/index.md`` -> ``x/``."""
+    stem = uri[:-3] if uri.endswith(".md") else uri
+    if stem == "index" or stem.endswith("/index"):
+        return stem[: -len("index")]
+    return stem + "/"
+
+
+def relative_url(from_url: str, to_url: str) -> str:
+    """Relative link between two directory URLs (``''`` is the site root)."""
+    rel = posixpath.relpath(to_url or ".", from_url.rstrip("/") or ".")
+    if rel == ".":
+        return "./"
+    return rel if rel.endswith("/") or not (to_url.endswith("/") or not to_url) else rel + "/"

@@ -1,0 +1,101 @@
+"""``kb build``: both sites in every language, built with MkDocs, swapped in atomically.
+
+This is an adapter (it drives MkDocs); the decisions it applies come from the engine.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mkdocs.commands.build import build as mkdocs_build
+from mkdocs.config import load_config
+from mkdocs.exceptions import Abort, ConfigurationError, PluginError
+
+from kbsite import i18n
+from kbsite.knowledge import KnowledgeBase
+from kbsite.staleness import Flag
+
+SITES = ("public", "internal")
+
+
+class SiteBuildError(Exception):
+    """A site could not be built; the previous sites are left untouched."""
+
+
+@dataclass
+class BuildReport:
+    seconds: dict[str, float] = field(default_factory=dict)  # "public/it" -> seconds
+    site_dir: Path | None = None
+
+
+def build_sites(
+    kb: KnowledgeBase,
+    flags: list[Flag],
+    site_root: Path,
+    progress: Callable[[str], None] | None = None,
+) -> BuildReport:
+    """Build site/public and site/internal (one MkDocs build per language) and swap them in."""
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    project = kb.project
+    settings = project.settings
+    staging = site_root / f".staging-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    report = BuildReport(site_dir=site_root)
+    try:
+        for audience in SITES:
+            for lang in settings.languages:
+                prefix = "" if lang == settings.default_language else lang
+                out = staging / audience / prefix
+                start = time.perf_counter()
+                if progress:
+                    progress(f"building {audience} site ({i18n.language_name(lang)})")
+                _build_one(kb, flags, audience, lang, out)
+                report.seconds[f"{audience}/{lang}"] = time.perf_counter() - start
+        _swap(staging, site_root)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return report
+
+
+def _build_one(
+    kb: KnowledgeBase, flags: list[Flag], audience: str, lang: str, site_dir: Path
+) -> None:
+    project = kb.project
+    try:
+        config = load_config(str(project.config_file), site_dir=str(site_dir))
+        plugin = config.plugins.get("kb")
+        if plugin is None:
+            raise SiteBuildError(f"{project.config_file}: add `kb` to `plugins`")
+        plugin.config.audience = audience  # type: ignore[attr-defined]
+        plugin.config.language = lang  # type: ignore[attr-defined]
+        plugin.preloaded = (kb, flags)  # type: ignore[attr-defined]
+        config.theme["language"] = lang
+        search = config.plugins.get("material/search") or config.plugins.get("search")
+        if search is not None:
+            search.config.update(i18n.search_options(lang))  # type: ignore[attr-defined]
+        config.plugins.on_startup(command="build", dirty=False)
+        try:
+            mkdocs_build(config)
+        finally:
+            config.plugins.on_shutdown()
+    except (PluginError, ConfigurationError, Abort) as exc:
+        raise SiteBuildError(f"{audience} site ({lang}): {exc}") from None
+
+
+def _swap(staging: Path, site_root: Path) -> None:
+    """Replace each site folder by its new build with renames, never leaving a half site."""
+    for audience in SITES:
+        new = staging / audience
+        current = site_root / audience
+        old = site_root / f".old-{audience}-{os.getpid()}"
+        if current.exists():
+            current.rename(old)
+        new.rename(current)
+        shutil.rmtree(old, ignore_errors=True)
+    logging.getLogger(__name__).debug("sites swapped into %s", site_root)
