@@ -24,8 +24,13 @@ def run_check(root: Path) -> tuple[float, float, int]:
     best, code = float("inf"), 0
     for _ in range(REPEATS):
         start = time.perf_counter()
-        proc = subprocess.run([str(KB), "check", "--json", "--today", "2026-11-23"], cwd=root,
-                              capture_output=True, check=False, timeout=300)  # fmt: skip
+        proc = subprocess.run(
+            [str(KB), "check", "--json", "--today", "2026-11-23"],
+            cwd=root,
+            capture_output=True,
+            check=False,
+            timeout=300,
+        )
         best = min(best, time.perf_counter() - start)
         code = proc.returncode
     rss_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
@@ -33,8 +38,10 @@ def run_check(root: Path) -> tuple[float, float, int]:
 
 
 def main() -> None:
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-          f"Python {platform.python_version()}")  # fmt: skip
+    print(
+        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}"
+    )
     print("\n| pages | kb check (best of 3) | goal | peak RSS | exit |")
     print("|---:|---:|---:|---:|---:|")
     for pages, goal in ((1_000, 1.0), (10_000, 8.0)):

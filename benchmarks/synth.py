@@ -41,8 +41,14 @@ def _paragraph(rng: random.Random, lang: str, words: int) -> str:
     return " ".join(rng.choice(vocab) for _ in range(words)).capitalize() + "."
 
 
-def generate(root: Path, pages: int, seed: int = 7, translations: float = 0.2,
-             words: int = 250, mkdocs: str = MKDOCS) -> Path:  # fmt: skip
+def generate(
+    root: Path,
+    pages: int,
+    seed: int = 7,
+    translations: float = 0.2,
+    words: int = 250,
+    mkdocs: str = MKDOCS,
+) -> Path:
     """Write a KB of ``pages`` Markdown files (sources plus translations) under ``root``."""
     rng = random.Random(seed)
     (root / "docs").mkdir(parents=True, exist_ok=True)
@@ -58,24 +64,34 @@ def generate(root: Path, pages: int, seed: int = 7, translations: float = 0.2,
         name = f"page-{index:05d}"
         rel = f"{folder}/{name}.md"
         reviewed = f"2026-{rng.randint(1, 10):02d}-{rng.randint(1, 28):02d}"
-        fields = [f"id: {'POL' if is_policy else 'KB'}-P{index:05d}", f"title: Page {index}",
-                  f"audience: {'public' if index % 3 else 'internal'}",
-                  f"last_reviewed: {reviewed}", f"tags: [t{index % 13}]"]  # fmt: skip
+        fields = [
+            f"id: {'POL' if is_policy else 'KB'}-P{index:05d}",
+            f"title: Page {index}",
+            f"audience: {'public' if index % 3 else 'internal'}",
+            f"last_reviewed: {reviewed}",
+            f"tags: [t{index % 13}]",
+        ]
         if is_policy:
             fields += [f"owner: team-{index % 8}", "effective: 2025-06-01"]
         link = ""
         if sources:
             target = rng.choice(sources)
             link = f"\n\nSee [related](../../{target}#details).\n"
-        body = (f"# Page {index}\n\n{_paragraph(rng, 'en', words // 2)}\n\n## Details\n\n"
-                f"{_paragraph(rng, 'en', words // 2)}{link}")  # fmt: skip
+        body = (
+            f"# Page {index}\n\n{_paragraph(rng, 'en', words // 2)}\n\n## Details\n\n"
+            f"{_paragraph(rng, 'en', words // 2)}{link}"
+        )
         _write(root / rel, fields, body)
         sources.append(rel)
         written += 1
         for lang in ("it", "tl", "lv", "te"):
             if written < pages and rng.random() < translations:
-                tr_fields = [*fields[:1], f"title: {lang} {index}", *fields[2:],
-                             f"translated_from: {reviewed}"]  # fmt: skip
+                tr_fields = [
+                    *fields[:1],
+                    f"title: {lang} {index}",
+                    *fields[2:],
+                    f"translated_from: {reviewed}",
+                ]
                 text = f"# {lang} {index}\n\n{_paragraph(rng, lang, words)}\n\n## Details\n"
                 _write(root / f"{folder}/{name}.{lang}.md", tr_fields, text)
                 written += 1

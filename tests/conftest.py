@@ -110,8 +110,11 @@ def run_kb(
 def make_project(tmp_path: Path) -> Callable[..., KBProject]:
     """Factory for a minimal KB project: mkdocs.yml, owners.yml, docs/index.md, plus ``files``."""
 
-    def make(files: dict[str, str | bytes] | None = None, mkdocs: str = MINIMAL_MKDOCS,
-             name: str = "kbproject") -> KBProject:  # fmt: skip
+    def make(
+        files: dict[str, str | bytes] | None = None,
+        mkdocs: str = MINIMAL_MKDOCS,
+        name: str = "kbproject",
+    ) -> KBProject:
         project = KBProject(tmp_path / name)
         project.write("mkdocs.yml", mkdocs)
         project.write("policies/owners.yml", OWNERS)

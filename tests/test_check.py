@@ -124,8 +124,9 @@ def test_human_output_is_compiler_style_grouped_by_file() -> None:
 
 def test_config_file_option_from_another_folder(tmp_path: Path) -> None:
     """`-f PATH` checks that project; reported files stay relative to its folder."""
-    result = run_kb("check", "--json", "--today", TODAY, "-f", str(BAD_KB / "mkdocs.yml"),
-                    cwd=tmp_path)  # fmt: skip
+    result = run_kb(
+        "check", "--json", "--today", TODAY, "-f", str(BAD_KB / "mkdocs.yml"), cwd=tmp_path
+    )
     assert result.code == 1
     assert result.json()["problems"][0]["file"] == "kb/billing/dup.md"
 
@@ -147,10 +148,12 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
 
 def test_clean_kb_passes_and_strict_fails_on_warnings(make_project) -> None:
     """Exit 0 with no errors; --strict turns a warning (missing audience) into exit 1."""
-    project = make_project({
-        "kb/a.md": page(id="KB-A", title="A", audience="public", last_reviewed="2026-10-01"),
-        "kb/b.md": page(id="KB-B", title="B", last_reviewed="2026-10-01"),
-    })  # fmt: skip
+    project = make_project(
+        {
+            "kb/a.md": page(id="KB-A", title="A", audience="public", last_reviewed="2026-10-01"),
+            "kb/b.md": page(id="KB-B", title="B", last_reviewed="2026-10-01"),
+        }
+    )
     result = project.kb("check", "--today", TODAY)
     assert result.code == 0, result.out
     assert "1 warning" in result.out
@@ -163,23 +166,35 @@ def test_clean_kb_passes_and_strict_fails_on_warnings(make_project) -> None:
 
 def test_expires_before_effective_is_date_order(make_project) -> None:
     """`expires` on or before `effective` is a date-order error at the expires line."""
-    project = make_project({"policies/p.md": page(
-        id="POL-P", title="P", owner="billing-team", audience="public",
-        effective="2026-05-01", expires="2026-05-01", last_reviewed="2026-05-01")})  # fmt: skip
+    project = make_project(
+        {
+            "policies/p.md": page(
+                id="POL-P",
+                title="P",
+                owner="billing-team",
+                audience="public",
+                effective="2026-05-01",
+                expires="2026-05-01",
+                last_reviewed="2026-05-01",
+            )
+        }
+    )
     problems = project.kb("check", "--json", "--today", TODAY).json()["problems"]
     assert [(p["code"], p["line"], p["field"]) for p in problems] == [("date-order", 7, "expires")]
 
 
 def test_defaults_from_meta_yml_and_problems_point_at_it(make_project) -> None:
     """`.meta.yml` defaults apply beneath it (nearest wins); a bad default is reported there once."""
-    project = make_project({
-        "kb/.meta.yml": "audience: public\nstatus: active\n",
-        "kb/hub/.meta.yml": "audience: publik\n",
-        "kb/hub/a.md": page(id="KB-A", title="A"),
-        "kb/hub/b.md": page(id="KB-B", title="B"),
-        "kb/c.md": page(id="KB-C", title="C"),
-        "kb/d.md": page(id="KB-D", title="D", audience="internal"),
-    })  # fmt: skip
+    project = make_project(
+        {
+            "kb/.meta.yml": "audience: public\nstatus: active\n",
+            "kb/hub/.meta.yml": "audience: publik\n",
+            "kb/hub/a.md": page(id="KB-A", title="A"),
+            "kb/hub/b.md": page(id="KB-B", title="B"),
+            "kb/c.md": page(id="KB-C", title="C"),
+            "kb/d.md": page(id="KB-D", title="D", audience="internal"),
+        }
+    )
     problems = project.kb("check", "--json", "--today", TODAY).json()["problems"]
     assert [(p["file"], p["line"], p["code"]) for p in problems] == [
         ("kb/hub/.meta.yml", 1, "field-invalid")
@@ -189,11 +204,14 @@ def test_defaults_from_meta_yml_and_problems_point_at_it(make_project) -> None:
 
 def test_list_where_string_due_and_string_where_list_due(make_project) -> None:
     """A list for `title` and a bare string for `tags` are field-invalid with a fix hint."""
-    project = make_project({"kb/a.md": page(id="KB-A", title=["x", "y"], tags="billing",
-                                           audience="public")})  # fmt: skip
+    project = make_project(
+        {"kb/a.md": page(id="KB-A", title=["x", "y"], tags="billing", audience="public")}
+    )
     problems = project.kb("check", "--json", "--today", TODAY).json()["problems"]
-    assert [(p["field"], p["code"]) for p in problems] == [("title", "field-invalid"),
-                                                           ("tags", "field-invalid")]  # fmt: skip
+    assert [(p["field"], p["code"]) for p in problems] == [
+        ("title", "field-invalid"),
+        ("tags", "field-invalid"),
+    ]
     assert "[billing]" in problems[1]["hint"]
 
 
@@ -209,10 +227,12 @@ def test_five_megabyte_page_is_checked(make_project) -> None:
 
 def test_symlink_loop_is_reported_and_the_rest_still_checked(make_project) -> None:
     """A symlink loop in the content tree is reported once; other pages are still checked."""
-    project = make_project({
-        "kb/hub/a.md": page(id="KB-A", title="A", audience="public"),
-        "kb/hub/b.md": page(id="KB-B", title="B"),
-    })  # fmt: skip
+    project = make_project(
+        {
+            "kb/hub/a.md": page(id="KB-A", title="A", audience="public"),
+            "kb/hub/b.md": page(id="KB-B", title="B"),
+        }
+    )
     (project.root / "kb/hub/loop").symlink_to("..")
     report = project.kb("check", "--json", "--today", TODAY).json()
     codes = [(p["file"], p["code"]) for p in report["problems"]]
@@ -233,10 +253,12 @@ def test_owner_file_with_bad_yaml_is_reported(make_project) -> None:
 
 def test_translation_must_share_source_id(make_project) -> None:
     """A translation with another id than its source is field-invalid, hinting the source id."""
-    project = make_project({
-        "kb/a.md": page(id="KB-A", title="A", audience="public"),
-        "kb/a.te.md": page(id="KB-A-TE", title="ఎ", audience="public"),
-    })  # fmt: skip
+    project = make_project(
+        {
+            "kb/a.md": page(id="KB-A", title="A", audience="public"),
+            "kb/a.te.md": page(id="KB-A-TE", title="ఎ", audience="public"),
+        }
+    )
     problems = project.kb("check", "--json", "--today", TODAY).json()["problems"]
     assert [(p["file"], p["code"], p["hint"]) for p in problems] == [
         ("kb/a.te.md", "field-invalid", "use `id: KB-A`")
@@ -247,11 +269,13 @@ def test_unicode_heading_anchors_resolve(make_project) -> None:
     """Links to Telugu and Latvian headings resolve with the site's own slugify."""
     body = "# రీఫండ్\n\n## రీఫండ్ ఎలా ఇవ్వాలి\n\n## Atmaksas noteikumi\n"
     linker = "# L\n\n[a](a.te.md#రీఫండ్-ఎలా-ఇవ్వాలి) [b](a.te.md#atmaksas-noteikumi)\n"
-    project = make_project({
-        "kb/a.md": page(id="KB-A", title="A", audience="public"),
-        "kb/a.te.md": page(body, id="KB-A", title="ఎ", audience="public"),
-        "kb/l.md": page(linker, id="KB-L", title="L", audience="public"),
-    })  # fmt: skip
+    project = make_project(
+        {
+            "kb/a.md": page(id="KB-A", title="A", audience="public"),
+            "kb/a.te.md": page(body, id="KB-A", title="ఎ", audience="public"),
+            "kb/l.md": page(linker, id="KB-L", title="L", audience="public"),
+        }
+    )
     assert project.kb("check", "--json", "--today", TODAY).json()["problems"] == []
 
 

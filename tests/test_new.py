@@ -9,9 +9,12 @@ from conftest import TODAY
 
 @pytest.mark.parametrize(
     ("page_type", "path"),
-    [("policy", "policies/returns.md"), ("procedure", "policies/escalation/vip-customer.md"),
-     ("article", "kb/hub/reset-the-hub.md")],
-)  # fmt: skip
+    [
+        ("policy", "policies/returns.md"),
+        ("procedure", "policies/escalation/vip-customer.md"),
+        ("article", "kb/hub/reset-the-hub.md"),
+    ],
+)
 def test_new_page_of_each_type_is_valid(make_project, page_type: str, path: str) -> None:
     """Each type gets every required field with today's dates, and no check problem."""
     project = make_project()

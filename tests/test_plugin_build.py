@@ -14,22 +14,38 @@ MKDOCS = Path(sys.executable).parent / "mkdocs"
 
 def mkdocs_build(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "KB_TODAY": TODAY}
-    return subprocess.run([str(MKDOCS), "build", *args], cwd=root, env=env, capture_output=True,
-                          text=True, timeout=180, check=False)  # fmt: skip
+    return subprocess.run(
+        [str(MKDOCS), "build", *args],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
 
 
 GOOD = {
     "kb/.meta.yml": "audience: public\n",
     "kb/hub/setup.md": page(
         "# Set up the hub\n\n## Connect the cable\n\nSee [refunds](../../policies/refunds.md#when).\n",
-        id="KB-HUB-SETUP", title="Set up the hub", last_reviewed="2026-10-01"),
-    "kb/hub/setup.te.md": page("# హబ్ సెటప్\n", id="KB-HUB-SETUP", title="హబ్ సెటప్",
-                               translated_from="2026-10-01"),
+        id="KB-HUB-SETUP",
+        title="Set up the hub",
+        last_reviewed="2026-10-01",
+    ),
+    "kb/hub/setup.te.md": page(
+        "# హబ్ సెటప్\n", id="KB-HUB-SETUP", title="హబ్ సెటప్", translated_from="2026-10-01"
+    ),
     "policies/refunds.md": page(
-        "# Refunds\n\n## When\n\nWithin 30 days.\n", id="POL-REFUND", title="Refunds",
-        owner="billing-team", audience="public", effective="2026-01-01",
-        last_reviewed="2026-10-01"),
-}  # fmt: skip
+        "# Refunds\n\n## When\n\nWithin 30 days.\n",
+        id="POL-REFUND",
+        title="Refunds",
+        owner="billing-team",
+        audience="public",
+        effective="2026-01-01",
+        last_reviewed="2026-10-01",
+    ),
+}
 
 
 def test_build_mounts_content_and_tags_pages(make_project) -> None:
@@ -61,8 +77,9 @@ def test_errors_fail_the_build_listing_all_without_traceback() -> None:
 
 def test_warnings_go_through_plugin_logger_so_strict_fails(make_project) -> None:
     """A warning is logged by MkDocs' plugin logger: plain build passes, --strict fails."""
-    project = make_project({**GOOD, "kb/x.md": page(id="KB-X", title="X", audience="public",
-                                                   colour="red")})  # fmt: skip
+    project = make_project(
+        {**GOOD, "kb/x.md": page(id="KB-X", title="X", audience="public", colour="red")}
+    )
     plain = mkdocs_build(project.root)
     assert plain.returncode == 0, plain.stderr
     assert "WARNING" in plain.stderr and "kb/x.md:5: field-unknown" in plain.stderr
@@ -72,11 +89,13 @@ def test_warnings_go_through_plugin_logger_so_strict_fails(make_project) -> None
 
 def test_drafts_and_retired_pages_are_not_built(make_project) -> None:
     """Draft and retired pages never reach the built site."""
-    project = make_project({
-        **GOOD,
-        "kb/draft.md": page(id="KB-DRAFT", title="Draft", status="draft"),
-        "kb/old.md": page(id="KB-OLD", title="Old", status="retired"),
-    })  # fmt: skip
+    project = make_project(
+        {
+            **GOOD,
+            "kb/draft.md": page(id="KB-DRAFT", title="Draft", status="draft"),
+            "kb/old.md": page(id="KB-OLD", title="Old", status="retired"),
+        }
+    )
     assert mkdocs_build(project.root, "--strict").returncode == 0
     site = project.root / "site/preview"
     assert not (site / "kb/draft").exists()
