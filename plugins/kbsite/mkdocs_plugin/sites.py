@@ -6,10 +6,12 @@ This is an adapter (it drives MkDocs); the decisions it applies come from the en
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 import shutil
 import time
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,33 +36,63 @@ class BuildReport:
     site_dir: Path | None = None
 
 
-def build_sites(
-    kb: KnowledgeBase,
-    flags: list[Flag],
-    site_root: Path,
-    progress: Callable[[str], None] | None = None,
-) -> BuildReport:
-    """Build site/public and site/internal (one MkDocs build per language) and swap them in."""
+def build_sites(kb: KnowledgeBase, flags: list[Flag], site_root: Path,
+                progress: Callable[[str], None] | None = None,
+                workers: int | None = None) -> BuildReport:  # fmt: skip
+    """Build site/public and site/internal (one MkDocs build per language) and swap them in.
+
+    The builds are independent, so they run in parallel processes (forked, sharing the loaded
+    KB), the default language first as it holds the most pages."""
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
-    project = kb.project
-    settings = project.settings
+    settings = kb.project.settings
     staging = site_root / f".staging-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     report = BuildReport(site_dir=site_root)
+    jobs = [(audience, lang) for lang in settings.languages for audience in SITES]
+    jobs.sort(key=lambda job: job[1] != settings.default_language)
+    workers = workers or min(len(jobs), os.cpu_count() or 1)
+    global _JOB_STATE
+    _JOB_STATE = (kb, flags, staging)
     try:
-        for audience in SITES:
-            for lang in settings.languages:
-                prefix = "" if lang == settings.default_language else lang
-                out = staging / audience / prefix
-                start = time.perf_counter()
-                if progress:
-                    progress(f"building {audience} site ({i18n.language_name(lang)})")
-                _build_one(kb, flags, audience, lang, out)
-                report.seconds[f"{audience}/{lang}"] = time.perf_counter() - start
+        if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(workers, mp_context=context) as pool:
+                for job, seconds in zip(jobs, pool.map(_run_job, jobs), strict=True):
+                    _record(report, job, seconds, progress)
+        else:
+            for job in jobs:
+                _record(report, job, _run_job(job), progress)
         _swap(staging, site_root)
     finally:
+        _JOB_STATE = None
         shutil.rmtree(staging, ignore_errors=True)
     return report
+
+
+_JOB_STATE: tuple[KnowledgeBase, list[Flag], Path] | None = None
+
+
+def _run_job(job: tuple[str, str]) -> float | str:
+    """One (audience, language) build; returns seconds, or the error message."""
+    assert _JOB_STATE is not None
+    kb, flags, staging = _JOB_STATE
+    audience, lang = job
+    prefix = "" if lang == kb.project.settings.default_language else lang
+    start = time.perf_counter()
+    try:
+        _build_one(kb, flags, audience, lang, staging / audience / prefix)
+    except SiteBuildError as exc:
+        return str(exc)
+    return time.perf_counter() - start
+
+
+def _record(report: BuildReport, job: tuple[str, str], result: float | str,
+            progress: Callable[[str], None] | None) -> None:  # fmt: skip
+    if isinstance(result, str):
+        raise SiteBuildError(result)
+    report.seconds["/".join(job)] = result
+    if progress:
+        progress(f"built {job[0]} site ({i18n.language_name(job[1])}) in {result:.1f} s")
 
 
 def _build_one(
