@@ -45,14 +45,15 @@ def plain_copy(root: Path, target: Path, nav: str | None = None) -> Path:
 
 
 def html_stats(site: Path) -> tuple[int, float]:
-    pages = [p for p in site.rglob("*.html")]
+    pages = list(site.rglob("*.html"))
     return len(pages), sum(p.stat().st_size for p in pages) / max(len(pages), 1) / 1024
 
 
 def main() -> None:
     sizes = [int(a) for a in sys.argv[1:]] or [1_000, 10_000]
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
-          f"{platform.python_version()}")  # fmt: skip
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
     rows = []
     for pages in sizes:
         with tempfile.TemporaryDirectory() as tmp:
@@ -68,17 +69,32 @@ def main() -> None:
                 plain_root = plain_copy(root, Path(tmp) / "plain")
                 plain = timed([str(BIN / "mkdocs"), "build", "-q"], plain_root)
                 _, plain_kb = html_stats(plain_root / "site")
-            rows.append((pages, kb_seconds, plain, plain_kb if plain else None, rss, count,
-                         avg_kb, one, no_plugin))  # fmt: skip
-    print("\n| pages | kb build (2 sites × 5 langs) | plain Material build | ratio | peak RSS "
-          "| HTML files | avg HTML | plain avg HTML | 1 build with plugin | same without |")  # fmt: skip
+            rows.append(
+                (
+                    pages,
+                    kb_seconds,
+                    plain,
+                    plain_kb if plain else None,
+                    rss,
+                    count,
+                    avg_kb,
+                    one,
+                    no_plugin,
+                )
+            )
+    print(
+        "\n| pages | kb build (2 sites × 5 langs) | plain Material build | ratio | peak RSS "
+        "| HTML files | avg HTML | plain avg HTML | 1 build with plugin | same without |"
+    )
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for pages, kb_s, plain, plain_kb, rss, count, avg, one, bare in rows:
         ratio = f"{kb_s / plain:.2f}×" if plain else "n/a"
         plain_s = f"{plain:.1f} s" if plain else "skipped (quadratic nav)"
         plain_html = f"{plain_kb:.0f} KB" if plain_kb else "n/a"
-        print(f"| {pages:,} | {kb_s:.1f} s | {plain_s} | {ratio} | {rss:.0f} MB | {count:,} | "
-              f"{avg:.0f} KB | {plain_html} | {one:.1f} s | {bare:.1f} s |")  # fmt: skip
+        print(
+            f"| {pages:,} | {kb_s:.1f} s | {plain_s} | {ratio} | {rss:.0f} MB | {count:,} | "
+            f"{avg:.0f} KB | {plain_html} | {one:.1f} s | {bare:.1f} s |"
+        )
 
 
 if __name__ == "__main__":

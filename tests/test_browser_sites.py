@@ -63,8 +63,9 @@ def test_screenshot_of_every_language(sites: KBProject) -> None:
     with static_server(sites.root / "site/public") as base, browser_page() as page:
         for lang in ("en", "it", "tl", "lv", "te"):
             prefix = "" if lang == "en" else f"{lang}/"
-            page.goto(f"{base}/{prefix}policies/refunds/" if lang in ("en", "it")
-                      else f"{base}/{prefix}")  # fmt: skip
+            page.goto(
+                f"{base}/{prefix}policies/refunds/" if lang in ("en", "it") else f"{base}/{prefix}"
+            )
             assert page.get_attribute("html", "lang") == lang
             shot = ARTIFACTS / f"help-center-{lang}.png"
             page.screenshot(path=str(shot), full_page=False)

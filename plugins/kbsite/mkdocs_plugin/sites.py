@@ -36,9 +36,13 @@ class BuildReport:
     site_dir: Path | None = None
 
 
-def build_sites(kb: KnowledgeBase, flags: list[Flag], site_root: Path,
-                progress: Callable[[str], None] | None = None,
-                workers: int | None = None) -> BuildReport:  # fmt: skip
+def build_sites(
+    kb: KnowledgeBase,
+    flags: list[Flag],
+    site_root: Path,
+    progress: Callable[[str], None] | None = None,
+    workers: int | None = None,
+) -> BuildReport:
     """Build site/public and site/internal (one MkDocs build per language) and swap them in.
 
     The builds are independent, so they run in parallel processes (forked, sharing the loaded
@@ -86,8 +90,12 @@ def _run_job(job: tuple[str, str]) -> float | str:
     return time.perf_counter() - start
 
 
-def _record(report: BuildReport, job: tuple[str, str], result: float | str,
-            progress: Callable[[str], None] | None) -> None:  # fmt: skip
+def _record(
+    report: BuildReport,
+    job: tuple[str, str],
+    result: float | str,
+    progress: Callable[[str], None] | None,
+) -> None:
     if isinstance(result, str):
         raise SiteBuildError(result)
     report.seconds["/".join(job)] = result
