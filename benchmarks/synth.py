@@ -5,6 +5,8 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+from kbsite.scaffold import MKDOCS_TEMPLATE
+
 WORDS = {
     "en": "refund customer order replace device hub bulb plug warranty invoice charge call "
     "supervisor escalate response email chat delivery account password reset setup light".split(),
@@ -16,23 +18,7 @@ WORDS = {
     "piegāde konts parole iestatīšana gaisma".split(),
     "te": "రీఫండ్ కస్టమర్ ఆర్డర్ మార్పిడి పరికరం వారంటీ బిల్లు కాల్ సూపర్వైజర్ సమాధానం డెలివరీ ఖాతా పాస్వర్డ్ సెటప్ లైట్".split(),
 }
-MKDOCS = """site_name: Synthetic KB
-docs_dir: docs
-site_dir: site/preview
-theme:
-  name: material
-plugins:
-  - search
-  - kb:
-      languages: [en, it, tl, lv, te]
-markdown_extensions:
-  - toc:
-      permalink: true
-      slugify: !!python/name:kbsite.slugs.slugify
-  - admonition
-  - attr_list
-  - tables
-"""
+MKDOCS = MKDOCS_TEMPLATE.format(site_name="Synthetic KB")
 OWNERS = "\n".join(f"team-{i}:\n  name: Team {i}\n  email: team{i}@example.com" for i in range(8))
 
 

@@ -14,30 +14,15 @@ from typing import Any
 
 import pytest
 
+from kbsite.scaffold import MKDOCS_TEMPLATE
+
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SHARED = REPO.parent / "shared"
 KB_BIN = Path(sys.executable).parent / "kb"
 TODAY = "2026-11-23"
 
-MINIMAL_MKDOCS = """\
-site_name: Test KB
-docs_dir: docs
-site_dir: site/preview
-theme:
-  name: material
-plugins:
-  - search
-  - kb:
-      languages: [en, it, tl, lv, te]
-markdown_extensions:
-  - toc:
-      permalink: true
-      slugify: !!python/name:kbsite.slugs.slugify
-  - admonition
-  - attr_list
-  - tables
-"""
+MINIMAL_MKDOCS = MKDOCS_TEMPLATE.format(site_name="Test KB")
 
 OWNERS = """\
 billing-team:
@@ -124,3 +109,15 @@ def make_project(tmp_path: Path) -> Callable[..., KBProject]:
         return project
 
     return make
+
+
+@pytest.fixture(scope="session")
+def built_sites(tmp_path_factory: pytest.TempPathFactory) -> KBProject:
+    """The sites fixture KB after one real `kb build` (shared by the site and browser tests)."""
+    import shutil
+
+    root = tmp_path_factory.mktemp("sites") / "kb"
+    shutil.copytree(FIXTURES / "sites_kb", root)
+    result = run_kb("build", "--today", TODAY, cwd=root, timeout=300)
+    assert result.code == 0, result.err
+    return KBProject(root)

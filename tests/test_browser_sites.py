@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from browser import ARTIFACTS, browser_page, require_chromium, static_server
-from conftest import FIXTURES, TODAY, KBProject, run_kb
+from conftest import KBProject
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module")
-def sites(tmp_path_factory: pytest.TempPathFactory) -> KBProject:
+@pytest.fixture
+def sites(built_sites: KBProject) -> KBProject:
     require_chromium()
-    root = tmp_path_factory.mktemp("browser") / "kb"
-    shutil.copytree(FIXTURES / "sites_kb", root)
-    result = run_kb("build", "--today", TODAY, cwd=root, timeout=300)
-    assert result.code == 0, result.err
-    return KBProject(root)
+    return built_sites
 
 
 def test_switch_to_telugu_and_find_an_inflected_word(sites: KBProject) -> None:

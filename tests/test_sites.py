@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, TODAY, KBProject, run_kb
+from conftest import TODAY, KBProject, run_kb
 
 MARKERS_NEVER_PUBLIC = (
     "INTERNAL-MARKER-7f3a",
@@ -22,13 +22,10 @@ MARKERS_NEVER_PUBLIC = (
 )
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> KBProject:
-    root = tmp_path_factory.mktemp("sites") / "kb"
-    shutil.copytree(FIXTURES / "sites_kb", root)
-    result = run_kb("build", "--today", TODAY, cwd=root, timeout=300)
-    assert result.code == 0, result.err
-    return KBProject(root)
+@pytest.fixture
+def built(built_sites: KBProject) -> KBProject:
+    """The built sites fixture."""
+    return built_sites
 
 
 def read(path: Path) -> str:

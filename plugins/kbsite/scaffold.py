@@ -13,6 +13,26 @@ from kbsite.project import Project
 
 PREFIX = {"policy": "POL", "procedure": "PROC", "article": "KB"}
 
+#: The smallest mkdocs.yml of a KB project (tests, benchmarks and imports start from it).
+MKDOCS_TEMPLATE = """\
+site_name: {site_name}
+docs_dir: docs
+site_dir: site/preview
+theme:
+  name: material
+plugins:
+  - search
+  - kb:
+      languages: [en, it, tl, lv, te]
+markdown_extensions:
+  - toc:
+      permalink: true
+      slugify: !!python/name:kbsite.slugs.slugify
+  - admonition
+  - attr_list
+  - tables
+"""
+
 _BODIES = {
     "policy": """
 ## Summary
