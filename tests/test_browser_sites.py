@@ -45,7 +45,8 @@ def test_fallback_notice_is_shown_in_the_reader_language(sites: KBProject) -> No
     """An untranslated page opened from the Italian site shows the Italian notice."""
     with static_server(sites.root / "site/public") as base, browser_page() as page:
         page.goto(f"{base}/it/kb/hub/")
-        page.click("text=Set up the hub")
+        page.click('article a[href*="kb-from=it"]')
+        page.wait_for_load_state()
         notice = page.locator(".kb-fallback")
         assert notice.is_visible()
         assert "versione inglese" in notice.inner_text()

@@ -107,5 +107,5 @@ def test_category_pages_list_folders_pages_and_types() -> None:
     assert "- [Hub](hub/index.md)" in pages["kb/index.md"]
     hub = pages["kb/hub/index.md"]
     assert "- [Set up](setup.md)" in hub
-    assert "- [Reset](../kb/hub/reset/?kb-from=it) <small>English</small>" in hub
+    assert "- [Reset](../../../kb/hub/reset/?kb-from=it) <small>English</small>" in hub
     assert "[Refunds](../policies/refunds.md)" in pages["browse/policy.md"]

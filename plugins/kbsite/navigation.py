@@ -21,7 +21,7 @@ TYPE_DIR = "browse"
 @dataclass(frozen=True, slots=True)
 class Entry:
     title: str
-    target: str  # a page path (relative link is computed) or a URL
+    target: str  # a page path, or a URL relative to the site root (``is_url``)
     is_url: bool = False
     note: str = ""
 
@@ -62,7 +62,7 @@ def folder_markdown(folder: Folder, titles: dict[str, str]) -> str:
     if folder.entries:
         lines += ["## Pages", ""] if folder.subfolders else []
         for entry in folder.entries:
-            link = entry.target if entry.is_url else posixpath.relpath(entry.target, folder.path)
+            link = _link(entry, folder.path, folder.path.count("/") + 1)
             note = f" <small>{entry.note}</small>" if entry.note else ""
             lines.append(f"- [{_escape(entry.title)}]({link}){note}")
     if not folder.entries and not folder.subfolders:
@@ -79,13 +79,21 @@ def type_markdown(page_type: str, entries: list[tuple[str, Entry]]) -> str:
     for folder in sorted(groups):
         lines += [f"## {folder_title(folder)}", ""]
         for entry in sorted(groups[folder], key=lambda e: e.title.lower()):
-            link = entry.target if entry.is_url else posixpath.relpath(entry.target, TYPE_DIR)
+            link = _link(entry, TYPE_DIR, 2)
             note = f" <small>{entry.note}</small>" if entry.note else ""
             lines.append(f"- [{_escape(entry.title)}]({link}){note}")
         lines.append("")
     if not groups:
         lines.append("Nothing here yet.")
     return "\n".join(lines) + "\n"
+
+
+def _link(entry: Entry, folder: str, depth: int) -> str:
+    """A page path relative to the index page's folder; a URL (given from the site root)
+    relative to the index page's directory URL, ``depth`` folders below the root."""
+    if entry.is_url:
+        return "../" * depth + entry.target
+    return posixpath.relpath(entry.target, folder)
 
 
 def _escape(title: str) -> str:

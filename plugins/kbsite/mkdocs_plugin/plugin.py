@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import json
 import posixpath
 import re
@@ -367,17 +366,15 @@ class KBPlugin(BasePlugin[KBConfig]):
         return links
 
     def on_post_page(self, output: str, /, *, page: MkDocsPage, config: MkDocsConfig) -> str:
-        head = ""
-        if not self.preview:  # hreflang links Material made with its `url` filter: ours instead
+        if not self.preview:
+            # Material's script treats each <link rel=alternate> as a language root and turns
+            # any click on a link below it into a language switch; our selector links each
+            # page to its translations directly, so these head links are left out.
             output = _HREFLANG.sub("", output)
-            head += "".join(
-                f'<link rel="alternate" href="{html.escape(a["link"])}" hreflang="{a["lang"]}">'
-                for a in config.extra["alternate"]
-            )
         kb_page = self.mounted.get(page.file.src_uri)
-        if kb_page is not None:
-            head += page_head_tags(kb_page)
-        return output.replace("</head>", head + "</head>", 1) if head else output
+        if kb_page is None:
+            return output
+        return output.replace("</head>", page_head_tags(kb_page) + "</head>", 1)
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self.kb is None or self.public or HEALTH_PAGE not in str(config.nav):

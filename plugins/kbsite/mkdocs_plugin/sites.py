@@ -116,6 +116,8 @@ def _build_one(
         plugin.config.language = lang  # type: ignore[attr-defined]
         plugin.preloaded = (kb, flags)  # type: ignore[attr-defined]
         config.theme["language"] = lang
+        if config.site_url and lang != project.settings.default_language:
+            config.site_url = config.site_url.rstrip("/") + f"/{lang}/"
         search = config.plugins.get("material/search") or config.plugins.get("search")
         if search is not None:
             search.config.update(i18n.search_options(lang))  # type: ignore[attr-defined]

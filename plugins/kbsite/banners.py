@@ -1,0 +1,55 @@
+"""Review banners and the review footer of a page, as HTML in Material's admonition style."""
+
+from __future__ import annotations
+
+import html
+
+from kbsite.owners import Owner
+from kbsite.pages import Page
+from kbsite.staleness import SEVERITY, Flag
+
+_LOOK = {
+    "expired": ("danger", "This policy has expired"),
+    "stale": ("warning", "Review overdue"),
+    "links-changed": ("warning", "A linked policy has changed"),
+    "translation-outdated": ("note", "This translation may be out of date"),
+    "due-soon": ("note", "Review due soon"),
+    "upcoming": ("info", "Not in effect yet"),
+    "translation-missing": ("note", "Translation missing"),
+}
+
+
+def render_banners(
+    flags: list[Flag], owners: dict[str, Owner], audience: str, lang: str = "en"
+) -> str:
+    """One banner per state, most severe first; the rep site also names the owner."""
+    parts = []
+    for flag in sorted(flags, key=lambda f: SEVERITY.index(f.state)):
+        kind, title = _LOOK[flag.state]
+        text = html.escape(flag.reason[:1].upper() + flag.reason[1:]) + "."
+        if audience == "internal" and flag.owner:
+            owner = owners.get(flag.owner)
+            name = html.escape(owner.name if owner else flag.owner)
+            text += f" Owner: <strong>{name}</strong>"
+            if owner and owner.email:
+                email = html.escape(owner.email)
+                text += f' (<a href="mailto:{email}">{email}</a>)'
+            text += "."
+        since = f' data-kb-since="{flag.due.isoformat()}"' if flag.due else ""
+        parts.append(
+            f'<div class="admonition {kind} kb-banner" data-kb-state="{flag.state}"{since}>'
+            f'<p class="admonition-title">{title}</p><p>{text}</p></div>'
+        )
+    return "\n".join(parts)
+
+
+def render_review_footer(page: Page, owners: dict[str, Owner]) -> str:
+    """Last review date and owner, shown at the end of every page on the rep site."""
+    meta = page.meta
+    parts = [f"Last reviewed {meta.last_reviewed}" if meta.last_reviewed else "Never reviewed"]
+    if meta.owner:
+        owner = owners.get(meta.owner)
+        parts.append(f"owner: {owner.contact() if owner else meta.owner}")
+    if meta.review_every:
+        parts.append(f"reviewed every {meta.review_every.human()}")
+    return f'<p class="kb-review"><small>{html.escape(" · ".join(parts))}</small></p>'

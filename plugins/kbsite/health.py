@@ -1,0 +1,124 @@
+"""Content health: counts per state, lists per owner, translation coverage (SPEC §5).
+
+``health_data`` is the JSON written as ``kb-health.json``; ``health_markdown`` is the rep site's
+content-health page made from the same data.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from typing import Any
+
+from kbsite.knowledge import KnowledgeBase
+from kbsite.settings import STATES
+from kbsite.staleness import Flag
+
+NO_OWNER = "(no owner)"
+
+
+def health_data(kb: KnowledgeBase, flags: list[Flag]) -> dict[str, Any]:
+    languages = list(kb.project.settings.languages)
+    counts = Counter(flag.state for flag in flags)
+    by_owner: dict[str, list[Flag]] = defaultdict(list)
+    for flag in flags:
+        by_owner[flag.owner or NO_OWNER].append(flag)
+    owners = []
+    for key in sorted(by_owner, key=lambda k: (k == NO_OWNER, k)):
+        owner = kb.owners.get(key)
+        owners.append(
+            {
+                "owner": key,
+                "name": owner.name if owner else key,
+                "email": owner.email if owner else None,
+                "counts": dict(Counter(f.state for f in by_owner[key])),
+                "items": [f.to_dict() for f in by_owner[key]],
+            }
+        )
+    outdated = {(f.path, f.lang) for f in flags if f.state == "translation-outdated"}
+    coverage = []
+    for page in sorted(kb.pages, key=lambda p: p.path):
+        if not page.parsed or page.is_translation or page.meta.status != "active":
+            continue
+        translations = kb.translations_of(page)
+        langs = {}
+        for lang in languages:
+            if lang == page.lang:
+                langs[lang] = "source"
+            elif lang not in translations:
+                langs[lang] = "missing"
+            else:
+                langs[lang] = "outdated" if (translations[lang].path, lang) in outdated else "ok"
+        coverage.append(
+            {
+                "id": page.meta.id,
+                "file": page.path,
+                "title": page.meta.title,
+                "type": page.meta.type,
+                "langs": langs,
+            }
+        )
+    active = [p for p in kb.pages if p.parsed and p.meta.status == "active"]
+    return {
+        "today": kb.today.isoformat(),
+        "pages": len(active),
+        "flagged_pages": len({f.path for f in flags}),
+        "counts": {state: counts.get(state, 0) for state in STATES},
+        "owners": owners,
+        "translations": {"languages": languages, "pages": coverage},
+    }
+
+
+_COVERAGE_MARK = {
+    "source": "source",
+    "ok": "✓ ok",
+    "outdated": "⚠ outdated",
+    "missing": "✗ missing",
+}
+
+
+def health_markdown(data: dict[str, Any], url_for: Callable[[str], str]) -> str:
+    """The content-health page: counts, one table per owner, translation coverage matrix."""
+    lines = [
+        "# Content health",
+        "",
+        f"As of {data['today']}: {data['flagged_pages']} of {data['pages']} active pages "
+        "need attention. The same data is in "
+        '<a href="../kb-health.json"><code>kb-health.json</code></a>.',
+        "",
+        "## By state",
+        "",
+        "| state | pages |",
+        "|---|---:|",
+    ]
+    lines += [f"| `{state}` | {count} |" for state, count in data["counts"].items()]
+    lines += ["", "## By owner", ""]
+    for owner in data["owners"]:
+        contact = f" — <{owner['email']}>" if owner["email"] else ""
+        lines += [
+            f"### {owner['name']} (`{owner['owner']}`){contact}",
+            "",
+            "| page | lang | state | due | days overdue | why |",
+            "|---|---|---|---|---:|---|",
+        ]
+        for item in owner["items"]:
+            title = (item["title"] or item["file"]).replace("|", "\\|")
+            reason = item["reason"].replace("|", "\\|")
+            lines.append(
+                f"| [{title}]({url_for(item['file'])}) | {item['lang']} | "
+                f"`{item['state']}` | {item['due'] or '—'} | {item['days_overdue']} | "
+                f"{reason} |"
+            )
+        lines.append("")
+    languages = data["translations"]["languages"]
+    lines += [
+        "## Translation coverage",
+        "",
+        "| page | " + " | ".join(languages) + " |",
+        "|---|" + "---|" * len(languages),
+    ]
+    for page in data["translations"]["pages"]:
+        title = (page["title"] or page["file"]).replace("|", "\\|")
+        marks = " | ".join(_COVERAGE_MARK[page["langs"][lang]] for lang in languages)
+        lines.append(f"| [{title}]({url_for(page['file'])}) | {marks} |")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,224 @@
+"""Review states of every page (SPEC §5), computed from metadata and "today". No MkDocs import.
+
+Drafts and retired pages are skipped (they never reach a site). An expired page gets only
+`expired`: reviewing it is moot until it is renewed or retired.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from kbsite.i18n import language_name
+from kbsite.knowledge import KnowledgeBase
+from kbsite.pages import Page
+
+#: Most severe first; `primary_state` picks the first a page has.
+SEVERITY = (
+    "expired",
+    "stale",
+    "links-changed",
+    "translation-outdated",
+    "due-soon",
+    "upcoming",
+    "translation-missing",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Flag:
+    """One state of one page in one language."""
+
+    path: str
+    id: str | None
+    lang: str
+    title: str | None
+    owner: str | None
+    state: str
+    due: dt.date | None  # the day it became (or becomes) a problem
+    days_overdue: int  # negative: days left
+    reason: str
+    never_reviewed: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "lang": self.lang,
+            "file": self.path,
+            "title": self.title,
+            "owner": self.owner,
+            "state": self.state,
+            "due": self.due.isoformat() if self.due else None,
+            "days_overdue": self.days_overdue,
+            "reason": self.reason,
+        }
+
+
+def _days(word: int) -> str:
+    return f"{abs(word)} day{'s' * (abs(word) != 1)}"
+
+
+class _Flagger:
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self.today = kb.today
+        self.settings = kb.project.settings
+        self.flags: list[Flag] = []
+
+    def flag(
+        self,
+        page: Page,
+        state: str,
+        due: dt.date | None,
+        reason: str,
+        days: int | None = None,
+        never: bool = False,
+    ) -> None:
+        if days is None:
+            days = (self.today - due).days if due else 0
+        meta = page.meta
+        self.flags.append(
+            Flag(
+                page.path,
+                meta.id,
+                page.lang,
+                meta.title,
+                meta.owner,
+                state,
+                due,
+                days,
+                reason,
+                never,
+            )
+        )
+
+    def run(self) -> list[Flag]:
+        for page in self.kb.pages:
+            if not page.parsed or page.meta.status != "active":
+                continue
+            if page.expired_on(self.today):
+                expires = page.meta.expires
+                self.flag(page, "expired", expires, f"expired on {expires}; renew or retire it")
+                continue
+            self._review(page)
+            self._upcoming(page)
+            self._translation(page)
+            self._links(page)
+            self._missing_translations(page)
+        return sorted(
+            self.flags,
+            key=lambda f: (not f.never_reviewed, -f.days_overdue, f.path, SEVERITY.index(f.state)),
+        )
+
+    def _review(self, page: Page) -> None:
+        meta = page.meta
+        source = self.kb.by_path.get(page.source_path or "")
+        if meta.last_reviewed is None and source is not None and source.meta.last_reviewed:
+            meta = source.meta  # a translation without its own review follows its source's
+        if meta.last_reviewed is None:
+            since = meta.updated or meta.effective
+            days = (self.today - since).days if since and since <= self.today else 0
+            self.flag(
+                page,
+                "stale",
+                None,
+                "never reviewed: add `last_reviewed` after a review",
+                days,
+                never=True,
+            )
+            return
+        interval = meta.review_every or self.settings.review_interval(meta.type)
+        due = interval.after(meta.last_reviewed)
+        every = f"every {interval.human()} since {meta.last_reviewed}"
+        if due < self.today:
+            self.flag(page, "stale", due, f"review was due on {due} ({every})")
+        elif (due - self.today).days <= self.settings.due_soon:
+            left = (due - self.today).days
+            when = "today" if left == 0 else f"in {_days(left)}"
+            self.flag(page, "due-soon", due, f"review due on {due}, {when} ({every})")
+
+    def _upcoming(self, page: Page) -> None:
+        effective = page.meta.effective
+        if effective and effective > self.today:
+            self.flag(page, "upcoming", effective, f"takes effect on {effective}")
+
+    def _translation(self, page: Page) -> None:
+        source = self.kb.by_path.get(page.source_path or "")
+        if source is None or not source.parsed or source.meta.updated is None:
+            return
+        translated = page.meta.translated_from
+        if translated is None:
+            self.flag(
+                page,
+                "translation-outdated",
+                source.meta.updated,
+                f"no `translated_from`: cannot tell whether it matches the source "
+                f"updated on {source.meta.updated}",
+            )
+        elif source.meta.updated > translated:
+            self.flag(
+                page,
+                "translation-outdated",
+                source.meta.updated,
+                f"the source changed on {source.meta.updated}; this translation is from "
+                f"{translated}",
+            )
+
+    def _links(self, page: Page) -> None:
+        reviewed = page.meta.last_reviewed
+        if reviewed is None:
+            return
+        changed: dict[str, dt.date] = {}
+        for link in page.links:
+            target = self.kb.by_path.get(link.path or "")
+            if (
+                target is None
+                or target is page
+                or not target.parsed
+                or target.meta.type not in ("policy", "procedure")
+            ):
+                continue
+            updated = target.meta.updated
+            if updated and updated > reviewed:
+                changed[target.path] = updated
+        if changed:
+            latest = max(changed.values())
+            names = ", ".join(sorted(changed))
+            self.flag(
+                page,
+                "links-changed",
+                latest,
+                f"linked {names} changed on {latest}, after this page's review on {reviewed}",
+            )
+
+    def _missing_translations(self, page: Page) -> None:
+        meta = page.meta
+        if page.is_translation or meta.type != "policy" or meta.audience != "public":
+            return
+        present = {lang for lang, tr in self.kb.translations_of(page).items() if tr.parsed}
+        missing = [
+            lang for lang in self.settings.languages if lang != page.lang and lang not in present
+        ]
+        if missing:
+            names = ", ".join(f"{language_name(lang)} ({lang})" for lang in missing)
+            self.flag(page, "translation-missing", None, f"no translation into {names}", 0)
+
+
+def compute_flags(kb: KnowledgeBase) -> list[Flag]:
+    """Every state of every live page, most overdue first (never-reviewed pages on top)."""
+    return _Flagger(kb).run()
+
+
+def flags_by_path(flags: list[Flag]) -> dict[str, list[Flag]]:
+    grouped: dict[str, list[Flag]] = defaultdict(list)
+    for flag in flags:
+        grouped[flag.path].append(flag)
+    return dict(grouped)
+
+
+def primary_state(flags: list[Flag]) -> str:
+    """``ok``, or the most severe state among a page's flags (used to rank search results)."""
+    states = {flag.state for flag in flags}
+    return next((state for state in SEVERITY if state in states), "ok")
