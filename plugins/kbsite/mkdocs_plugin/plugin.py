@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import posixpath
 import re
 from pathlib import Path
@@ -76,6 +77,8 @@ class KBPlugin(BasePlugin[KBConfig]):
         )
         if self.config.navigation and not config.nav:
             config.nav = self._nav(config)
+            # Pages are reached through the generated category pages, not the sidebar.
+            config.validation.nav.omitted_files = logging.DEBUG
         if not self.preview:  # our language selector partial, ahead of the theme's own
             config.theme.dirs.insert(0, str(TEMPLATES))
         return config
