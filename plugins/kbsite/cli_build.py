@@ -41,7 +41,7 @@ def build(ctx: click.Context, today: str | None, config_file: Path | None) -> No
     except SiteBuildError as exc:
         click.secho(f"build failed: {exc} (the previous sites are untouched)", fg="red", err=True)
         ctx.exit(1)
-    _build_index(project, kb, flags)
+    _build_index(project, kb)
     seconds = time.perf_counter() - start
     click.echo(
         f"built site/public and site/internal in {len(report.seconds) // 2} languages "
@@ -49,10 +49,8 @@ def build(ctx: click.Context, today: str | None, config_file: Path | None) -> No
     )
 
 
-def _build_index(project, kb, flags) -> None:  # type: ignore[no-untyped-def]
+def _build_index(project, kb) -> None:  # type: ignore[no-untyped-def]
     """The rep search index, beside the sites (never inside the public one)."""
-    try:
-        from kbsite.search.index import build_from_kb
-    except ImportError:  # search is an optional part of this package until it lands
-        return
-    build_from_kb(project, kb, flags)
+    from kbsite.cli_search import refresh_index
+
+    refresh_index(project, kb)

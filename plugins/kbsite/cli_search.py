@@ -1,0 +1,110 @@
+"""``kb index`` and ``kb search``: the rep search index from the command line."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import click
+
+from kbsite.cli import config_option, get_project, get_today, json_option, print_json, today_option
+from kbsite.knowledge import KnowledgeBase, load_kb
+from kbsite.project import Project
+from kbsite.settings import PAGE_TYPES
+
+
+def refresh_index(project: Project, kb: KnowledgeBase, full: bool = False) -> dict[str, int]:
+    """Index the KB with each page's staleness state (incremental unless ``full``)."""
+    from kbsite.search.service import build
+    from kbsite.staleness import compute_flags, flags_by_path, primary_state
+
+    states = {
+        path: primary_state(flags) for path, flags in flags_by_path(compute_flags(kb)).items()
+    }
+    return build(project, kb, states, full=full)
+
+
+@click.command()
+@click.option("--full", is_flag=True, help="Rebuild from scratch (swapped in atomically).")
+@today_option
+@config_option
+@click.pass_context
+def index(ctx: click.Context, full: bool, today: str | None, config_file: Path | None) -> None:
+    """Build or update the rep search index (only changed pages are re-indexed)."""
+    project = get_project(ctx, config_file)
+    start = time.perf_counter()
+    stats = refresh_index(project, load_kb(project, get_today(today)), full=full)
+    seconds = time.perf_counter() - start
+    if stats["indexed"]:
+        click.echo(f"indexed {stats['indexed']} pages in {seconds:.1f} s")
+    else:
+        click.echo(
+            f"updated {stats['updated']}, removed {stats['deleted']} pages in {seconds:.2f} s"
+        )
+
+
+@click.command()
+@click.argument("query")
+@json_option
+@click.option("--lang", help="Only pages in this language.")
+@click.option("--type", "page_type", type=click.Choice(PAGE_TYPES), help="Only this page type.")
+@click.option(
+    "--audience",
+    type=click.Choice(["public", "internal"]),
+    default="internal",
+    show_default=True,
+    help="public: only what customers may see.",
+)
+@click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
+@config_option
+@click.pass_context
+def search(
+    ctx: click.Context,
+    query: str,
+    as_json: bool,
+    lang: str | None,
+    page_type: str | None,
+    audience: str,
+    limit: int,
+    config_file: Path | None,
+) -> None:
+    """Search the KB as a representative would."""
+    from kbsite.search.engine import IndexMissing
+    from kbsite.search.service import QueryError, Searcher
+
+    project = get_project(ctx, config_file)
+    if lang is not None and lang not in project.settings.languages:
+        raise click.BadParameter(
+            f"`{lang}` is not one of {list(project.settings.languages)}", param_hint="'--lang'"
+        )
+    try:
+        searcher = Searcher(project)
+    except IndexMissing as exc:
+        click.secho(str(exc), fg="red", err=True)
+        ctx.exit(1)
+    try:
+        data = searcher.search(
+            query, lang=lang, page_type=page_type, audience=audience, limit=limit
+        )
+    except QueryError as exc:
+        raise click.UsageError(str(exc)) from None
+    if as_json:
+        print_json(data)
+        return
+    if not data["results"]:
+        click.echo(f"no results for {query!r}")
+    for number, hit in enumerate(data["results"], 1):
+        state = "" if hit["state"] == "ok" else click.style(f" [{hit['state']}]", fg="yellow")
+        click.echo(
+            f"{number:>2}. {click.style(hit['title'], bold=True)}{state}  "
+            f"{hit['id']} · {hit['type']} · {hit['lang']} · {hit['audience']}"
+        )
+        text = hit["snippet"].replace("<mark>", "\x1b[1m").replace("</mark>", "\x1b[0m")
+        click.echo(f"    {_unescape(text)}")
+        click.echo(f"    {hit['url']}")
+
+
+def _unescape(text: str) -> str:
+    import html
+
+    return html.unescape(text)

@@ -1,0 +1,231 @@
+"""Rep search as the CLI and the server use it: index a KB, answer a query (SPEC §7)."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import regex
+
+from kbsite import i18n
+from kbsite.knowledge import KnowledgeBase
+from kbsite.markdown_scan import scan
+from kbsite.project import Project
+from kbsite.schema import ID_PATTERN
+from kbsite.search import engine
+from kbsite.search.analysis import fold, plain_text, snippet, terms, words
+from kbsite.settings import PAGE_TYPES
+from kbsite.yamlload import load_lenient
+
+INDEX_DIR = ".kb/index"
+MAX_WORDS = 32
+MAX_LIMIT = 100
+#: Ranking factor per state: active and fresh pages first, stale and expired ones last.
+STATE_FACTOR = {
+    "ok": 1.0,
+    "due-soon": 0.97,
+    "upcoming": 0.9,
+    "translation-missing": 1.0,
+    "translation-outdated": 0.85,
+    "links-changed": 0.85,
+    "stale": 0.7,
+    "expired": 0.4,
+}
+_PHRASE = regex.compile(r'"([^"]+)"')
+
+
+class QueryError(ValueError):
+    """A filter the index cannot answer (unknown language or type, bad limit): HTTP 400."""
+
+
+def index_dir(project: Project) -> Path:
+    return project.root / INDEX_DIR
+
+
+def page_url(page: Any, default_language: str) -> str:
+    """The page's URL relative to the rep site root (kept in one place on purpose)."""
+    prefix = "" if page.lang == default_language else f"{page.lang}/"
+    return prefix + i18n.url_of(i18n.source_uri(page))
+
+
+def documents(kb: KnowledgeBase, states: Mapping[str, str]) -> Iterator[dict[str, Any]]:
+    """One document per live page and language; drafts and retired pages are never indexed."""
+    default = kb.project.settings.default_language
+    for page in kb.pages:
+        if not page.parsed or page.has_errors or page.meta.status != "active":
+            continue
+        stem = engine.stemmer(page.lang)
+        meta = page.meta
+        headings = " ".join(text for _, text, _ in scan(page.body).headings)
+        body = plain_text(page.body)
+        yield {
+            "key": page.path,
+            "id": meta.id or "",
+            "lang": page.lang,
+            "type": meta.type,
+            "audience": meta.audience,
+            "state": states.get(page.path, "ok"),
+            "owner": meta.owner or "",
+            "products": ",".join(meta.products),
+            "tags": ",".join(meta.tags),
+            "title": meta.title or page.path,
+            "url": page_url(page, default),
+            "body": body[:20000],
+            "digest": page.digest,
+            "title_terms": " ".join(terms(f"{meta.title} {' '.join(meta.tags)}", stem)),
+            "heading_terms": " ".join(terms(headings, stem)),
+            "body_terms": " ".join(terms(body, stem)),
+        }
+
+
+def build(
+    project: Project, kb: KnowledgeBase, states: Mapping[str, str], full: bool = False
+) -> dict[str, int]:
+    """Full rebuild (swapped in atomically) or an incremental update by content digest."""
+    target = index_dir(project)
+    docs = documents(kb, states)
+    if full or not engine.exists(target):
+        return {"indexed": engine.write_full(target, docs), "updated": 0, "deleted": 0}
+    updated, deleted = engine.write_changes(target, docs)
+    return {"indexed": 0, "updated": updated, "deleted": deleted}
+
+
+def load_synonyms(project: Project) -> dict[str, list[list[str]]]:
+    """``synonyms.yml``: per language, groups of equivalent terms (folded)."""
+    path = project.synonyms_file
+    if not path.is_file():
+        return {}
+    data = load_lenient(path.read_text(encoding="utf-8")) or {}
+    groups: dict[str, list[list[str]]] = {}
+    for lang, entries in data.items() if isinstance(data, dict) else []:
+        for group in entries or []:
+            if isinstance(group, list):
+                groups.setdefault(str(lang), []).append([fold(str(t)) for t in group])
+    return groups
+
+
+@dataclass
+class Searcher:
+    """An open index with the project's languages and synonyms; safe to reuse per request."""
+
+    project: Project
+    engine: engine.Engine = field(init=False)
+    synonyms: dict[str, list[list[str]]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.engine = engine.Engine(index_dir(self.project))
+        self.synonyms = load_synonyms(self.project)
+
+    def search(
+        self,
+        query: str,
+        *,
+        lang: str | None = None,
+        page_type: str | None = None,
+        audience: str = "internal",
+        limit: int = 10,
+        product: str | None = None,
+        tag: str | None = None,
+    ) -> dict[str, Any]:
+        settings = self.project.settings
+        if lang is not None and lang not in settings.languages:
+            raise QueryError(f"unknown language `{lang}`; use one of {list(settings.languages)}")
+        if page_type is not None and page_type not in PAGE_TYPES:
+            raise QueryError(f"unknown type `{page_type}`; use one of {list(PAGE_TYPES)}")
+        if audience not in ("public", "internal"):
+            raise QueryError("audience must be `public` or `internal`")
+        if not 1 <= limit <= MAX_LIMIT:
+            raise QueryError(f"limit must be between 1 and {MAX_LIMIT}")
+        self.engine.refresh()
+        query = unicodedata.normalize("NFC", query.replace("\x00", " "))[:2000]
+        filters = engine.filters(lang, page_type, audience, product, tag)
+        langs = [lang] if lang else list(settings.languages)
+        stemmers = {lang_: engine.stemmer(lang_) for lang_ in langs}
+        hits = self._exact_id(query, filters)
+        built = self._query(query, stemmers)
+        total = len(hits)
+        if built is not None:
+            for every in (True, False):
+                found, count = self.engine.run(built(every), filters, max(limit * 3, 30))
+                if found:
+                    known = {h.fields["key"] for h in hits}
+                    hits += [h for h in found if h.fields["key"] not in known]
+                    total += count
+                    break
+        ranked = sorted(hits, key=lambda h: -h.score * STATE_FACTOR.get(h.fields["state"], 1))
+        query_terms = self._snippet_terms(query, stemmers)
+        results = [self._result(h, query_terms) for h in ranked[:limit]]
+        return {"query": query, "total": total, "results": results}
+
+    def _exact_id(self, query: str, filters: Any) -> list[engine.Hit]:
+        candidate = query.strip().upper()
+        if not ID_PATTERN.match(candidate):
+            return []
+        default = self.project.settings.default_language
+        return sorted(
+            self.engine.by_id(candidate, filters), key=lambda h: h.fields["lang"] != default
+        )
+
+    def _query(self, query: str, stemmers: dict[str, Any]) -> Any:
+        phrases = list(_PHRASE.findall(query))
+        rest = _PHRASE.sub(" ", query)
+        folded = [fold(t.text) for t in words(rest)][:MAX_WORDS]
+        if not folded and not phrases:
+            return None
+        prefix = any(stem is None for stem in stemmers.values())
+        parts = []
+        for word in folded:
+            stems = {stem(word) if stem else word for stem in stemmers.values()}
+            synonyms = [
+                syn
+                for lang_ in stemmers
+                for group in self.synonyms.get(lang_, [])
+                if word in group
+                for syn in _group_terms(group, word, stemmers[lang_])
+            ]
+            parts.append(
+                engine.word_query(stems, word, prefix=prefix, fuzzy=True, synonyms=synonyms)
+            )
+        for phrase in phrases[:4]:
+            for stem in set(stemmers.values()):
+                phrase_terms = terms(phrase, stem)
+                if phrase_terms:
+                    parts.append(engine.phrase_query(phrase_terms))
+                    break
+
+        def build(every: bool) -> Any:
+            return engine.combine(parts, every)
+
+        return build if parts else None
+
+    def _snippet_terms(self, query: str, stemmers: dict[str, Any]) -> set[str]:
+        found: set[str] = set()
+        for token in words(query):
+            word = fold(token.text)
+            found.add(word)
+            found |= {stem(word) for stem in stemmers.values() if stem}
+        return found
+
+    def _result(self, hit: engine.Hit, query_terms: set[str]) -> dict[str, Any]:
+        f = hit.fields
+        stem = engine.stemmer(f["lang"])
+        return {
+            "id": f["id"],
+            "title": f["title"],
+            "type": f["type"],
+            "lang": f["lang"],
+            "audience": f["audience"],
+            "state": f["state"],
+            "owner": f["owner"] or None,
+            "url": f["url"],
+            "snippet": snippet(f["body"], query_terms, stem),
+            "score": round(hit.score * STATE_FACTOR.get(f["state"], 1), 3),
+        }
+
+
+def _group_terms(group: list[str], word: str, stem: Any) -> list[list[str]]:
+    """The other members of a synonym group as term lists (phrases for multi-word ones)."""
+    return [terms(member, stem) for member in group if member != word and terms(member, stem)]

@@ -1,0 +1,148 @@
+"""``kb serve``: the rep search page, the JSON API, and both sites, over Starlette + uvicorn."""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import secrets
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from kbsite.project import Project
+
+log = logging.getLogger("kbsite.server")
+TOKEN_COOKIE = "kb_token"
+_NO_SITE = (
+    "<!doctype html><title>Not built</title><h1>No site yet</h1>"
+    "<p>Run <code>kb build</code>, then reload this page.</p>"
+)
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+class _Search:
+    """Opens the index on first use and reopens it when it appears or is rebuilt."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self._searcher: Any = None
+
+    def get(self) -> Any:
+        from kbsite.search.service import Searcher
+
+        if self._searcher is None:
+            self._searcher = Searcher(self.project)
+        return self._searcher
+
+
+class _TokenGate(BaseHTTPMiddleware):
+    """With KB_TOKEN set, the rep page, the API and the rep site require it."""
+
+    def __init__(self, app: Any, token: str) -> None:
+        super().__init__(app)
+        self.token = token
+
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        if request.url.path.startswith("/public") or request.url.path == "/healthz":
+            return await call_next(request)
+        given = request.query_params.get("token") or request.cookies.get(TOKEN_COOKIE) or ""
+        header = request.headers.get("authorization", "")
+        if header.lower().startswith("bearer "):
+            given = header[7:].strip()
+        if not secrets.compare_digest(given.encode(), self.token.encode()):
+            return JSONResponse({"error": "a valid access token is required"}, status_code=401)
+        response = await call_next(request)
+        if request.query_params.get("token"):
+            response.set_cookie(TOKEN_COOKIE, self.token, httponly=True, samesite="strict")
+        return response
+
+
+def create_app(project: Project, token: str | None = None) -> Starlette:
+    search = _Search(project)
+    page = files("kbsite").joinpath("assets/search.html").read_text(encoding="utf-8")
+    languages = list(project.settings.languages)
+
+    async def home(request: Request) -> Response:
+        return HTMLResponse(page.replace("__LANGUAGES__", ",".join(languages)))
+
+    async def api(request: Request) -> Response:
+        from kbsite.search.engine import IndexMissing
+        from kbsite.search.service import QueryError
+
+        params = request.query_params
+        try:
+            limit = int(params.get("limit") or 10)
+        except ValueError:
+            return JSONResponse({"error": "limit must be a number"}, status_code=400)
+        try:
+            data = search.get().search(
+                params.get("q", ""),
+                lang=params.get("lang") or None,
+                page_type=params.get("type") or None,
+                audience=params.get("audience") or "internal",
+                limit=limit,
+                product=params.get("product") or None,
+                tag=params.get("tag") or None,
+            )
+        except IndexMissing as exc:
+            return JSONResponse({"error": str(exc)}, status_code=503)
+        except QueryError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=400)
+        except Exception:  # a query must never turn into a 500 for the rep
+            log.exception("search failed for %r", params.get("q"))
+            return JSONResponse({"error": "this query could not be run"}, status_code=400)
+        for result in data["results"]:
+            result["url"] = "/internal/" + result["url"]
+        return JSONResponse(data)
+
+    async def health(request: Request) -> Response:
+        try:
+            pages = search.get().engine.doc_count
+        except Exception as exc:  # missing or unreadable index: report, don't fail
+            return JSONResponse({"ok": False, "error": str(exc)})
+        return JSONResponse({"ok": True, "pages": pages})
+
+    async def not_built(request: Request) -> Response:
+        return HTMLResponse(_NO_SITE, status_code=404)
+
+    routes: list[Any] = [Route("/", home), Route("/api/search", api), Route("/healthz", health)]
+    for name in ("internal", "public"):
+        folder = project.root / "site" / name
+        routes.append(Mount(f"/{name}", app=_Static(folder, not_built)))
+    app = Starlette(routes=routes)
+    if token:
+        app.add_middleware(_TokenGate, token=token)
+    return app
+
+
+class _Static:
+    """A built site folder, or a page saying to run `kb build` while there is none."""
+
+    def __init__(self, folder: Path, fallback: Any) -> None:
+        self.folder = folder
+        self.fallback = fallback
+        self.app: StaticFiles | None = None
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if self.app is None and self.folder.is_dir():
+            self.app = StaticFiles(directory=self.folder, html=True)
+        if self.app is None:
+            response = await self.fallback(Request(scope, receive))
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
