@@ -1,0 +1,190 @@
+"""`kb serve` over real HTTP on 127.0.0.1: API, errors, token, reload, and a query fuzz."""
+
+from __future__ import annotations
+
+import os
+import random
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+
+from conftest import KB_BIN, TODAY, KBProject, page
+from test_search import SEARCH_KB
+
+FUZZ_QUERIES = 10_000
+FUZZ_SECONDS = 90
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def serving(root: Path, env: dict[str, str] | None = None) -> Iterator[str]:
+    port = free_port()
+    proc = subprocess.Popen([str(KB_BIN), "serve", "--port", str(port)], cwd=root,
+                            env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                httpx.get(f"{base}/healthz", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            raise AssertionError(
+                f"server did not start: {proc.stderr.read() if proc.stderr else ''}"
+            )
+        yield base
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=10)  # also closes the pipes
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> KBProject:
+    root = tmp_path_factory.mktemp("serve") / "kb"
+    project = KBProject(root)
+    from conftest import MINIMAL_MKDOCS, OWNERS
+
+    project.write("mkdocs.yml", MINIMAL_MKDOCS)
+    project.write("policies/owners.yml", OWNERS)
+    project.write("docs/index.md", "# Home\n")
+    for rel, content in SEARCH_KB.items():
+        project.write(rel, content)
+    assert project.kb("index", "--today", TODAY).code == 0
+    return project
+
+
+@pytest.fixture(scope="module")
+def server(project: KBProject) -> Iterator[str]:
+    with serving(project.root) as base:
+        yield base
+
+
+def test_api_answers_with_spec_json(server: str) -> None:
+    """GET /api/search returns the SPEC JSON, URLs pointing into the rep site."""
+    data = httpx.get(f"{server}/api/search", params={"q": "refunds", "lang": "en"}).json()
+    assert data["query"] == "refunds" and data["total"] >= 1
+    first = data["results"][0]
+    assert first["id"] == "POL-REFUND" and first["url"].startswith("/internal/policies/refunds/")
+    assert httpx.get(f"{server}/healthz").json()["ok"] is True
+    home = httpx.get(f"{server}/")
+    assert home.status_code == 200 and 'id="q"' in home.text
+
+
+def test_bad_filters_are_400_and_empty_query_is_empty(server: str) -> None:
+    """Unknown lang/type and bad limits are 400 with a message; an empty query finds nothing."""
+    for params in (
+        {"q": "x", "lang": "xx"},
+        {"q": "x", "type": "memo"},
+        {"q": "x", "limit": "zero"},
+        {"q": "x", "limit": "1000"},
+        {"q": "x", "audience": "everyone"},
+    ):
+        response = httpx.get(f"{server}/api/search", params=params)
+        assert response.status_code == 400, params
+        assert response.json()["error"]
+    empty = httpx.get(f"{server}/api/search", params={"q": ""}).json()
+    assert empty["results"] == [] and empty["total"] == 0
+
+
+def test_hostile_queries_never_5xx(server: str) -> None:
+    """Syntax, control characters, RTL, emoji, markup and 10 KB queries all answer 200."""
+    for query in (
+        '"unbalanced',
+        "AND",
+        "OR",
+        "NOT",
+        "*",
+        "?",
+        "~",
+        "title:refund",
+        "a" * 10_240,
+        "\x00null",
+        "\x07\x1b",
+        "\u202eرفض المبلغ",
+        "🙂 refund 🙃",
+        "<script>alert(1)</script>",
+        "refund) OR (1=1",
+        "'; DROP TABLE",
+    ):
+        response = httpx.get(f"{server}/api/search", params={"q": query}, timeout=10)
+        assert response.status_code == 200, (query, response.text)
+        assert all("<script" not in r["snippet"] for r in response.json()["results"])
+
+
+def test_fuzz_ten_thousand_random_queries(server: str) -> None:
+    """At least 10,000 random queries (bounded in time) and not one 5xx answer."""
+    rng = random.Random(20261123)
+    alphabet = (
+        "abcdefghijklmnopqrstuvwxyz ABC\"'*?~:()[]{}^!-+&|\\/<>\x00\x01\t\n"
+        "àèìòùēķļņšž రీఫండ్‌ను పరికరం 🙂\u202e\u200d日本"
+    )
+    queries = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 24)))
+               for _ in range(FUZZ_QUERIES)]  # fmt: skip
+    deadline = time.monotonic() + FUZZ_SECONDS
+
+    def run(chunk: list[str]) -> tuple[int, list[int]]:
+        sent, errors = 0, []
+        with httpx.Client(timeout=10) as client:
+            for query in chunk:
+                if time.monotonic() > deadline:
+                    break
+                status = client.get(f"{server}/api/search", params={"q": query}).status_code
+                sent += 1
+                if status >= 500:
+                    errors.append(status)
+        return sent, errors
+
+    with ThreadPoolExecutor(4) as pool:
+        outcomes = list(pool.map(run, [queries[i::4] for i in range(4)]))
+    sent = sum(s for s, _ in outcomes)
+    assert [e for _, errors in outcomes for e in errors] == []
+    assert sent == FUZZ_QUERIES, f"only {sent} queries in {FUZZ_SECONDS} s"
+
+
+def test_new_index_is_picked_up_without_restart(project: KBProject, server: str) -> None:
+    """A full rebuild swapped in while serving is visible on the next query."""
+    project.write(
+        "kb/new.md",
+        page(
+            "# Quokka\n\nQuokka care guide.\n",
+            id="KB-QUOKKA",
+            title="Quokka",
+            last_reviewed="2026-10-01",
+        ),
+    )
+    assert project.kb("index", "--full", "--today", TODAY).code == 0
+    data = httpx.get(f"{server}/api/search", params={"q": "quokka"}).json()
+    assert [r["id"] for r in data["results"]] == ["KB-QUOKKA"]
+
+
+def test_token_required_off_loopback_and_enforced(project: KBProject) -> None:
+    """Off loopback without KB_TOKEN it refuses to start; with a token, requests need it."""
+    refused = subprocess.run([str(KB_BIN), "serve", "--host", "0.0.0.0", "--port",
+                              str(free_port())], cwd=project.root, capture_output=True,
+                             text=True, timeout=30, env={k: v for k, v in os.environ.items()
+                                                         if k != "KB_TOKEN"})  # fmt: skip
+    assert refused.returncode == 2 and "KB_TOKEN" in refused.stderr
+    with serving(project.root, {"KB_TOKEN": "s3cret"}) as base:
+        assert httpx.get(f"{base}/api/search", params={"q": "refund"}).status_code == 401
+        assert httpx.get(f"{base}/").status_code == 401
+        ok = httpx.get(f"{base}/api/search", params={"q": "refund"},
+                       headers={"Authorization": "Bearer s3cret"})  # fmt: skip
+        assert ok.status_code == 200
+        with httpx.Client() as client:
+            assert client.get(f"{base}/", params={"token": "s3cret"}).status_code == 200
+            assert client.get(f"{base}/api/search", params={"q": "refund"}).status_code == 200
