@@ -121,3 +121,18 @@ def built_sites(tmp_path_factory: pytest.TempPathFactory) -> KBProject:
     result = run_kb("build", "--today", TODAY, cwd=root, timeout=300)
     assert result.code == 0, result.err
     return KBProject(root)
+
+
+@pytest.fixture(scope="session")
+def search_project(tmp_path_factory: pytest.TempPathFactory) -> KBProject:
+    """A small multilingual KB with its search index built (search, server, browser tests)."""
+    from test_search import SEARCH_KB
+
+    project = KBProject(tmp_path_factory.mktemp("search") / "kb")
+    project.write("mkdocs.yml", MINIMAL_MKDOCS)
+    project.write("policies/owners.yml", OWNERS)
+    project.write("docs/index.md", "# Home\n")
+    for rel, content in SEARCH_KB.items():
+        project.write(rel, content)
+    assert project.kb("index", "--today", TODAY).code == 0
+    return project

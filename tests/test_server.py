@@ -16,7 +16,6 @@ import httpx
 import pytest
 
 from conftest import KB_BIN, TODAY, KBProject, page
-from test_search import SEARCH_KB
 
 FUZZ_QUERIES = 10_000
 FUZZ_SECONDS = 90
@@ -54,23 +53,8 @@ def serving(root: Path, env: dict[str, str] | None = None) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> KBProject:
-    root = tmp_path_factory.mktemp("serve") / "kb"
-    project = KBProject(root)
-    from conftest import MINIMAL_MKDOCS, OWNERS
-
-    project.write("mkdocs.yml", MINIMAL_MKDOCS)
-    project.write("policies/owners.yml", OWNERS)
-    project.write("docs/index.md", "# Home\n")
-    for rel, content in SEARCH_KB.items():
-        project.write(rel, content)
-    assert project.kb("index", "--today", TODAY).code == 0
-    return project
-
-
-@pytest.fixture(scope="module")
-def server(project: KBProject) -> Iterator[str]:
-    with serving(project.root) as base:
+def server(search_project: KBProject) -> Iterator[str]:
+    with serving(search_project.root) as base:
         yield base
 
 
@@ -156,9 +140,9 @@ def test_fuzz_ten_thousand_random_queries(server: str) -> None:
     assert sent == FUZZ_QUERIES, f"only {sent} queries in {FUZZ_SECONDS} s"
 
 
-def test_new_index_is_picked_up_without_restart(project: KBProject, server: str) -> None:
+def test_new_index_is_picked_up_without_restart(search_project: KBProject, server: str) -> None:
     """A full rebuild swapped in while serving is visible on the next query."""
-    project.write(
+    search_project.write(
         "kb/new.md",
         page(
             "# Quokka\n\nQuokka care guide.\n",
@@ -167,19 +151,19 @@ def test_new_index_is_picked_up_without_restart(project: KBProject, server: str)
             last_reviewed="2026-10-01",
         ),
     )
-    assert project.kb("index", "--full", "--today", TODAY).code == 0
+    assert search_project.kb("index", "--full", "--today", TODAY).code == 0
     data = httpx.get(f"{server}/api/search", params={"q": "quokka"}).json()
     assert [r["id"] for r in data["results"]] == ["KB-QUOKKA"]
 
 
-def test_token_required_off_loopback_and_enforced(project: KBProject) -> None:
+def test_token_required_off_loopback_and_enforced(search_project: KBProject) -> None:
     """Off loopback without KB_TOKEN it refuses to start; with a token, requests need it."""
     refused = subprocess.run([str(KB_BIN), "serve", "--host", "0.0.0.0", "--port",
-                              str(free_port())], cwd=project.root, capture_output=True,
+                              str(free_port())], cwd=search_project.root, capture_output=True,
                              text=True, timeout=30, env={k: v for k, v in os.environ.items()
                                                          if k != "KB_TOKEN"})  # fmt: skip
     assert refused.returncode == 2 and "KB_TOKEN" in refused.stderr
-    with serving(project.root, {"KB_TOKEN": "s3cret"}) as base:
+    with serving(search_project.root, {"KB_TOKEN": "s3cret"}) as base:
         assert httpx.get(f"{base}/api/search", params={"q": "refund"}).status_code == 401
         assert httpx.get(f"{base}/").status_code == 401
         ok = httpx.get(f"{base}/api/search", params={"q": "refund"},
