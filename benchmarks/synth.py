@@ -22,9 +22,31 @@ MKDOCS = MKDOCS_TEMPLATE.format(site_name="Synthetic KB")
 OWNERS = "\n".join(f"team-{i}:\n  name: Team {i}\n  email: team{i}@example.com" for i in range(8))
 
 
+_SYLLABLES = {
+    "latin": "ba be bi bo ka ke ki ko la le li lo ma me mi mo na ne ni no ra re ri ro sa se si "
+    "so ta te ti to va ve vi".split(),
+    "te": "క కా కి కు గ గా గి త తా తి ద దా న నా ని ప పా పి మ మా మి ర రా రి ల లా లి వ వా వి స సా".split(),
+}
+_VOCAB: dict[str, tuple[list[str], list[float]]] = {}
+
+
+def _vocabulary(lang: str) -> tuple[list[str], list[float]]:
+    """Domain words first, then 4,000 made-up words of the script, with Zipf weights: like
+    real text, a few words are everywhere and most are rare."""
+    if lang not in _VOCAB:
+        rng = random.Random(f"vocab-{lang}")
+        syllables = _SYLLABLES["te" if lang == "te" else "latin"]
+        made = {
+            "".join(rng.choice(syllables) for _ in range(rng.randint(2, 4))) for _ in range(6000)
+        }
+        words = WORDS[lang] + sorted(made - set(WORDS[lang]))[:4000]
+        _VOCAB[lang] = (words, [1 / (rank + 10) ** 1.05 for rank in range(len(words))])
+    return _VOCAB[lang]
+
+
 def _paragraph(rng: random.Random, lang: str, words: int) -> str:
-    vocab = WORDS[lang]
-    return " ".join(rng.choice(vocab) for _ in range(words)).capitalize() + "."
+    vocab, weights = _vocabulary(lang)
+    return " ".join(rng.choices(vocab, weights, k=words)).capitalize() + "."
 
 
 def generate(

@@ -13,9 +13,16 @@ from kbsite.cli import config_option, get_project
 @click.command()
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
 @click.option("--host", default="127.0.0.1", show_default=True)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 16),
+    default=min(2, os.cpu_count() or 1),
+    show_default=True,
+    help="Server processes (one per core answers fastest).",
+)
 @config_option
 @click.pass_context
-def serve(ctx: click.Context, port: int, host: str, config_file: Path | None) -> None:
+def serve(ctx: click.Context, port: int, host: str, workers: int, config_file: Path | None) -> None:
     """Serve the search page (/), the API (/api/search), /internal/ and /public/."""
     import uvicorn
 
@@ -32,4 +39,15 @@ def serve(ctx: click.Context, port: int, host: str, config_file: Path | None) ->
         f"serving {project.root} on http://{host}:{port}/  (rep search; /internal/, "
         f"/public/; Ctrl+C stops)"
     )
-    uvicorn.run(create_app(project, token), host=host, port=port, log_level="warning")
+    if workers == 1:
+        uvicorn.run(create_app(project, token), host=host, port=port, log_level="warning")
+        return
+    os.environ["KB_SERVE_CONFIG"] = str(project.config_file)
+    uvicorn.run(
+        "kbsite.server:app_from_environment",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        log_level="warning",
+    )

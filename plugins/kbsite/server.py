@@ -146,3 +146,12 @@ class _Static:
             await response(scope, receive, send)
             return
         await self.app(scope, receive, send)
+
+
+def app_from_environment() -> Starlette:
+    """App factory for uvicorn's worker processes (they get the project through the env)."""
+    import os
+
+    from kbsite.project import find_project
+
+    return create_app(find_project(os.environ["KB_SERVE_CONFIG"]), os.environ.get("KB_TOKEN"))

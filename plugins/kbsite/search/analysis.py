@@ -10,6 +10,7 @@ zero-width non-joiner (Telugu ``రీఫండ్‌ను``, refund + case end
 
 from __future__ import annotations
 
+import functools
 import html
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -43,8 +44,9 @@ def words(text: str) -> Iterator[Token]:
         yield Token(match.group(0), match.start(), match.end())
 
 
+@functools.lru_cache(maxsize=500_000)
 def fold(word: str) -> str:
-    """Case-fold; strip diacritics from Latin, Greek and Cyrillic words only."""
+    """Case-fold; strip diacritics from Latin, Greek and Cyrillic words only (memoised)."""
     word = word.casefold()
     if _FOLDABLE.match(word):
         word = unicodedata.normalize("NFC", _MARKS.sub("", unicodedata.normalize("NFD", word)))

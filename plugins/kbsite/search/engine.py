@@ -7,9 +7,10 @@ own tokens, never through Whoosh's query parser, so no user input is ever a synt
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,9 +48,13 @@ class KBSchema(SchemaClass):
 TEXT_FIELDS = ("title_terms", "heading_terms", "body_terms")
 
 
+@functools.cache
 def stemmer(lang: str) -> Stemmer | None:
-    """The Snowball stemmer Whoosh has for a language, or None (e.g. te, lv, tl)."""
-    return stemmer_for_language(lang) if has_stemmer(lang) else None
+    """The Snowball stemmer Whoosh has for a language (memoised: a KB repeats its words), or
+    None for languages without one (te, lv, tl)."""
+    if not has_stemmer(lang):
+        return None
+    return functools.lru_cache(maxsize=200_000)(stemmer_for_language(lang))
 
 
 class IndexMissing(Exception):
@@ -69,7 +74,7 @@ def write_full(index_dir: Path, documents: Iterable[dict[str, Any]]) -> int:
     count = 0
     try:
         ix = whoosh_index.create_in(str(staging), KBSchema())
-        with ix.writer(limitmb=256, procs=1) as writer:
+        with ix.writer(limitmb=256, procs=min(2, os.cpu_count() or 1), multisegment=True) as writer:
             for doc in documents:
                 writer.add_document(**doc)
                 count += 1
@@ -83,30 +88,35 @@ def write_full(index_dir: Path, documents: Iterable[dict[str, Any]]) -> int:
     return count
 
 
-def write_changes(index_dir: Path, documents: Iterable[dict[str, Any]]) -> tuple[int, int]:
-    """Update only documents whose digest or state changed, delete vanished ones.
-
-    Returns (updated, deleted)."""
+def stored_versions(index_dir: Path) -> dict[str, tuple[Any, Any]]:
+    """Each indexed page's (digest, state), to find what an update must rewrite."""
     ix = whoosh_index.open_dir(str(index_dir))
     try:
         with ix.searcher() as searcher:
-            current = {
+            return {
                 f["key"]: (f.get("digest"), f.get("state")) for f in searcher.all_stored_fields()
             }
-        updated = deleted = 0
-        seen: set[str] = set()
-        with ix.writer(timeout=10.0) as writer:
-            for doc in documents:
-                seen.add(doc["key"])
-                if current.get(doc["key"]) != (doc["digest"], doc["state"]):
-                    writer.update_document(**doc)
-                    updated += 1
-            for key in current.keys() - seen:
-                writer.delete_by_term("key", key)
-                deleted += 1
     finally:
         ix.close()
-    return updated, deleted
+
+
+def write_changes(
+    index_dir: Path, changed: Iterable[dict[str, Any]], deleted: Iterable[str]
+) -> tuple[int, int]:
+    """Rewrite changed documents and delete vanished ones; returns (updated, deleted)."""
+    ix = whoosh_index.open_dir(str(index_dir))
+    updated = removed = 0
+    try:
+        with ix.writer(timeout=10.0) as writer:
+            for doc in changed:
+                writer.update_document(**doc)
+                updated += 1
+            for key in deleted:
+                writer.delete_by_term("key", key)
+                removed += 1
+    finally:
+        ix.close()
+    return updated, removed
 
 
 @dataclass(frozen=True)
@@ -154,8 +164,10 @@ class Engine:
         return [Hit(dict(r), 1e6) for r in results]
 
     def run(self, query: Q.Query, filters: Q.Query | None, limit: int) -> tuple[list[Hit], int]:
+        """The best ``limit`` hits and an estimate of all matches (counting them all exactly
+        would mean scoring every match, which a common word at 10,000 pages makes slow)."""
         results = self._searcher.search(query, filter=filters, limit=limit)
-        return [Hit(dict(r), r.score) for r in results], len(results)
+        return [Hit(dict(r), r.score) for r in results], results.estimated_length()
 
 
 def filters(
@@ -179,35 +191,44 @@ def filters(
     return Q.And(parts) if parts else None
 
 
-def word_query(
-    stems: set[str], word: str, *, prefix: bool, fuzzy: bool, synonyms: list[list[str]]
-) -> Q.Query:
-    """Alternatives for one query word over every text field."""
-    alternatives: list[Q.Query] = []
+def exact(stems: set[str], synonyms: list[list[str]]) -> list[Q.Query]:
+    """One query word as its stems (per language) and its synonyms, in every text field."""
+    out: list[Q.Query] = []
     for field in TEXT_FIELDS:
-        alternatives += [Q.Term(field, stem) for stem in stems]
-        if prefix and len(word) >= 3:
-            alternatives.append(Q.Prefix(field, word, boost=0.7))
-        if fuzzy and len(word) >= 5:
-            distance = 2 if len(word) >= 7 else 1
-            alternatives += [
-                Q.FuzzyTerm(field, stem, boost=0.5, maxdist=distance, prefixlength=1)
-                for stem in stems
-            ]
+        out += [Q.Term(field, stem) for stem in stems]
         for synonym in synonyms:
-            if len(synonym) == 1:
-                alternatives.append(Q.Term(field, synonym[0], boost=0.8))
-            else:
-                alternatives.append(Q.Phrase(field, synonym, boost=0.8))
-    return Q.Or(alternatives)
+            term = Q.Term(field, synonym[0]) if len(synonym) == 1 else Q.Phrase(field, synonym)
+            term.boost = 0.8
+            out.append(term)
+    return out
+
+
+def prefix(word: str) -> list[Q.Query]:
+    """Words starting with ``word``: inflected forms in languages without a stemmer."""
+    return [Q.Prefix(field, word, boost=0.7) for field in TEXT_FIELDS] if len(word) >= 3 else []
+
+
+def fuzzy(stems: set[str], word: str) -> list[Q.Query]:
+    """Typo tolerance: edit distance 1 from 5 letters, 2 from 6 (a swap costs two)."""
+    if len(word) < 5:
+        return []
+    distance = 2 if len(word) >= 6 else 1
+    return [
+        Q.FuzzyTerm(field, stem, boost=0.5, maxdist=distance, prefixlength=1)
+        for field in TEXT_FIELDS
+        for stem in stems
+    ]
 
 
 def phrase_query(terms: list[str]) -> Q.Query:
     return Q.Or([Q.Phrase(field, terms) for field in TEXT_FIELDS])
 
 
-def combine(parts: list[Q.Query], every: bool) -> Q.Query:
-    return Q.And(parts) if every else Q.Or(parts)
+def all_of(words: list[list[Q.Query]], phrases: list[Q.Query]) -> Q.Query:
+    """Every word (any of its alternatives) and every phrase."""
+    return Q.And([Q.Or(alternatives) for alternatives in words] + phrases)
 
 
-RankKey = Callable[[Hit], float]
+def any_of(words: list[list[Q.Query]], phrases: list[Q.Query]) -> Q.Query:
+    """Any word or phrase: the last resort for long queries."""
+    return Q.Or([Q.Or(alternatives) for alternatives in words] + phrases)

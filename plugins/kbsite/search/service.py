@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,45 +51,58 @@ def page_url(page: Any, default_language: str) -> str:
     return prefix + i18n.url_of(i18n.source_uri(page))
 
 
-def documents(kb: KnowledgeBase, states: Mapping[str, str]) -> Iterator[dict[str, Any]]:
-    """One document per live page and language; drafts and retired pages are never indexed."""
-    default = kb.project.settings.default_language
-    for page in kb.pages:
-        if not page.parsed or page.has_errors or page.meta.status != "active":
-            continue
-        stem = engine.stemmer(page.lang)
-        meta = page.meta
-        headings = " ".join(text for _, text, _ in scan(page.body).headings)
-        body = plain_text(page.body)
-        yield {
-            "key": page.path,
-            "id": meta.id or "",
-            "lang": page.lang,
-            "type": meta.type,
-            "audience": meta.audience,
-            "state": states.get(page.path, "ok"),
-            "owner": meta.owner or "",
-            "products": ",".join(meta.products),
-            "tags": ",".join(meta.tags),
-            "title": meta.title or page.path,
-            "url": page_url(page, default),
-            "body": body[:20000],
-            "digest": page.digest,
-            "title_terms": " ".join(terms(f"{meta.title} {' '.join(meta.tags)}", stem)),
-            "heading_terms": " ".join(terms(headings, stem)),
-            "body_terms": " ".join(terms(body, stem)),
-        }
+def indexable(kb: KnowledgeBase) -> list[Any]:
+    """Live pages: drafts, retired pages and pages with errors are never indexed."""
+    return [
+        page
+        for page in kb.pages
+        if page.parsed and not page.has_errors and page.meta.status == "active"
+    ]
+
+
+def document(page: Any, state: str, default_language: str) -> dict[str, Any]:
+    """The index document of one page in its language."""
+    stem = engine.stemmer(page.lang)
+    meta = page.meta
+    headings = " ".join(text for _, text, _ in scan(page.body).headings)
+    body = plain_text(page.body)
+    return {
+        "key": page.path,
+        "id": meta.id or "",
+        "lang": page.lang,
+        "type": meta.type,
+        "audience": meta.audience,
+        "state": state,
+        "owner": meta.owner or "",
+        "products": ",".join(meta.products),
+        "tags": ",".join(meta.tags),
+        "title": meta.title or page.path,
+        "url": page_url(page, default_language),
+        "body": body[:20000],
+        "digest": page.digest,
+        "title_terms": " ".join(terms(f"{meta.title} {' '.join(meta.tags)}", stem)),
+        "heading_terms": " ".join(terms(headings, stem)),
+        "body_terms": " ".join(terms(body, stem)),
+    }
 
 
 def build(
     project: Project, kb: KnowledgeBase, states: Mapping[str, str], full: bool = False
 ) -> dict[str, int]:
-    """Full rebuild (swapped in atomically) or an incremental update by content digest."""
+    """Full rebuild (swapped in atomically), or an update of the pages whose content digest or
+    staleness state changed; only those are analysed again."""
     target = index_dir(project)
-    docs = documents(kb, states)
+    default = project.settings.default_language
+    pages = indexable(kb)
     if full or not engine.exists(target):
+        docs = (document(p, states.get(p.path, "ok"), default) for p in pages)
         return {"indexed": engine.write_full(target, docs), "updated": 0, "deleted": 0}
-    updated, deleted = engine.write_changes(target, docs)
+    stored = engine.stored_versions(target)
+    changed = [p for p in pages if stored.get(p.path) != (p.digest, states.get(p.path, "ok"))]
+    gone = stored.keys() - {p.path for p in pages}
+    updated, deleted = engine.write_changes(
+        target, (document(p, states.get(p.path, "ok"), default) for p in changed), gone
+    )
     return {"indexed": 0, "updated": updated, "deleted": deleted}
 
 
@@ -144,18 +157,19 @@ class Searcher:
         filters = engine.filters(lang, page_type, audience, product, tag)
         langs = [lang] if lang else list(settings.languages)
         stemmers = {lang_: engine.stemmer(lang_) for lang_ in langs}
-        hits = self._exact_id(query, filters)
-        built = self._query(query, stemmers)
+        hits = {h.fields["key"]: h for h in self._exact_id(query, filters)}
         total = len(hits)
-        if built is not None:
-            for every in (True, False):
-                found, count = self.engine.run(built(every), filters, max(limit * 3, 30))
-                if found:
-                    known = {h.fields["key"] for h in hits}
-                    hits += [h for h in found if h.fields["key"] not in known]
-                    total += count
-                    break
-        ranked = sorted(hits, key=lambda h: -h.score * STATE_FACTOR.get(h.fields["state"], 1))
+        want = min(limit, 5)
+        for tier in self._tiers(query, stemmers):
+            found, count = self.engine.run(tier, filters, max(limit * 3, 30))
+            for hit in found:
+                if hit.fields["key"] not in hits or hits[hit.fields["key"]].score < hit.score:
+                    hits[hit.fields["key"]] = hit
+            total = max(total, count, len(hits))
+            if len(found) >= want:
+                break
+        hits_list = list(hits.values())
+        ranked = sorted(hits_list, key=lambda h: -h.score * STATE_FACTOR.get(h.fields["state"], 1))
         query_terms = self._snippet_terms(query, stemmers)
         results = [self._result(h, query_terms) for h in ranked[:limit]]
         return {"query": query, "total": total, "results": results}
@@ -169,14 +183,21 @@ class Searcher:
             self.engine.by_id(candidate, filters), key=lambda h: h.fields["lang"] != default
         )
 
-    def _query(self, query: str, stemmers: dict[str, Any]) -> Any:
-        phrases = list(_PHRASE.findall(query))
-        rest = _PHRASE.sub(" ", query)
-        folded = [fold(t.text) for t in words(rest)][:MAX_WORDS]
-        if not folded and not phrases:
-            return None
-        prefix = any(stem is None for stem in stemmers.values())
-        parts = []
+    def _tiers(self, query: str, stemmers: dict[str, Any]) -> list[Any]:
+        """Ever wider queries: all words exactly (stems, synonyms, phrases); then word
+        beginnings for languages without a stemmer; then typos; then any word."""
+        phrases = list(_PHRASE.findall(query))[:4]
+        folded = [fold(t.text) for t in words(_PHRASE.sub(" ", query))][:MAX_WORDS]
+        phrase_parts = []
+        for phrase in phrases:
+            for stem in set(stemmers.values()):
+                if phrase_terms := terms(phrase, stem):
+                    phrase_parts.append(engine.phrase_query(phrase_terms))
+                    break
+        if not folded and not phrase_parts:
+            return []
+        unstemmed = any(stem is None for stem in stemmers.values())
+        exact, wide, typo = [], [], []
         for word in folded:
             stems = {stem(word) if stem else word for stem in stemmers.values()}
             synonyms = [
@@ -186,20 +207,20 @@ class Searcher:
                 if word in group
                 for syn in _group_terms(group, word, stemmers[lang_])
             ]
-            parts.append(
-                engine.word_query(stems, word, prefix=prefix, fuzzy=True, synonyms=synonyms)
-            )
-        for phrase in phrases[:4]:
-            for stem in set(stemmers.values()):
-                phrase_terms = terms(phrase, stem)
-                if phrase_terms:
-                    parts.append(engine.phrase_query(phrase_terms))
-                    break
+            exact.append(engine.exact(stems, synonyms))
+            wide.append(exact[-1] + (engine.prefix(word) if unstemmed else []))
+            typo.append(wide[-1] + engine.fuzzy(stems, word))
 
-        def build(every: bool) -> Any:
-            return engine.combine(parts, every)
+        def every(alternatives: list[list[Any]]) -> Any:
+            return engine.all_of(alternatives, phrase_parts)
 
-        return build if parts else None
+        tiers = [every(exact)]
+        if unstemmed:
+            tiers.append(every(wide))
+        tiers.append(every(typo))
+        if len(folded) > 1:
+            tiers.append(engine.any_of(typo, phrase_parts))
+        return tiers
 
     def _snippet_terms(self, query: str, stemmers: dict[str, Any]) -> set[str]:
         found: set[str] = set()

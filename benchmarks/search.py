@@ -1,0 +1,160 @@
+"""Rep search speed on a generated multilingual KB: index build time and size, query latency
+over HTTP on 127.0.0.1 with 8 concurrent clients (bounded in count and time), and how long a
+one-page change takes to become searchable. Usage: python benchmarks/search.py [PAGES]"""
+
+from __future__ import annotations
+
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).parent))
+from synth import generate
+
+KB = Path(sys.executable).parent / "kb"
+ENV = {**os.environ, "KB_TODAY": "2026-11-23"}
+CLIENTS, MAX_QUERIES, MAX_SECONDS = 8, 4000, 60
+QUERIES = {
+    "common": [
+        "refund customer",
+        "device warranty",
+        "rimborso cliente",
+        "atmaksa klients",
+        "రీఫండ్ కస్టమర్",
+        "account password reset",
+    ],
+    "rare": ["POL-P00120", "KB-P00731", "superbisor sagot", "iestatīšana gaisma"],
+    "typo": ["refnud", "warrenty", "custmer", "garanzai"],
+    "filtered": [
+        ("delivery", {"lang": "it"}),
+        ("invoice", {"type": "policy"}),
+        ("setup light", {"audience": "public"}),
+        ("పరికరం", {"lang": "te"}),
+    ],
+}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def run(args: list[str], cwd: Path) -> float:
+    start = time.perf_counter()
+    subprocess.run([str(KB), *args], cwd=cwd, env=ENV, check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def size_mb(folder: Path) -> float:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1e6
+
+
+def latency(base: str) -> dict[str, list[float]]:
+    rng = random.Random(7)
+    mix = [(kind, q) for kind, qs in QUERIES.items() for q in qs]
+    jobs = [rng.choice(mix) for _ in range(MAX_QUERIES)]
+    deadline = time.monotonic() + MAX_SECONDS
+    timings: dict[str, list[float]] = {kind: [] for kind in QUERIES}
+
+    def client(chunk: list[tuple[str, object]]) -> list[tuple[str, float]]:
+        out = []
+        with httpx.Client(base_url=base, timeout=10) as http:
+            for kind, query in chunk:
+                if time.monotonic() > deadline:
+                    break
+                text, extra = (query, {}) if isinstance(query, str) else query
+                start = time.perf_counter()
+                http.get("/api/search", params={"q": text, **extra}).raise_for_status()
+                out.append((kind, (time.perf_counter() - start) * 1000))
+        return out
+
+    with ThreadPoolExecutor(CLIENTS) as pool:
+        for results in pool.map(client, [jobs[i::CLIENTS] for i in range(CLIENTS)]):
+            for kind, ms in results:
+                timings[kind].append(ms)
+    return timings
+
+
+def update_visible(root: Path, base: str) -> float:
+    """Seconds from saving a changed page to the API returning it for its new word."""
+    page = next((root / "kb").rglob("page-*.md"))
+    text = page.read_text(encoding="utf-8")
+    page.write_text(text + "\nZanzibarquokka note.\n", encoding="utf-8")
+    start = time.perf_counter()
+    run(["index"], root)
+    while time.perf_counter() - start < 60:
+        data = httpx.get(f"{base}/api/search", params={"q": "zanzibarquokka"}).json()
+        if data["results"]:
+            return time.perf_counter() - start
+        time.sleep(0.05)
+    return float("nan")
+
+
+def serve(root: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    proc = subprocess.Popen(
+        [str(KB), "serve", "--port", str(port)],
+        cwd=root,
+        env=ENV,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            httpx.get(f"{base}/healthz", timeout=1)
+            break
+        except httpx.TransportError:
+            time.sleep(0.1)
+    return proc, base
+
+
+def pct(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=100)[int(q) - 1] if len(values) > 1 else float("nan")
+
+
+def main() -> None:
+    pages = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
+    with tempfile.TemporaryDirectory() as tmp:
+        small = generate(Path(tmp) / "small", 1_000)
+        big = generate(Path(tmp) / "big", pages)
+        build_s = run(["index", "--full"], big)
+        run(["index", "--full"], small)
+        print(
+            f"index of {pages:,} pages: built in {build_s:.1f} s, "
+            f"{size_mb(big / '.kb/index'):.1f} MB"
+        )
+        proc, base = serve(big)
+        try:
+            timings = latency(base)
+            visible_big = update_visible(big, base)
+        finally:
+            proc.terminate()
+            proc.wait()
+        proc, base = serve(small)
+        try:
+            visible_small = update_visible(small, base)
+        finally:
+            proc.terminate()
+            proc.wait()
+    every = [ms for values in timings.values() for ms in values]
+    print(f"\n| queries ({CLIENTS} clients, HTTP, 127.0.0.1) | count | p50 | p99 |")
+    print("|---|---:|---:|---:|")
+    for kind, values in [*timings.items(), ("all", every)]:
+        print(f"| {kind} | {len(values)} | {pct(values, 50):.1f} ms | {pct(values, 99):.1f} ms |")
+    print("\n| one-page update visible to search | seconds |\n|---|---:|")
+    print(f"| 1,000 pages | {visible_small:.2f} |\n| {pages:,} pages | {visible_big:.2f} |")
+
+
+if __name__ == "__main__":
+    main()
