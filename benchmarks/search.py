@@ -134,24 +134,31 @@ def main() -> None:
             f"index of {pages:,} pages: built in {build_s:.1f} s, "
             f"{size_mb(big / '.kb/index'):.1f} MB"
         )
-        proc, base = serve(big)
-        try:
-            timings = latency(base)
-            visible_big = update_visible(big, base)
-        finally:
-            proc.terminate()
-            proc.wait()
+        results = {}
+        for label, cache in (("no cache", False), ("result cache", True)):
+            proc, base = serve(big, cache)
+            try:
+                results[label] = latency(base)
+                if cache:
+                    visible_big = update_visible(big, base)
+            finally:
+                proc.terminate()
+                proc.wait()
         proc, base = serve(small)
         try:
             visible_small = update_visible(small, base)
         finally:
             proc.terminate()
             proc.wait()
-    every = [ms for values in timings.values() for ms in values]
-    print(f"\n| queries ({CLIENTS} clients, HTTP, 127.0.0.1) | count | p50 | p99 |")
-    print("|---|---:|---:|---:|")
-    for kind, values in [*timings.items(), ("all", every)]:
-        print(f"| {kind} | {len(values)} | {pct(values, 50):.1f} ms | {pct(values, 99):.1f} ms |")
+    print(f"\n| queries ({CLIENTS} clients, HTTP, 127.0.0.1) | server | count | p50 | p99 |")
+    print("|---|---|---:|---:|---:|")
+    for label, timings in results.items():
+        every = [ms for values in timings.values() for ms in values]
+        for kind, values in [*timings.items(), ("all", every)]:
+            print(
+                f"| {kind} | {label} | {len(values)} | {pct(values, 50):.1f} ms | "
+                f"{pct(values, 99):.1f} ms |"
+            )
     print("\n| one-page update visible to search | seconds |\n|---|---:|")
     print(f"| 1,000 pages | {visible_small:.2f} |\n| {pages:,} pages | {visible_big:.2f} |")
 

@@ -18,7 +18,7 @@ import pytest
 from conftest import KB_BIN, TODAY, KBProject, page
 
 FUZZ_QUERIES = 10_000
-FUZZ_SECONDS = 90
+FUZZ_SECONDS = 180  # a bound, not a goal: the run takes about 90 s on 2 cores
 
 
 def free_port() -> int:

@@ -17,7 +17,8 @@ _IDCOUNT = regex.compile(r"^(.*)_([0-9]+)$")
 def slugify(value: str, separator: str = "-") -> str:
     """Lower-case words of any script joined by ``separator``."""
     value = unicodedata.normalize("NFC", value)
-    value = _DROP.sub("", value).strip().lower()
+    # Normalise again after dropping: a mark left next to a new neighbour may now compose.
+    value = unicodedata.normalize("NFC", _DROP.sub("", value)).strip().lower()
     return regex.sub(rf"[{regex.escape(separator)}\s]+", separator, value)
 
 

@@ -21,7 +21,9 @@ import regex
 ZWNJ, ZWJ = "\u200c", "\u200d"
 #: A word is a run of whole grapheme clusters that start with a letter or a digit, so no
 #: vowel sign, virama, joiner or emoji modifier is ever cut off its base character.
-_WORD = regex.compile(r"(?:(?=[\p{L}\p{N}])\X)+")
+#: Every match starts where the previous one ended: either a word run or one other cluster, so
+#: matching never starts inside a cluster (e.g. at a Thai vowel that extends a punctuation mark).
+_WORD = regex.compile(r"((?:(?=[\p{L}\p{N}])\X)+)|\X", regex.S)
 _FOLDABLE = regex.compile(r"^[\p{Latin}\p{Greek}\p{Cyrillic}\p{N}\p{M}]+$")
 _MARKS = regex.compile(r"\p{Mn}+")
 _MARKDOWN = regex.compile(
@@ -41,7 +43,8 @@ class Token:
 def words(text: str) -> Iterator[Token]:
     """Words of any script (NFC), with their character offsets in the NFC text."""
     for match in _WORD.finditer(text):
-        yield Token(match.group(0), match.start(), match.end())
+        if match.group(1):
+            yield Token(match.group(1), match.start(), match.end())
 
 
 @functools.lru_cache(maxsize=500_000)

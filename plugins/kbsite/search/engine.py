@@ -139,17 +139,21 @@ class Engine:
         self._searcher = self._ix.searcher()
         self._inode = self.index_dir.stat().st_ino
 
-    def refresh(self) -> None:
+    def refresh(self) -> bool:
+        """Pick up a newer index; True when the searcher changed."""
         try:
             inode = self.index_dir.stat().st_ino
         except FileNotFoundError:  # mid-swap: keep serving the open generation
-            return
+            return False
         if inode != self._inode:
             old = self._searcher
             self._open()
             old.close()
-        elif not self._searcher.up_to_date():
+            return True
+        if not self._searcher.up_to_date():
             self._searcher = self._searcher.refresh()
+            return True
+        return False
 
     def close(self) -> None:
         self._searcher.close()

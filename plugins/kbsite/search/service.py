@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import copy
+import os
 import unicodedata
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -125,12 +128,17 @@ class Searcher:
     """An open index with the project's languages and synonyms; safe to reuse per request."""
 
     project: Project
+    cache_size: int = 2048
     engine: engine.Engine = field(init=False)
     synonyms: dict[str, list[list[str]]] = field(init=False)
+    _cache: OrderedDict[tuple[Any, ...], dict[str, Any]] = field(init=False)
 
     def __post_init__(self) -> None:
         self.engine = engine.Engine(index_dir(self.project))
         self.synonyms = load_synonyms(self.project)
+        self._cache = OrderedDict()
+        if os.environ.get("KB_SEARCH_CACHE") == "0":
+            self.cache_size = 0
 
     def search(
         self,
@@ -152,8 +160,31 @@ class Searcher:
             raise QueryError("audience must be `public` or `internal`")
         if not 1 <= limit <= MAX_LIMIT:
             raise QueryError(f"limit must be between 1 and {MAX_LIMIT}")
-        self.engine.refresh()
+        if self.engine.refresh():
+            self._cache.clear()  # a new index generation: earlier answers may be stale
         query = unicodedata.normalize("NFC", query.replace("\x00", " "))[:2000]
+        key = (query, lang, page_type, audience, limit, product, tag)
+        if key in self._cache:
+            self._cache.move_to_end(key)
+            return copy.deepcopy(self._cache[key])
+        data = self._search(query, lang, page_type, audience, limit, product, tag)
+        if self.cache_size:
+            self._cache[key] = copy.deepcopy(data)
+            if len(self._cache) > self.cache_size:
+                self._cache.popitem(last=False)
+        return data
+
+    def _search(
+        self,
+        query: str,
+        lang: str | None,
+        page_type: str | None,
+        audience: str,
+        limit: int,
+        product: str | None,
+        tag: str | None,
+    ) -> dict[str, Any]:
+        settings = self.project.settings
         filters = engine.filters(lang, page_type, audience, product, tag)
         langs = [lang] if lang else list(settings.languages)
         stemmers = {lang_: engine.stemmer(lang_) for lang_ in langs}
