@@ -80,15 +80,18 @@ def whoosh_default(root: Path) -> Any:
     return run
 
 
+def _copy(root: Path, tmp: str) -> Path:
+    """The KB content of ``root`` in a scratch folder (its index must not touch the repo)."""
+    copy = Path(tmp) / "kb"
+    ignore = shutil.ignore_patterns(".venv", "site", ".kb", ".git", "tests", "benchmarks")
+    shutil.copytree(root, copy, ignore=ignore)
+    return copy
+
+
 def evaluate(root: Path = REPO) -> dict[str, dict[str, dict[str, float]]]:
     """Per engine, per language: recall@5, MRR@10 and query count."""
     with tempfile.TemporaryDirectory() as tmp:
-        copy = Path(tmp) / "kb"
-        shutil.copytree(
-            root,
-            copy,
-            ignore=shutil.ignore_patterns(".venv", "site", ".kb", ".git", "tests", "benchmarks"),
-        )
+        copy = _copy(root, tmp)
         engines = {"ours": ours(copy), "whoosh default": whoosh_default(copy)}
         table: dict[str, dict[str, dict[str, float]]] = {}
         for name, run in engines.items():
@@ -109,12 +112,7 @@ def evaluate(root: Path = REPO) -> dict[str, dict[str, dict[str, float]]]:
 def misses(root: Path = REPO) -> list[str]:
     """Queries our engine misses in the top 5 (for tuning)."""
     with tempfile.TemporaryDirectory() as tmp:
-        copy = Path(tmp) / "kb"
-        shutil.copytree(
-            root,
-            copy,
-            ignore=shutil.ignore_patterns(".venv", "site", ".kb", ".git", "tests", "benchmarks"),
-        )
+        copy = _copy(root, tmp)
         run = ours(copy)
         return [
             f"{i['lang']}: {i['q']} -> {run(str(i['q']), i['lang'])[:5]}"

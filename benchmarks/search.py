@@ -100,12 +100,12 @@ def update_visible(root: Path, base: str) -> float:
     return float("nan")
 
 
-def serve(root: Path) -> tuple[subprocess.Popen[bytes], str]:
+def serve(root: Path, cache: bool = True) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     proc = subprocess.Popen(
         [str(KB), "serve", "--port", str(port)],
         cwd=root,
-        env=ENV,
+        env={**ENV, "KB_SEARCH_CACHE": "1" if cache else "0"},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
