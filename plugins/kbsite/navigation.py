@@ -33,7 +33,12 @@ class Folder:
     entries: list[Entry] = field(default_factory=list)
 
 
+FOLDER_TITLES = {"kb": "Knowledge base", "policies": "Policies and procedures"}
+
+
 def folder_title(path: str) -> str:
+    if path in FOLDER_TITLES:
+        return FOLDER_TITLES[path]
     name = posixpath.basename(path.rstrip("/"))
     return name.replace("-", " ").replace("_", " ").strip().capitalize() or path
 
