@@ -22,9 +22,10 @@ _CODE_SPAN = re.compile(r"(`+)(.+?)\1")
 _INLINE_LINK = re.compile(
     r"!?\[((?:[^\[\]]|\[[^\]]*\])*)\]\(\s*(<[^>]*>|[^)\s]+)(?:\s+[\"'(][^)]*)?\s*\)"
 )
-_REF_DEF = re.compile(r"^ {0,3}\[[^\]]+\]:\s*(<[^>]*>|\S+)")
+_REF_DEF = re.compile(r"^ {0,3}\[(?!\^)[^\]]+\]:\s*(<[^>]*>|\S+)")
 _TAG = re.compile(r"<[^>]+>")
 _EMPHASIS = re.compile(r"(\*\*|__|\*|_|~~)(?=\S)(.+?)(?<=\S)\1")
+_HTML_ID = re.compile(r"""<[a-zA-Z][^>]*?\s(?:id|name)\s*=\s*["']([^"']+)["']""")
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 
@@ -82,6 +83,9 @@ def scan(body: str) -> Scan:
             fence = fence_match.group(1)
             previous = ""
             continue
+        if "<" in line and ("id" in line or "name" in line):
+            html_ids = _HTML_ID.findall(_CODE_SPAN.sub("", line))
+            anchors.extend(html_ids)  # `<a id="x">`: a target links may use, not a heading
         if "](" in line or "]:" in line:
             plain = _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), line)
             for match in _INLINE_LINK.finditer(plain):

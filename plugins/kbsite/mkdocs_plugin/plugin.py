@@ -35,7 +35,6 @@ from kbsite.staleness import Flag, compute_flags, flags_by_path
 log = get_plugin_logger("kb")
 
 _EMPTY_FRONT_MATTER = "---\n{}\n---\n"
-_SKIP_FILES = (".meta.yml",)
 HEALTH_PAGE = "kb-health.md"
 HEALTH_JSON = "kb-health.json"
 _HREFLANG = re.compile(r'\s*<link rel="alternate" href="[^"]*" hreflang="[^"]*">')
@@ -193,7 +192,7 @@ class KBPlugin(BasePlugin[KBConfig]):
                 if (
                     path.is_dir()
                     or path.suffix == ".md"
-                    or path.name in _SKIP_FILES
+                    or any(part.startswith(".") for part in path.relative_to(root).parts)
                     or rel == owners_file
                     or rel in content_pages
                 ):
