@@ -286,3 +286,21 @@ def test_unreadable_file_is_reported(make_project) -> None:
     (project.root / "kb/ghost.md").symlink_to("does-not-exist.md")
     problems = project.kb("check", "--json", "--today", TODAY).json()["problems"]
     assert [(p["file"], p["code"]) for p in problems] == [("kb/ghost.md", "file-unreadable")]
+
+
+def test_html_anchors_are_link_targets_but_not_in_code(make_project) -> None:
+    body = """\
+    # Plans
+
+    [Review](#review) and [the table](#plans-table) and [gone](#missing).
+
+    <a id="review"></a>
+    <table id="plans-table"></table>
+
+    `<a id="missing"></a>`
+    """
+    project = make_project(
+        {"kb/plans.md": page(body, id="KB-PLANS", title="Plans", audience="public")}
+    )
+    report = project.kb("check", "--json", "--today", TODAY).json()
+    assert [(p["code"], p["line"]) for p in report["problems"]] == [("link-broken", 8)]
