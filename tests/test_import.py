@@ -228,6 +228,24 @@ def test_usage_errors(project: KBProject, tmp_path: Path) -> None:
     assert no_owner.code == 2 and "needs an owner" in no_owner.err
     prefix = project.kb("import", str(source), "kb/x", "--id-prefix", "1-bad")
     assert prefix.code == 2 and "--id-prefix" in prefix.err
+    procedure = project.kb(
+        "import", str(source), "policies/p", "--type", "procedure", "--owner", "support-ops"
+    )
+    assert procedure.code == 2 and "needs `escalate_to`" in procedure.err
+    duration = project.kb(
+        "import",
+        str(source),
+        "policies/p",
+        "--type",
+        "procedure",
+        "--owner",
+        "support-ops",
+        "--escalate-to",
+        "supervisors",
+        "--response-time",
+        "soon",
+    )
+    assert duration.code == 2 and "--response-time" in duration.err
     missing = project.kb("import", str(tmp_path / "nope"), "kb/x")
     assert missing.code == 2 and "is not a folder" in missing.err
 
@@ -253,6 +271,32 @@ def test_policies_get_dates_and_owner(project: KBProject, tmp_path: Path) -> Non
     assert "owner: billing-team" in returns and "effective: 2025-01-10" in returns
     assert f"last_reviewed: {TODAY}" in front(project.root / "policies/imported/fees.md")
     assert ("fees.md", 1, "dates-assumed") in events(report, "warnings")
+    assert project.kb("check", "--today", TODAY).code == 0
+
+
+def test_procedures_get_escalation_fields(project: KBProject, tmp_path: Path) -> None:
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "outage.md").write_text("---\ntitle: Outage\nlastmod: 2026-09-01\n---\nSteps.\n")
+    result = project.kb(
+        "import",
+        str(source),
+        "policies/procedures",
+        "--type",
+        "procedure",
+        "--owner",
+        "support-ops",
+        "--escalate-to",
+        "supervisors",
+        "--response-time",
+        "4h",
+        "--today",
+        TODAY,
+    )
+    assert result.code == 0, result.out + result.err
+    fields = front(project.root / "policies/procedures/outage.md")
+    assert "type: procedure" in fields and "escalate_to: supervisors" in fields
+    assert "response_time: 4h" in fields and "effective: 2026-09-01" in fields
     assert project.kb("check", "--today", TODAY).code == 0
 
 

@@ -172,3 +172,24 @@ def test_token_required_off_loopback_and_enforced(search_project: KBProject) -> 
         with httpx.Client() as client:
             assert client.get(f"{base}/", params={"token": "s3cret"}).status_code == 200
             assert client.get(f"{base}/api/search", params={"q": "refund"}).status_code == 200
+
+
+def test_connections_get_nagle_off() -> None:
+    """With several workers uvicorn binds the socket with proto=0, so asyncio leaves Nagle on
+    and keep-alive answers wait ~40 ms for the client's delayed ACK; ``no_delay`` fixes it."""
+    from kbsite.server import no_delay
+
+    with socket.socket(socket.AF_INET) as listener:  # proto 0, like uvicorn's worker sockets
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        with socket.create_connection(listener.getsockname()) as _client:
+            conn, _ = listener.accept()
+            with conn:
+                assert conn.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 0
+
+                class Transport:
+                    def get_extra_info(self, name: str) -> object:
+                        return conn if name == "socket" else None
+
+                no_delay(Transport())
+                assert conn.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0

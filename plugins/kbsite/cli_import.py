@@ -27,6 +27,10 @@ SHOWN = 20  # events of one kind listed in the text report
 )
 @click.option("--owner", metavar="KEY", help="Owner key of owners.yml (required for policies).")
 @click.option(
+    "--escalate-to", metavar="KEY", help="Procedures: the owner key taking the case next."
+)
+@click.option("--response-time", metavar="DURATION", help="Procedures: e.g. 4h or 2d.")
+@click.option(
     "--audience",
     type=click.Choice(["public", "internal"]),
     help="Audience of the imported pages (default: internal, or DEST's .meta.yml).",
@@ -54,6 +58,8 @@ def import_command(
     dest: Path,
     page_type: str | None,
     owner: str | None,
+    escalate_to: str | None,
+    response_time: str | None,
     audience: str | None,
     lang: str | None,
     id_prefix: str | None,
@@ -72,6 +78,8 @@ def import_command(
         today=get_today(today),
         page_type=page_type,
         owner=owner,
+        escalate_to=escalate_to,
+        response_time=response_time,
         audience=audience,
         lang=lang,
         id_prefix=id_prefix,

@@ -26,7 +26,7 @@ def serve(ctx: click.Context, port: int, host: str, workers: int, config_file: P
     """Serve the search page (/), the API (/api/search), /internal/ and /public/."""
     import uvicorn
 
-    from kbsite.server import create_app, is_loopback
+    from kbsite.server import NoDelayHTTP, create_app, is_loopback
 
     project = get_project(ctx, config_file)
     token = os.environ.get("KB_TOKEN") or None
@@ -40,7 +40,9 @@ def serve(ctx: click.Context, port: int, host: str, workers: int, config_file: P
         f"/public/; Ctrl+C stops)"
     )
     if workers == 1:
-        uvicorn.run(create_app(project, token), host=host, port=port, log_level="warning")
+        uvicorn.run(
+            create_app(project, token), host=host, port=port, log_level="warning", http=NoDelayHTTP
+        )
         return
     os.environ["KB_SERVE_CONFIG"] = str(project.config_file)
     uvicorn.run(
@@ -50,4 +52,5 @@ def serve(ctx: click.Context, port: int, host: str, workers: int, config_file: P
         host=host,
         port=port,
         log_level="warning",
+        http=NoDelayHTTP,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import secrets
+import socket
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
+from uvicorn.protocols.http.auto import AutoHTTPProtocol
 
 from kbsite.project import Project
 
@@ -33,6 +35,26 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+def no_delay(transport: Any) -> None:
+    """Turn Nagle's algorithm off for a connection.
+
+    uvicorn writes a response's headers and body separately. With several workers it binds the
+    listening socket itself (``proto=0``), so asyncio does not set TCP_NODELAY on accepted
+    connections, and on a keep-alive connection the body then waits for the client's delayed
+    ACK: ~40 ms added to every answer. Setting it here works for every worker count."""
+    sock = transport.get_extra_info("socket")
+    if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
+class NoDelayHTTP(AutoHTTPProtocol):  # type: ignore[misc,valid-type]
+    """uvicorn's HTTP protocol with TCP_NODELAY on each connection (see ``no_delay``)."""
+
+    def connection_made(self, transport: Any) -> None:
+        no_delay(transport)
+        super().connection_made(transport)
 
 
 class _Search:

@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from kbsite.dates import DurationError, parse_duration
 from kbsite.importer import fields as foreign
 from kbsite.importer.links import LinkMap, rewrite
 from kbsite.importer.markup import Context, Lines, convert
@@ -60,6 +61,8 @@ class ImportOptions:
     today: dt.date
     page_type: str | None = None
     owner: str | None = None
+    escalate_to: str | None = None
+    response_time: str | None = None
     audience: str | None = None
     lang: str | None = None
     id_prefix: str | None = None
@@ -160,11 +163,17 @@ class _Import:
         owners, _ = load_owners(
             self.project.root / self.settings.owners_file, self.settings.owners_file
         )
-        if options.owner and options.owner not in owners:
-            hint = did_you_mean(options.owner, sorted(owners)) or (
-                f"known: {', '.join(sorted(owners))}" if owners else "owners.yml has none"
-            )
-            raise ImportUsageError(f"--owner `{options.owner}` is not in owners.yml ({hint})")
+        for flag, key in (("--owner", options.owner), ("--escalate-to", options.escalate_to)):
+            if key and key not in owners:
+                hint = did_you_mean(key, sorted(owners)) or (
+                    f"known: {', '.join(sorted(owners))}" if owners else "owners.yml has none"
+                )
+                raise ImportUsageError(f"{flag} `{key}` is not in owners.yml ({hint})")
+        if options.response_time:
+            try:
+                parse_duration(options.response_time)
+            except DurationError as exc:
+                raise ImportUsageError(f"--response-time: {exc} (e.g. 4h, 2d)") from None
         self.defaults = self._folder_defaults()
         self.page_type = options.page_type or self.defaults.get("type") or self._folder_type()
         if self.page_type != "article" and not (options.owner or self.defaults.get("owner")):
@@ -172,6 +181,15 @@ class _Import:
                 f"a {self.page_type} needs an owner: pass --owner KEY "
                 f"(one of: {', '.join(sorted(owners)) or 'none yet, add one to owners.yml'})"
             )
+        if self.page_type == "procedure":
+            for flag, name in (
+                ("--escalate-to", "escalate_to"),
+                ("--response-time", "response_time"),
+            ):
+                if not (getattr(options, name) or self.defaults.get(name)):
+                    raise ImportUsageError(
+                        f"a procedure needs `{name}`: pass {flag} (or set it in DEST's .meta.yml)"
+                    )
         self.variables = self._variables()
 
     def _check_places(self) -> bool:
@@ -398,8 +416,9 @@ class _Import:
             result["type"] = self.page_type
         if item.lead and item.lang != self.settings.default_language:
             result["lang"] = item.lang
-        if self.options.owner:
-            result["owner"] = self.options.owner
+        for name in ("owner", "escalate_to", "response_time"):
+            if getattr(self.options, name):
+                result[name] = getattr(self.options, name)
         if "audience" not in self.defaults or self.options.audience:
             result["audience"] = self.options.audience or "internal"
         if foreign.is_draft(raw):

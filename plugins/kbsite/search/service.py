@@ -191,7 +191,8 @@ class Searcher:
         hits = {h.fields["key"]: h for h in self._exact_id(query, filters)}
         total = len(hits)
         want = min(limit, 5)
-        for tier in self._tiers(query, stemmers):
+        # An id names its page: no need to search the text for it too.
+        for tier in self._tiers(query, stemmers) if not hits else []:
             found, count = self.engine.run(tier, filters, max(limit * 3, 30))
             for hit in found:
                 if hit.fields["key"] not in hits or hits[hit.fields["key"]].score < hit.score:
