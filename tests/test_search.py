@@ -211,3 +211,25 @@ def test_missing_index_and_bad_filters(make_project) -> None:
     assert missing.code == 1 and "run `kb build`" in missing.err
     assert project.kb("search", "refund", "--lang", "fr").code == 2
     assert project.kb("search", "refund", "--type", "memo").code == 2
+
+
+def test_cached_answers_never_outlive_an_index_update(make_project) -> None:
+    """The server answers repeats from the cache on its event loop; after `kb index` changes
+    the index, the cache is not consulted until a search has reopened it."""
+    from kbsite.project import find_project
+    from kbsite.search.service import Searcher
+
+    project = make_project(SEARCH_KB)
+    project.kb("index", "--today", TODAY)
+    searcher = Searcher(find_project(cwd=project.root))
+    assert searcher.cached("zebrafish") is None  # nothing asked yet
+    first = searcher.search("zebrafish")
+    assert first["results"] == [] and searcher.cached("zebrafish") == first
+    project.write(
+        "kb/fish.md",
+        page("# Fish\n\nZebrafish care.\n", id="KB-FISH", title="Fish", last_reviewed="2026-10-01"),
+    )
+    project.kb("index", "--today", TODAY)
+    assert searcher.cached("zebrafish") is None  # stale: the next search reopens the index
+    assert [r["id"] for r in searcher.search("zebrafish")["results"]] == ["KB-FISH"]
+    assert searcher.cached("zebrafish")["results"][0]["id"] == "KB-FISH"

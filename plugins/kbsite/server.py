@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import logging
 import secrets
 import socket
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -58,11 +61,16 @@ class NoDelayHTTP(AutoHTTPProtocol):  # type: ignore[misc,valid-type]
 
 
 class _Search:
-    """Opens the index on first use and reopens it when it appears or is rebuilt."""
+    """Opens the index on first use and reopens it when it appears or is rebuilt.
+
+    Repeated queries are answered from the result cache on the event loop; the others run one
+    at a time in a search thread (Whoosh searchers are not shared between threads), so a slow
+    new query never holds up cached answers, the sites or the health check."""
 
     def __init__(self, project: Project) -> None:
         self.project = project
         self._searcher: Any = None
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kb-search")
 
     def get(self) -> Any:
         from kbsite.search.service import Searcher
@@ -70,6 +78,14 @@ class _Search:
         if self._searcher is None:
             self._searcher = Searcher(self.project)
         return self._searcher
+
+    async def run(self, query: str, filters: dict[str, Any]) -> dict[str, Any]:
+        searcher = self.get()
+        data = searcher.cached(query, **filters)
+        if data is not None:
+            return data
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._thread, partial(searcher.search, query, **filters))
 
 
 class _TokenGate(BaseHTTPMiddleware):
@@ -111,16 +127,17 @@ def create_app(project: Project, token: str | None = None) -> Starlette:
             limit = int(params.get("limit") or 10)
         except ValueError:
             return JSONResponse({"error": "limit must be a number"}, status_code=400)
+        query = params.get("q", "")
+        filters = {
+            "lang": params.get("lang") or None,
+            "page_type": params.get("type") or None,
+            "audience": params.get("audience") or "internal",
+            "limit": limit,
+            "product": params.get("product") or None,
+            "tag": params.get("tag") or None,
+        }
         try:
-            data = search.get().search(
-                params.get("q", ""),
-                lang=params.get("lang") or None,
-                page_type=params.get("type") or None,
-                audience=params.get("audience") or "internal",
-                limit=limit,
-                product=params.get("product") or None,
-                tag=params.get("tag") or None,
-            )
+            data = await search.run(query, filters)
         except IndexMissing as exc:
             return JSONResponse({"error": str(exc)}, status_code=503)
         except QueryError as exc:

@@ -155,6 +155,13 @@ class Engine:
             return True
         return False
 
+    def current(self) -> bool:
+        """Whether the open searcher still reads the newest index (changes nothing)."""
+        try:
+            return self.index_dir.stat().st_ino == self._inode and self._searcher.up_to_date()
+        except Exception:  # mid-swap, or the search thread is reopening: ask it to search
+            return False
+
     def close(self) -> None:
         self._searcher.close()
         self._ix.close()

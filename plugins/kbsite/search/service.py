@@ -151,6 +151,50 @@ class Searcher:
         product: str | None = None,
         tag: str | None = None,
     ) -> dict[str, Any]:
+        key = self._key(query, lang, page_type, audience, limit, product, tag)
+        if self.engine.refresh():
+            self._cache.clear()  # a new index generation: earlier answers may be stale
+        if key in self._cache:
+            self._cache.move_to_end(key)
+            return copy.deepcopy(self._cache[key])
+        data = self._search(*key)
+        if self.cache_size:
+            self._cache[key] = copy.deepcopy(data)
+            if len(self._cache) > self.cache_size:
+                self._cache.popitem(last=False)
+        return data
+
+    def cached(
+        self,
+        query: str,
+        *,
+        lang: str | None = None,
+        page_type: str | None = None,
+        audience: str = "internal",
+        limit: int = 10,
+        product: str | None = None,
+        tag: str | None = None,
+    ) -> dict[str, Any] | None:
+        """The cached answer if there is one for the newest index, without searching: the
+        server answers repeated queries from here while a new one runs in its search thread.
+        Raises QueryError for bad parameters, like ``search``."""
+        key = self._key(query, lang, page_type, audience, limit, product, tag)
+        data = self._cache.get(key) if self.cache_size else None
+        if data is None or not self.engine.current():
+            return None
+        return copy.deepcopy(data)
+
+    def _key(
+        self,
+        query: str,
+        lang: str | None,
+        page_type: str | None,
+        audience: str,
+        limit: int,
+        product: str | None,
+        tag: str | None,
+    ) -> tuple[Any, ...]:
+        """Check the parameters; the normalised query and filters, which key the cache."""
         settings = self.project.settings
         if lang is not None and lang not in settings.languages:
             raise QueryError(f"unknown language `{lang}`; use one of {list(settings.languages)}")
@@ -160,19 +204,8 @@ class Searcher:
             raise QueryError("audience must be `public` or `internal`")
         if not 1 <= limit <= MAX_LIMIT:
             raise QueryError(f"limit must be between 1 and {MAX_LIMIT}")
-        if self.engine.refresh():
-            self._cache.clear()  # a new index generation: earlier answers may be stale
         query = unicodedata.normalize("NFC", query.replace("\x00", " "))[:2000]
-        key = (query, lang, page_type, audience, limit, product, tag)
-        if key in self._cache:
-            self._cache.move_to_end(key)
-            return copy.deepcopy(self._cache[key])
-        data = self._search(query, lang, page_type, audience, limit, product, tag)
-        if self.cache_size:
-            self._cache[key] = copy.deepcopy(data)
-            if len(self._cache) > self.cache_size:
-                self._cache.popitem(last=False)
-        return data
+        return (query, lang, page_type, audience, limit, product, tag)
 
     def _search(
         self,
