@@ -81,20 +81,22 @@ def plain_text(markdown: str) -> str:
 def snippet(text: str, query_terms: set[str], stem: Stemmer | None = None, width: int = 220) -> str:
     """An HTML-escaped excerpt around the first match, with matched words in ``<mark>``."""
     text = unicodedata.normalize("NFC", text)
-    hits = []
+    prefixes = tuple(q for q in query_terms if len(q) >= 3)
+    hits: list[Token] = []
+    start, end = 0, min(width, len(text))
     for token in words(text):
+        if hits and token.start >= end:
+            break  # past the excerpt: the rest of a long page need not be read
         folded = fold(token.text)
         candidates = {folded, stem(folded) if stem else folded, folded.split(ZWNJ, 1)[0]}
-        if any(
-            c in query_terms or any(c.startswith(q) for q in query_terms if len(q) >= 3)
-            for c in candidates
-        ):
+        if any(c in query_terms or c.startswith(prefixes) for c in candidates):
+            if not hits:
+                start = max(token.start - width // 3, 0)
+                if start:
+                    space = text.find(" ", start)
+                    start = space + 1 if 0 <= space < start + 20 else start
+                end = min(start + width, len(text))
             hits.append(token)
-    start = max(hits[0].start - width // 3, 0) if hits else 0
-    if start:
-        space = text.find(" ", start)
-        start = space + 1 if 0 <= space < start + 20 else start
-    end = min(start + width, len(text))
     parts, cursor = [], start
     for token in hits:
         if token.start < start or token.end > end:
