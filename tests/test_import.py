@@ -18,6 +18,7 @@ from kbsite.importer.report import Report
 from kbsite.importer.writer import Manifest, write_tree
 
 SOURCES = FIXTURES / "import_src"
+PROCEDURE = ("--type", "procedure", "--owner", "support-ops", "--escalate-to", "supervisors")
 ID_PATTERN = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$")
 
 
@@ -233,17 +234,7 @@ def test_usage_errors(project: KBProject, tmp_path: Path) -> None:
     )
     assert procedure.code == 2 and "needs `escalate_to`" in procedure.err
     duration = project.kb(
-        "import",
-        str(source),
-        "policies/p",
-        "--type",
-        "procedure",
-        "--owner",
-        "support-ops",
-        "--escalate-to",
-        "supervisors",
-        "--response-time",
-        "soon",
+        "import", str(source), "policies/p", *PROCEDURE, "--response-time", "soon"
     )
     assert duration.code == 2 and "--response-time" in duration.err
     missing = project.kb("import", str(tmp_path / "nope"), "kb/x")
@@ -282,12 +273,7 @@ def test_procedures_get_escalation_fields(project: KBProject, tmp_path: Path) ->
         "import",
         str(source),
         "policies/procedures",
-        "--type",
-        "procedure",
-        "--owner",
-        "support-ops",
-        "--escalate-to",
-        "supervisors",
+        *PROCEDURE,
         "--response-time",
         "4h",
         "--today",

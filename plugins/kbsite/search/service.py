@@ -164,21 +164,11 @@ class Searcher:
                 self._cache.popitem(last=False)
         return data
 
-    def cached(
-        self,
-        query: str,
-        *,
-        lang: str | None = None,
-        page_type: str | None = None,
-        audience: str = "internal",
-        limit: int = 10,
-        product: str | None = None,
-        tag: str | None = None,
-    ) -> dict[str, Any] | None:
+    def cached(self, query: str, **filters: Any) -> dict[str, Any] | None:
         """The cached answer if there is one for the newest index, without searching: the
         server answers repeated queries from here while a new one runs in its search thread.
         Raises QueryError for bad parameters, like ``search``."""
-        key = self._key(query, lang, page_type, audience, limit, product, tag)
+        key = self._key(query, **filters)
         data = self._cache.get(key) if self.cache_size else None
         if data is None or not self.engine.current():
             return None
@@ -187,12 +177,12 @@ class Searcher:
     def _key(
         self,
         query: str,
-        lang: str | None,
-        page_type: str | None,
-        audience: str,
-        limit: int,
-        product: str | None,
-        tag: str | None,
+        lang: str | None = None,
+        page_type: str | None = None,
+        audience: str = "internal",
+        limit: int = 10,
+        product: str | None = None,
+        tag: str | None = None,
     ) -> tuple[Any, ...]:
         """Check the parameters; the normalised query and filters, which key the cache."""
         settings = self.project.settings
