@@ -18,7 +18,18 @@ from kbsite.scaffold import MKDOCS_TEMPLATE
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-SHARED = REPO.parent / "shared"
+# The team's shared folder (SPEC, corpora) beside the repo; KB_SHARED_DIR names another place.
+SHARED = next(
+    (
+        p
+        for p in (
+            Path(os.environ.get("KB_SHARED_DIR", REPO.parent / "shared")),
+            Path("/work/shared"),
+        )
+        if p.is_dir()
+    ),
+    REPO.parent / "shared",
+)
 KB_BIN = Path(sys.executable).parent / "kb"
 TODAY = "2026-11-23"
 
