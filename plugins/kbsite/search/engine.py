@@ -25,6 +25,13 @@ from kbsite.search.analysis import Stemmer
 
 _TERMS = SpaceSeparatedTokenizer()
 
+# Whoosh's automatic choice preloads every posting of an `Or` and scores every match when a
+# segment holds ≤5,000 documents (our 2-process writer makes two such segments at 10,000
+# pages). The binary tree of union matchers gives the same scores and lets the top-N collector
+# skip posting blocks that cannot reach the top: ~25 % less time per query at 10,000 pages.
+# A class setting, so it also reaches the `Or` that prefix and typo queries expand into.
+Q.Or.matcher_type = Q.Or.DEFAULT_MATCHER
+
 
 class KBSchema(SchemaClass):
     key = ID(unique=True, stored=True)  # project path of the page
@@ -176,9 +183,32 @@ class Engine:
 
     def run(self, query: Q.Query, filters: Q.Query | None, limit: int) -> tuple[list[Hit], int]:
         """The best ``limit`` hits and an estimate of all matches (counting them all exactly
-        would mean scoring every match, which a common word at 10,000 pages makes slow)."""
+        would mean scoring every match, which a common word at 10,000 pages makes slow).
+
+        Prefix and typo queries are expanded into their words once, here: left to Whoosh,
+        each would walk the term dictionary three times (to size, to match, to count)."""
+        query = _expanded(query, self._searcher.reader())
         results = self._searcher.search(query, filter=filters, limit=limit)
         return [Hit(dict(r), r.score) for r in results], results.estimated_length()
+
+
+def _expanded(query: Q.Query, reader: Any) -> Q.Query:
+    """``query`` with each prefix or typo query replaced by the words it stands for, scored as
+    Whoosh scores them (one word: as that word; several: a constant ``boost`` per match)."""
+    if isinstance(query, Q.MultiTerm):
+        field = query.field()
+        words = sorted(
+            {w if isinstance(w, str) else w.decode("utf-8") for w in query._btexts(reader) if w}
+        )
+        if not words:
+            return Q.NullQuery
+        if len(words) == 1:
+            return Q.Term(field, words[0], boost=query.boost)
+        union = Q.Or([Q.Term(field, w) for w in words])
+        return Q.ConstantScoreQuery(union, score=query.boost) if query.constantscore else union
+    if isinstance(query, Q.CompoundQuery):
+        return query.__class__([_expanded(q, reader) for q in query.subqueries], boost=query.boost)
+    return query
 
 
 def filters(
