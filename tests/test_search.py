@@ -233,3 +233,28 @@ def test_cached_answers_never_outlive_an_index_update(make_project) -> None:
     assert searcher.cached("zebrafish") is None  # stale: the next search reopens the index
     assert [r["id"] for r in searcher.search("zebrafish")["results"]] == ["KB-FISH"]
     assert searcher.cached("zebrafish")["results"][0]["id"] == "KB-FISH"
+
+
+def test_expanding_prefix_and_typo_queries_keeps_hits_and_applies_boosts(search_project) -> None:
+    """The engine expands prefix and typo queries itself (once per query): the same pages
+    match as with Whoosh's own expansion, and a typo match weighs its boost (0.5) even when
+    it stands for a single word, where Whoosh's own expansion silently drops the boost."""
+    from whoosh import query as Q
+
+    from kbsite.search import engine
+
+    index = engine.Engine(search_project.root / ".kb" / "index")
+    queries = [
+        Q.Or(engine.fuzzy({"refnud"}, "refnud") + engine.exact({"policy"}, [])),
+        Q.And([Q.Or(engine.prefix("refu")), Q.Or(engine.exact({"refund"}, []))]),
+        Q.Or(engine.prefix("zzzz")),
+    ]
+    for query in queries:
+        ours = {h.fields["key"] for h in index.run(query, None, 50)[0]}
+        assert ours == {r["key"] for r in index._searcher.search(query, limit=50)}
+    typo = engine.fuzzy({"refnud"}, "refnud")[-1]  # body_terms:refnud~2, boost 0.5
+    ours = {h.fields["key"]: h.score for h in index.run(typo, None, 50)[0]}
+    raw = {r["key"]: r.score for r in index._searcher.search(typo, limit=50)}
+    assert ours and ours.keys() == raw.keys()
+    assert all(abs(ours[k] - 0.5 * raw[k]) < 1e-6 for k in ours)
+    index.close()

@@ -194,7 +194,8 @@ class Engine:
 
 def _expanded(query: Q.Query, reader: Any) -> Q.Query:
     """``query`` with each prefix or typo query replaced by the words it stands for, scored as
-    Whoosh scores them (one word: as that word; several: a constant ``boost`` per match)."""
+    Whoosh scores several words (a constant ``boost`` per match) and, for a single word, as
+    that word times ``boost`` (Whoosh's own expansion drops the boost there)."""
     if isinstance(query, Q.MultiTerm):
         field = query.field()
         words = sorted(
