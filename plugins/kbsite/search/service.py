@@ -140,18 +140,10 @@ class Searcher:
         if os.environ.get("KB_SEARCH_CACHE") == "0":
             self.cache_size = 0
 
-    def search(
-        self,
-        query: str,
-        *,
-        lang: str | None = None,
-        page_type: str | None = None,
-        audience: str = "internal",
-        limit: int = 10,
-        product: str | None = None,
-        tag: str | None = None,
-    ) -> dict[str, Any]:
-        key = self._key(query, lang, page_type, audience, limit, product, tag)
+    def search(self, query: str, **filters: Any) -> dict[str, Any]:
+        """The SPEC §7 answer for ``query``; ``filters`` are those of ``_key`` (lang,
+        page_type, audience, limit, product, tag). Raises QueryError for bad ones."""
+        key = self._key(query, **filters)
         if self.engine.refresh():
             self._cache.clear()  # a new index generation: earlier answers may be stale
         if key in self._cache:
@@ -177,6 +169,7 @@ class Searcher:
     def _key(
         self,
         query: str,
+        *,
         lang: str | None = None,
         page_type: str | None = None,
         audience: str = "internal",
