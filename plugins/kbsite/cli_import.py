@@ -87,8 +87,10 @@ def import_command(
         overwrite=overwrite,
         defines=list(defines),
     )
-    total = sum(1 for _ in src.rglob("*.md")) if src.is_dir() else 0
-    show_bar = not as_json and sys.stderr.isatty() and total >= PROGRESS_FROM
+    # Counting the files walks SRC once more, so only when a bar could be shown.
+    interactive = not as_json and sys.stderr.isatty() and src.is_dir()
+    total = sum(1 for _ in src.rglob("*.md")) if interactive else 0
+    show_bar = total >= PROGRESS_FROM
     try:
         if show_bar:
             with click.progressbar(length=total, label="importing", file=sys.stderr) as bar:

@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from kbsite.content import read_content
 from kbsite.dates import DurationError, parse_duration
 from kbsite.importer import fields as foreign
 from kbsite.importer.links import LinkMap, rewrite
@@ -35,7 +36,6 @@ from kbsite.importer.writer import (
     render,
     write_tree,
 )
-from kbsite.knowledge import load_kb
 from kbsite.markdown_scan import scan
 from kbsite.owners import load_owners
 from kbsite.project import Project
@@ -101,6 +101,7 @@ class _Import:
         self.dest_rel = project.rel(self.dest)
         self.report = Report(str(options.src), self.dest_rel, options.dry_run)
         self.undated: list[str] = []
+        self._old: dict[str, dict[str, Any] | None] = {}
 
     # -- the steps ---------------------------------------------------------------------------
 
@@ -273,8 +274,7 @@ class _Import:
             lead.lead = True
             base = posixpath.join(self.dest_rel, self.paths[key])
             for member in members:
-                name = base if member.lead else translated_name(base, member.lang, "")
-                member.path = name
+                member.path = base if member.lead else translated_name(base, member.lang, default)
         return planned
 
     def _without_fragments(self, pages: list[SourcePage]) -> list[SourcePage]:
@@ -329,7 +329,7 @@ class _Import:
         for item in planned:
             if item.lead:
                 record = manifest.pages.get(self._in_dest(item.path))
-                old = existing_fields(self.project.root / item.path) if record else None
+                old = self._existing(item.path) if record else None
                 if old and isinstance(old.get("id"), str):
                     kept[item.key] = old["id"]
         taken = self._taken_ids()
@@ -386,7 +386,7 @@ class _Import:
             rel = self._in_dest(item.path)
             record = manifest.pages.get(rel)
             target = self.project.root / item.path
-            old = existing_fields(target) if target.is_file() else None
+            old = self._existing(item.path)
             if old is not None and not self.options.overwrite:
                 new = merge(new, old, (record or {}).get("fields"))
             elif old is not None and isinstance(old.get("id"), str):
@@ -539,6 +539,13 @@ class _Import:
         parts = [slugify(p) or "folder" for p in folders.split("/") if p] if folders else []
         return posixpath.join(self.dest_rel, *parts, slug_name)
 
+    def _existing(self, project_path: str) -> dict[str, Any] | None:
+        """Front matter of the page already at this path (read once per run), or None."""
+        if project_path not in self._old:
+            target = self.project.root / project_path
+            self._old[project_path] = existing_fields(target) if target.is_file() else None
+        return self._old[project_path]
+
     def _in_dest(self, project_path: str) -> str:
         return posixpath.relpath(project_path, self.dest_rel)
 
@@ -595,10 +602,10 @@ class _Import:
 
     def _taken_ids(self) -> set[str]:
         """Ids of pages already in the KB outside DEST (an import must not reuse them)."""
-        kb = load_kb(self.project, self.options.today)
+        pages = read_content(self.project, self.options.today).pages  # ids only: no checks
         prefix = self.dest_rel.rstrip("/") + "/"
         return {
-            p.meta.id for p in kb.pages if p.parsed and p.meta.id and not p.path.startswith(prefix)
+            p.meta.id for p in pages if p.parsed and p.meta.id and not p.path.startswith(prefix)
         }
 
 

@@ -166,7 +166,7 @@ def _front_matter(page: SourcePage, report: Report) -> None:
 
 def _language_dirs(paths: list[str], languages: tuple[str, ...]) -> set[str]:
     """Folders named by a bare language code count only beside another language's folder,
-    so a folder called ``it`` (the IT team's pages) is not taken for Italian."""
+    so a folder called ``it`` (the IT team's pages) is not taken for Italian. Lower-cased."""
     by_parent: dict[str, set[str]] = {}
     for rel in paths:
         parts = rel.split("/")[:-1]
@@ -175,7 +175,7 @@ def _language_dirs(paths: list[str], languages: tuple[str, ...]) -> set[str]:
             if code in languages:
                 by_parent.setdefault("/".join(parts[:depth]), set()).add(code)
     return {
-        posixpath.join(parent, code) if parent else code
+        (posixpath.join(parent, code) if parent else code).lower()
         for parent, codes in by_parent.items()
         if len(codes) > 1
         for code in codes
@@ -196,10 +196,7 @@ def _language(
         if (
             lang is None
             and code in languages
-            and (
-                is_locale
-                or "/".join(parts[: depth + 1]).lower() in {d.lower() for d in language_dirs}
-            )
+            and (is_locale or "/".join(parts[: depth + 1]).lower() in language_dirs)
         ):
             lang = code
             continue
