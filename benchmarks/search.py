@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
-from synth import generate
+from synth import WORDS, generate, vocabulary
 
 KB = Path(sys.executable).parent / "kb"
 ENV = {**os.environ, "KB_TODAY": "2026-11-23"}
@@ -61,12 +61,35 @@ def size_mb(folder: Path) -> float:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1e6
 
 
+def fresh_queries(count: int, seed: int = 11) -> list[str]:
+    """Queries no one asked before: 1–3 words of one language drawn as the pages' text is
+    (Zipf: common words often, most words rare), a third of them with two letters swapped.
+    Neither the result cache nor warm postings help these."""
+    rng = random.Random(seed)
+    out: dict[str, None] = {}
+    while len(out) < count:
+        lang = rng.choice(sorted(WORDS))
+        vocab, weights = vocabulary(lang)
+        picked = rng.choices(vocab, weights, k=rng.randint(1, 3))
+        if lang != "te" and rng.random() < 1 / 3:
+            word = max(picked, key=len)
+            at = rng.randrange(len(word) - 1)
+            picked[picked.index(word)] = word[:at] + word[at + 1] + word[at] + word[at + 2 :]
+        out[" ".join(picked)] = None
+    return list(out)
+
+
 def latency(base: str) -> dict[str, list[float]]:
+    """A quarter of the requests are fresh queries, the rest the fixed mix (repeats)."""
     rng = random.Random(7)
     mix = [(kind, q) for kind, qs in QUERIES.items() for q in qs]
-    jobs = [rng.choice(mix) for _ in range(MAX_QUERIES)]
+    fresh = iter(fresh_queries(MAX_QUERIES))
+    jobs = [
+        ("fresh", next(fresh)) if rng.random() < 0.25 else rng.choice(mix)
+        for _ in range(MAX_QUERIES)
+    ]
     deadline = time.monotonic() + MAX_SECONDS
-    timings: dict[str, list[float]] = {kind: [] for kind in QUERIES}
+    timings: dict[str, list[float]] = {kind: [] for kind in [*QUERIES, "fresh"]}
 
     host, port = base.removeprefix("http://").split(":")
 

@@ -30,7 +30,7 @@ _SYLLABLES = {
 _VOCAB: dict[str, tuple[list[str], list[float]]] = {}
 
 
-def _vocabulary(lang: str) -> tuple[list[str], list[float]]:
+def vocabulary(lang: str) -> tuple[list[str], list[float]]:
     """Domain words first, then 4,000 made-up words of the script, with Zipf weights: like
     real text, a few words are everywhere and most are rare."""
     if lang not in _VOCAB:
@@ -45,7 +45,7 @@ def _vocabulary(lang: str) -> tuple[list[str], list[float]]:
 
 
 def _paragraph(rng: random.Random, lang: str, words: int) -> str:
-    vocab, weights = _vocabulary(lang)
+    vocab, weights = vocabulary(lang)
     return " ".join(rng.choices(vocab, weights, k=words)).capitalize() + "."
 
 

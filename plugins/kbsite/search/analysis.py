@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import html
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import regex
@@ -26,6 +26,10 @@ ZWNJ, ZWJ = "\u200c", "\u200d"
 _WORD = regex.compile(r"((?:(?=[\p{L}\p{N}])\X)+)|\X", regex.S)
 _FOLDABLE = regex.compile(r"^[\p{Latin}\p{Greek}\p{Cyrillic}\p{N}\p{M}]+$")
 _MARKS = regex.compile(r"\p{Mn}+")
+#: Finds where the first match is quickly (no grapheme clusters); the excerpt around it is
+#: then cut into words exactly, with ``_WORD``.
+_ROUGH_WORD = regex.compile(r"[\p{L}\p{N}][\p{L}\p{M}\p{N}\u200c\u200d]*")
+_WORD_CHAR = regex.compile(r"[\p{L}\p{M}\p{N}\u200c\u200d]")
 _MARKDOWN = regex.compile(
     r"`{3}.*?`{3}|<[^>]+>|!\[[^\]]*\]\([^)]*\)|\]\([^)]*\)|[#*_>|\[\]`~]", regex.S
 )
@@ -78,32 +82,62 @@ def plain_text(markdown: str) -> str:
     return regex.sub(r"[ \t]+", " ", regex.sub(r"\n\s*\n+", "\n", text)).strip()
 
 
-def snippet(text: str, query_terms: set[str], stem: Stemmer | None = None, width: int = 220) -> str:
-    """An HTML-escaped excerpt around the first match, with matched words in ``<mark>``."""
+class Marks:
+    """The words a snippet marks: a word whose folded form or stem is one of ``words``, or
+    that starts with one of ``prefixes`` (those of 3 letters or more)."""
+
+    __slots__ = ("heads", "prefixes", "words")
+
+    def __init__(self, words: Iterable[str], prefixes: Iterable[str] = ()) -> None:
+        self.words = frozenset(words)
+        self.prefixes = tuple(sorted(p for p in set(prefixes) if len(p) >= 3))
+        #: First two letters of everything marked (one for a one-letter stem). Snowball
+        #: stemmers only rewrite a word's ending, so a word that starts with none of these
+        #: cannot match (tested).
+        self.heads = frozenset(w[:2] for w in (*self.words, *self.prefixes))
+
+    def match(self, word: str, stem: Stemmer | None) -> bool:
+        """Whether a word as written is marked."""
+        folded = fold(word)
+        if folded[:2] not in self.heads and folded[:1] not in self.heads:
+            return False
+        for candidate in (folded, stem(folded) if stem else folded, folded.split(ZWNJ, 1)[0]):
+            if candidate in self.words or candidate.startswith(self.prefixes):
+                return True
+        return False
+
+
+def snippet(
+    text: str, marks: Marks | set[str], stem: Stemmer | None = None, width: int = 220
+) -> str:
+    """An HTML-escaped excerpt around the first match, with matched words in ``<mark>``.
+    ``marks`` may be a plain set of words, which then also serve as prefixes."""
+    if not isinstance(marks, Marks):
+        marks = Marks(marks, prefixes=marks)
     text = unicodedata.normalize("NFC", text)
-    prefixes = tuple(q for q in query_terms if len(q) >= 3)
-    hits: list[Token] = []
     start, end = 0, min(width, len(text))
-    for token in words(text):
-        if hits and token.start >= end:
-            break  # past the excerpt: the rest of a long page need not be read
-        folded = fold(token.text)
-        candidates = {folded, stem(folded) if stem else folded, folded.split(ZWNJ, 1)[0]}
-        if any(c in query_terms or c.startswith(prefixes) for c in candidates):
-            if not hits:
-                start = max(token.start - width // 3, 0)
-                if start:
-                    space = text.find(" ", start)
-                    start = space + 1 if 0 <= space < start + 20 else start
-                end = min(start + width, len(text))
-            hits.append(token)
+    first = next((m.start() for m in _ROUGH_WORD.finditer(text) if marks.match(m[0], stem)), None)
+    hits: list[tuple[int, int]] = []
+    if first is not None:
+        start = max(first - width // 3, 0)
+        if start:
+            space = text.find(" ", start)
+            start = space + 1 if 0 <= space < start + 20 else start
+        end = min(start + width, len(text))
+        for match in _WORD.finditer(text, start):
+            if match.start() >= end:
+                break
+            if match.group(1) and marks.match(match.group(1), stem):
+                hits.append(match.span())
+        if hits and start and _WORD_CHAR.match(text, start - 1):
+            hits = [span for span in hits if span[0] != start]  # a word cut by the excerpt
     parts, cursor = [], start
-    for token in hits:
-        if token.start < start or token.end > end:
+    for left, right in hits:
+        if right > end:
             continue
-        parts.append(html.escape(text[cursor : token.start]))
-        parts.append(f"<mark>{html.escape(text[token.start : token.end])}</mark>")
-        cursor = token.end
+        parts.append(html.escape(text[cursor:left]))
+        parts.append(f"<mark>{html.escape(text[left:right])}</mark>")
+        cursor = right
     parts.append(html.escape(text[cursor:end]))
     prefix = "…" if start else ""
     suffix = "…" if end < len(text) else ""

@@ -19,7 +19,7 @@ from kbsite.markdown_scan import scan
 from kbsite.project import Project
 from kbsite.schema import ID_PATTERN
 from kbsite.search import engine
-from kbsite.search.analysis import fold, plain_text, snippet, terms, words
+from kbsite.search.analysis import Marks, fold, plain_text, snippet, terms, words
 from kbsite.settings import PAGE_TYPES
 from kbsite.yamlload import load_lenient
 
@@ -204,22 +204,32 @@ class Searcher:
         filters = engine.filters(lang, page_type, audience, product, tag)
         langs = [lang] if lang else list(settings.languages)
         stemmers = {lang_: engine.stemmer(lang_) for lang_ in langs}
-        hits = {h.fields["key"]: h for h in self._exact_id(query, filters)}
+        # Best score per document, in the order found (ties keep that order when ranked).
+        hits = {h.docnum: h.score for h in self._exact_id(query, filters)}
         total = len(hits)
         want = min(limit, 5)
+        searched: set[str] = set()  # index words the tiers looked for, to mark in snippets
         # An id names its page: no need to search the text for it too.
         for tier in self._tiers(query, stemmers) if not hits else []:
-            found, count = self.engine.run(tier, filters, max(limit * 3, 30))
-            for hit in found:
-                if hit.fields["key"] not in hits or hits[hit.fields["key"]].score < hit.score:
-                    hits[hit.fields["key"]] = hit
-            total = max(total, count, len(hits))
-            if len(found) >= want:
+            found = self.engine.run(tier, filters, max(limit * 3, 30))
+            for hit in found.hits:
+                if hits.get(hit.docnum, -1.0) < hit.score:
+                    hits[hit.docnum] = hit.score
+            total = max(total, found.total, len(hits))
+            searched |= found.words
+            if len(found.hits) >= want:
                 break
-        hits_list = list(hits.values())
-        ranked = sorted(hits_list, key=lambda h: -h.score * STATE_FACTOR.get(h.fields["state"], 1))
-        query_terms = self._snippet_terms(query, stemmers)
-        results = [self._result(h, query_terms) for h in ranked[:limit]]
+        states = self.engine.values("state")
+        ranked = sorted(
+            (
+                (score * STATE_FACTOR.get(states[docnum], 1), docnum)
+                for docnum, score in hits.items()
+            ),
+            key=lambda pair: -pair[0],
+        )
+        typed = self._snippet_terms(query, stemmers)
+        marks = Marks(typed | searched, prefixes=typed)
+        results = [self._result(docnum, score, marks) for score, docnum in ranked[:limit]]
         return {"query": query, "total": total, "results": results}
 
     def _exact_id(self, query: str, filters: Any) -> list[engine.Hit]:
@@ -227,8 +237,9 @@ class Searcher:
         if not ID_PATTERN.match(candidate):
             return []
         default = self.project.settings.default_language
+        langs = self.engine.values("lang")
         return sorted(
-            self.engine.by_id(candidate, filters), key=lambda h: h.fields["lang"] != default
+            self.engine.by_id(candidate, filters), key=lambda h: langs[h.docnum] != default
         )
 
     def _tiers(self, query: str, stemmers: dict[str, Any]) -> list[Any]:
@@ -278,8 +289,8 @@ class Searcher:
             found |= {stem(word) for stem in stemmers.values() if stem}
         return found
 
-    def _result(self, hit: engine.Hit, query_terms: set[str]) -> dict[str, Any]:
-        f = hit.fields
+    def _result(self, docnum: int, score: float, marks: Marks) -> dict[str, Any]:
+        f = self.engine.stored(docnum)
         stem = engine.stemmer(f["lang"])
         return {
             "id": f["id"],
@@ -290,8 +301,8 @@ class Searcher:
             "state": f["state"],
             "owner": f["owner"] or None,
             "url": f["url"],
-            "snippet": snippet(f["body"], query_terms, stem),
-            "score": round(hit.score * STATE_FACTOR.get(f["state"], 1), 3),
+            "snippet": snippet(f["body"], marks, stem),
+            "score": round(score, 3),
         }
 
 

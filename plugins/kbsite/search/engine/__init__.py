@@ -1,8 +1,9 @@
-"""The Whoosh index of rep search: the only module that imports Whoosh.
+"""The Whoosh index of rep search: the only package that imports Whoosh.
 
 Documents hold pre-analyzed term streams (see ``analysis``), so every language's rules live in
-plain Python and Whoosh stores, scores and filters. Queries are built as query objects from our
-own tokens, never through Whoosh's query parser, so no user input is ever a syntax error.
+plain Python; Whoosh stores the index, expands prefixes and typos, and defines the scores, which
+``vectors`` computes for a whole query at once. Queries are built as query objects from our own
+tokens, never through Whoosh's query parser, so no user input is ever a syntax error.
 """
 
 from __future__ import annotations
@@ -10,10 +11,10 @@ from __future__ import annotations
 import functools
 import os
 import shutil
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from whoosh import index as whoosh_index
 from whoosh import query as Q
@@ -22,6 +23,8 @@ from whoosh.fields import ID, KEYWORD, STORED, TEXT, SchemaClass
 from whoosh.lang import has_stemmer, stemmer_for_language
 
 from kbsite.search.analysis import Stemmer
+from kbsite.search.engine.vectors import PostingsCache, Vectors
+from kbsite.search.engine.vocabulary import Vocabulary
 
 _TERMS = SpaceSeparatedTokenizer()
 
@@ -128,8 +131,14 @@ def write_changes(
 
 @dataclass(frozen=True)
 class Hit:
-    fields: dict[str, Any]
+    docnum: int  # valid within the index generation that found it
     score: float
+
+
+class Found(NamedTuple):
+    hits: list[Hit]  # best first
+    total: int  # every match
+    words: set[str]  # the index words searched for, prefixes and typos expanded
 
 
 class Engine:
@@ -139,12 +148,20 @@ class Engine:
         if not exists(index_dir):
             raise IndexMissing(f"no search index at {index_dir}: run `kb build` (or `kb index`)")
         self.index_dir = index_dir
+        self._postings = PostingsCache()
+        self._vocabulary = Vocabulary()
         self._open()
 
     def _open(self) -> None:
         self._ix = whoosh_index.open_dir(str(self.index_dir))
-        self._searcher = self._ix.searcher()
         self._inode = self.index_dir.stat().st_ino
+        self._use(self._ix.searcher())
+
+    def _use(self, searcher: Any) -> None:
+        self._searcher = searcher
+        self._vectors = Vectors(searcher, self._postings)
+        self._vocabulary.forget({segment for _, segment in self._vectors.leaves})
+        self._allowed: dict[Q.Query, Any] = {}
 
     def refresh(self) -> bool:
         """Pick up a newer index; True when the searcher changed."""
@@ -153,12 +170,15 @@ class Engine:
         except FileNotFoundError:  # mid-swap: keep serving the open generation
             return False
         if inode != self._inode:
-            old = self._searcher
+            old, old_ix = self._searcher, self._ix
+            self._postings = PostingsCache()  # another index: no segment in common
+            self._vocabulary = Vocabulary()
             self._open()
             old.close()
+            old_ix.close()
             return True
         if not self._searcher.up_to_date():
-            self._searcher = self._searcher.refresh()
+            self._use(self._searcher.refresh())
             return True
         return False
 
@@ -177,30 +197,71 @@ class Engine:
     def doc_count(self) -> int:
         return self._searcher.doc_count()
 
+    def stored(self, docnum: int) -> dict[str, Any]:
+        """The stored fields of a document found in this generation."""
+        return dict(self._searcher.stored_fields(docnum))
+
+    def values(self, field: str) -> Any:
+        """Every document's value of a single-valued ID field, indexed by document number."""
+        return self._vectors.values(field)
+
     def by_id(self, page_id: str, filters: Q.Query | None) -> list[Hit]:
         results = self._searcher.search(Q.Term("id", page_id), filter=filters, limit=None)
-        return [Hit(dict(r), 1e6) for r in results]
+        return [Hit(r.docnum, 1e6) for r in results]
 
-    def run(self, query: Q.Query, filters: Q.Query | None, limit: int) -> tuple[list[Hit], int]:
-        """The best ``limit`` hits and an estimate of all matches (counting them all exactly
-        would mean scoring every match, which a common word at 10,000 pages makes slow).
+    def run(self, query: Q.Query, filters: Q.Query | None, limit: int) -> Found:
+        """The best ``limit`` hits (Whoosh's BM25F scores and order) and how many match.
 
         Prefix and typo queries are expanded into their words once, here: left to Whoosh,
         each would walk the term dictionary three times (to size, to match, to count)."""
-        query = _expanded(query, self._searcher.reader())
-        results = self._searcher.search(query, filter=filters, limit=limit)
-        return [Hit(dict(r), r.score) for r in results], results.estimated_length()
+        query = _expanded(query, self._words)
+        found, total = self._vectors.top(query, self._allowed_by(filters), limit)
+        return Found([Hit(docnum, score) for docnum, score in found], total, _words_in(query))
+
+    def run_by_whoosh(self, query: Q.Query, filters: Q.Query | None, limit: int) -> list[Hit]:
+        """The same search by Whoosh, every match scored by its own matchers: the reference
+        ``run`` is tested against. (Whoosh's top-N collector drops the weaker words of an
+        ``Or`` once they cannot lift a page into the top N on their own, which under-scores
+        some pages: an approximation ``run`` does not make.)"""
+        query = _expanded(query, self._whoosh_words)
+        results = self._searcher.search(query, filter=filters, limit=None)
+        ranked = sorted((-r.score, r.docnum) for r in results)
+        return [Hit(docnum, -score) for score, docnum in ranked[:limit]]
+
+    def _allowed_by(self, filters: Q.Query | None) -> Any:
+        if filters is None:
+            return None
+        if filters not in self._allowed:
+            if len(self._allowed) >= 256:  # products and tags are free text: stay bounded
+                self._allowed.clear()
+            mask = self._vectors.matching(filters)
+            self._allowed[filters] = mask if mask is not None else self._vectors.live & False
+        return self._allowed[filters]
+
+    def _words(self, query: Q.MultiTerm) -> Iterable[str]:
+        """The words a prefix or typo query stands for, from the vocabulary cache."""
+        leaves = self._vectors.leaves
+        if type(query) is Q.FuzzyTerm:
+            return self._vocabulary.within(
+                leaves, query.fieldname, query.text, query.maxdist, query.prefixlength
+            )
+        if type(query) is Q.Prefix:
+            return self._vocabulary.starting(leaves, query.fieldname, query.text)
+        return self._whoosh_words(query)
+
+    def _whoosh_words(self, query: Q.MultiTerm) -> Iterable[str]:
+        """The words as Whoosh expands them itself (slower; other multi-term queries)."""
+        words = query._btexts(self._searcher.reader())
+        return (w if isinstance(w, str) else w.decode("utf-8") for w in words)
 
 
-def _expanded(query: Q.Query, reader: Any) -> Q.Query:
+def _expanded(query: Q.Query, words_of: Callable[[Q.MultiTerm], Iterable[str]]) -> Q.Query:
     """``query`` with each prefix or typo query replaced by the words it stands for, scored as
     Whoosh scores several words (a constant ``boost`` per match) and, for a single word, as
     that word times ``boost`` (Whoosh's own expansion drops the boost there)."""
     if isinstance(query, Q.MultiTerm):
         field = query.field()
-        words = sorted(
-            {w if isinstance(w, str) else w.decode("utf-8") for w in query._btexts(reader) if w}
-        )
+        words = sorted({w for w in words_of(query) if w})
         if not words:
             return Q.NullQuery
         if len(words) == 1:
@@ -208,8 +269,21 @@ def _expanded(query: Q.Query, reader: Any) -> Q.Query:
         union = Q.Or([Q.Term(field, w) for w in words])
         return Q.ConstantScoreQuery(union, score=query.boost) if query.constantscore else union
     if isinstance(query, Q.CompoundQuery):
-        return query.__class__([_expanded(q, reader) for q in query.subqueries], boost=query.boost)
+        return query.__class__(
+            [_expanded(q, words_of) for q in query.subqueries], boost=query.boost
+        )
     return query
+
+
+def _words_in(query: Q.Query) -> set[str]:
+    """The words of the terms and phrases of an (expanded) query."""
+    if isinstance(query, Q.Term):
+        return {query.text}
+    if isinstance(query, Q.Phrase):
+        return set(query.words)
+    if isinstance(query, Q.CompoundQuery | Q.WrappingQuery):
+        return set().union(*(_words_in(q) for q in query.children()))
+    return set()
 
 
 def filters(

@@ -1,0 +1,164 @@
+"""The search engine's own scoring and word expansion give exactly what Whoosh gives.
+
+The sample KB is indexed, then one page is changed and one deleted, so the index has two
+segments and deleted documents, as after a day of edits. Every tier of every judged query,
+with and without filters, must rank the same pages with the same scores as Whoosh scoring
+every match itself."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import REPO, TODAY, KBProject
+
+QUERIES = yaml.safe_load((REPO / "tests/relevance/queries.yml").read_text(encoding="utf-8"))
+EXTRA = ['"working days"', "refund credit card", "rimborso carta", "the a of", "zzzzqx"]
+
+
+@pytest.fixture(scope="module")
+def edited_index(tmp_path_factory: pytest.TempPathFactory):
+    """The sample KB's index after an incremental update (two segments, deletions)."""
+    from kbsite.project import find_project
+    from kbsite.search.service import Searcher
+
+    root = tmp_path_factory.mktemp("engine") / "kb"
+    ignore = shutil.ignore_patterns(".venv", "site", ".kb", ".git", "tests", "benchmarks")
+    shutil.copytree(REPO, root, ignore=ignore)
+    project = KBProject(root)
+    assert project.kb("index", "--today", TODAY).code == 0
+    article = next(p for p in sorted((root / "kb").rglob("*.md")) if p.name.count(".") == 1)
+    article.write_text(article.read_text(encoding="utf-8") + "\nRefund zebrafish.\n", "utf-8")
+    gone = next(p for p in sorted((root / "kb").rglob("*.it.md")))
+    gone.unlink()
+    result = project.kb("index", "--today", TODAY)
+    assert "updated 1, removed 1" in result.out, result.out
+    searcher = Searcher(find_project(root / "mkdocs.yml"))
+    segments = searcher.engine._vectors.leaves
+    assert len(segments) == 2 and not searcher.engine._vectors.live.all()
+    searcher.deleted_key = gone.relative_to(root).as_posix()  # for the deletion test
+    yield searcher
+    searcher.engine.close()
+
+
+def _filters():
+    from kbsite.search import engine
+
+    return [
+        None,
+        engine.filters("it", None, "internal"),
+        engine.filters(None, "policy", "public"),
+        engine.filters(None, None, "internal", tag="refund"),
+    ]
+
+
+def test_scores_and_order_equal_whooshs(edited_index) -> None:
+    """Same pages, same BM25F scores, same order (ties: lower document number first), and
+    the exact count of matches, for every tier of every judged query."""
+    from kbsite.search import engine
+
+    searcher = edited_index
+    stemmers = {lang: engine.stemmer(lang) for lang in searcher.project.settings.languages}
+    compared = 0
+    for query in [str(q["q"]) for q in QUERIES] + EXTRA:
+        for tier in searcher._tiers(query, stemmers):
+            for filters in _filters():
+                ours = searcher.engine.run(tier, filters, 30)
+                theirs = searcher.engine.run_by_whoosh(tier, filters, 30)
+                assert [h.docnum for h in ours.hits] == [h.docnum for h in theirs], query
+                for mine, ref in zip(ours.hits, theirs, strict=True):
+                    assert mine.score == pytest.approx(ref.score, rel=1e-12), query
+                every = searcher.engine.run_by_whoosh(tier, filters, 100_000)
+                assert ours.total == len(every), query
+                compared += bool(theirs)
+    assert compared > 200  # the comparison is not vacuous
+
+
+def test_deleted_pages_never_match(edited_index) -> None:
+    """The deleted translation and the old version of the edited page are gone; the new
+    version is found by its new word."""
+    index = edited_index.engine
+    results = edited_index.search("zebrafish")["results"]
+    assert len(results) == 1 and "<mark>zebrafish</mark>" in results[0]["snippet"].lower()
+    live = [index.stored(int(d))["key"] for d in index._vectors.live.nonzero()[0]]
+    assert edited_index.deleted_key not in live and len(live) == len(set(live))
+    everything = index.run(index_all_query(), None, 100_000)
+    assert {index.stored(h.docnum)["key"] for h in everything.hits} == set(live)
+
+
+def index_all_query():
+    """A query every page matches: its language is one of the five."""
+    from whoosh import query as Q
+
+    return Q.Or([Q.Term("lang", lang) for lang in ("en", "it", "tl", "lv", "te")])
+
+
+def _vocabulary(searcher, field: str) -> list[str]:
+    return sorted(searcher.engine._searcher.reader().field_terms(field))
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_typo_and_prefix_words_equal_whooshs(edited_index, data) -> None:
+    """The compiled expansion returns the same words as Whoosh's own, for words of the index
+    with random edits (typos) and for random word beginnings, in every text field."""
+    from whoosh import query as Q
+
+    from kbsite.search import engine
+
+    field = data.draw(st.sampled_from(engine.TEXT_FIELDS))
+    words = _vocabulary(edited_index, field)
+    word = data.draw(st.sampled_from(words))
+    letters = st.sampled_from(sorted(set("".join(words[:400])) | set("aeiouxyz")))
+    for _ in range(data.draw(st.integers(0, 2))):
+        at = data.draw(st.integers(0, len(word)))
+        edit = data.draw(st.sampled_from(["insert", "delete", "replace", "swap"]))
+        if edit == "insert":
+            word = word[:at] + data.draw(letters) + word[at:]
+        elif edit == "delete" and len(word) > 1:
+            word = word[:at] + word[at + 1 :]
+        elif edit == "replace" and at < len(word):
+            word = word[:at] + data.draw(letters) + word[at + 1 :]
+        elif edit == "swap" and at + 1 < len(word):
+            word = word[:at] + word[at + 1] + word[at] + word[at + 2 :]
+    index = edited_index.engine
+    reader = index._searcher.reader()
+    for maxdist in (1, 2):
+        fuzzy = Q.FuzzyTerm(field, word, maxdist=maxdist, prefixlength=1)
+        assert set(index._words(fuzzy)) == set(index._whoosh_words(fuzzy)), (word, maxdist)
+    beginning = word[: data.draw(st.integers(1, max(1, len(word))))]
+    prefix = Q.Prefix(field, beginning)
+    assert set(index._words(prefix)) == {
+        w.decode("utf-8") for w in reader.expand_prefix(field, beginning)
+    }
+
+
+def test_typo_snippets_mark_the_word_that_matched(edited_index) -> None:
+    """A typo finds the page and its snippet marks the word it stood for."""
+    results = edited_index.search("refnud", lang="en")["results"]
+    assert results and any("<mark>refund" in r["snippet"].lower() for r in results)
+
+
+def test_postings_cache_stays_within_its_bound(edited_index, tmp_path: Path) -> None:
+    """Least recently used terms leave the cache past its bound; answers stay the same."""
+    from kbsite.search.engine.vectors import PostingsCache
+
+    index = edited_index.engine
+    before = edited_index._search("refund customer", None, None, "internal", 10, None, None)
+    small = PostingsCache(max_postings=50)
+    index._postings, saved = small, index._postings
+    index._use(index._searcher)
+    try:
+        after = edited_index._search("refund customer", None, None, "internal", 10, None, None)
+    finally:
+        index._postings = saved
+        index._use(index._searcher)
+    assert after == before
+    assert small._held <= 50 or len(small._terms) == 1
