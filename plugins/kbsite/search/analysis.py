@@ -124,11 +124,13 @@ def snippet(
             space = text.find(" ", start)
             start = space + 1 if 0 <= space < start + 20 else start
         end = min(start + width, len(text))
-        for match in _WORD.finditer(text, start):
-            if match.start() >= end:
+        for rough in _ROUGH_WORD.finditer(text, start):
+            if rough.start() >= end:
                 break
-            if match.group(1) and marks.match(match.group(1), stem):
-                hits.append(match.span())
+            if marks.match(rough[0], stem):  # then the exact word, in whole clusters
+                word = _WORD.match(text, rough.start())
+                if word and word.group(1) and marks.match(word.group(1), stem):
+                    hits.append(word.span())
         if hits and start and _WORD_CHAR.match(text, start - 1):
             hits = [span for span in hits if span[0] != start]  # a word cut by the excerpt
     parts, cursor = [], start
