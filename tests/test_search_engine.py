@@ -15,7 +15,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import REPO, TODAY, KBProject
+from conftest import REPO, TODAY, KBProject, page
 
 QUERIES = yaml.safe_load((REPO / "tests/relevance/queries.yml").read_text(encoding="utf-8"))
 EXTRA = ['"working days"', "refund credit card", "rimborso carta", "the a of", "zzzzqx"]
@@ -162,3 +162,36 @@ def test_postings_cache_stays_within_its_bound(edited_index, tmp_path: Path) -> 
         index._use(index._searcher)
     assert after == before
     assert small._held <= 50 or len(small._terms) == 1
+
+
+def test_reading_ahead_fills_the_caches_and_changes_no_answer(make_project) -> None:
+    """`Engine.warm` reads every segment's words and the postings of words in two pages or
+    more, in steps; answers are the same before and after, and it stops when the index
+    changes between steps."""
+    from kbsite.project import find_project
+    from kbsite.search.service import Searcher
+    from test_search import SEARCH_KB
+
+    project = make_project(SEARCH_KB)
+    assert project.kb("index", "--today", TODAY).code == 0
+    queries = ["refunds", "refnud", "rimborso", "రీఫండ్", "store credit"]
+    cold = Searcher(find_project(cwd=project.root))
+    expected = [cold._search(q, None, None, "internal", 10, None, None) for q in queries]
+    warm = Searcher(find_project(cwd=project.root))
+    index = warm.engine
+    assert index.cold and not index._postings._terms
+    steps = list(index.warm(step=0.0))
+    assert not index.cold and len(steps) > 10 and steps == sorted(steps)
+    assert index._postings._held > 0 and index._vocabulary._words
+    reader = index._searcher.reader()
+    common = [w for w, info in reader.iter_field("body_terms") if info.doc_frequency() >= 2]
+    segment = index._vectors.leaves[0][1]
+    assert common and all((segment, "body_terms", w) in index._postings._terms for w in common)
+    assert [warm._search(q, None, None, "internal", 10, None, None) for q in queries] == expected
+
+    steps = index.warm(step=0.0)
+    next(steps)
+    project.write("kb/fish.md", page("# Fish\n\nZebrafish.\n", id="KB-FISH", title="Fish"))
+    assert project.kb("index", "--today", TODAY).code == 0
+    warm.search("zebrafish")  # reopens the index between two steps
+    assert next(steps, None) is None

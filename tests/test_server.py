@@ -64,7 +64,12 @@ def test_api_answers_with_spec_json(server: str) -> None:
     assert data["query"] == "refunds" and data["total"] >= 1
     first = data["results"][0]
     assert first["id"] == "POL-REFUND" and first["url"].startswith("/internal/policies/refunds/")
-    assert httpx.get(f"{server}/healthz").json()["ok"] is True
+    health = httpx.get(f"{server}/healthz").json()
+    assert health["ok"] is True and health["pages"] > 0
+    deadline = time.monotonic() + 30  # each worker reads the index ahead after it starts
+    while not httpx.get(f"{server}/healthz").json()["warm"]:
+        assert time.monotonic() < deadline, "the server never read the index ahead"
+        time.sleep(0.05)
     home = httpx.get(f"{server}/")
     assert home.status_code == 200 and 'id="q"' in home.text
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ipaddress
 import logging
 import secrets
 import socket
+from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from importlib.resources import files
@@ -71,6 +73,7 @@ class _Search:
         self.project = project
         self._searcher: Any = None
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kb-search")
+        self._warming: asyncio.Task[None] | None = None
 
     def get(self) -> Any:
         from kbsite.search.service import Searcher
@@ -85,7 +88,38 @@ class _Search:
         if data is not None:
             return data
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._thread, partial(searcher.search, query, **filters))
+        data = await loop.run_in_executor(self._thread, partial(searcher.search, query, **filters))
+        if searcher.engine.cold:  # a rebuilt index was just opened
+            self.warm()
+        return data
+
+    @property
+    def warmed(self) -> bool:
+        """Whether the index has been read ahead (queries on new words are then fastest)."""
+        searcher = self._searcher
+        done = self._warming is None or self._warming.done()
+        return searcher is not None and not searcher.engine.cold and done
+
+    def warm(self) -> None:
+        """Read the index ahead in the search thread, in short steps between searches (a
+        new query waits at most one step, ~20 ms); started with the server and again when a
+        full rebuild is opened."""
+        if self._warming is not None and not self._warming.done():
+            return
+        try:
+            steps = self.get().engine.warm()
+        except Exception:  # no index yet: searches will say so
+            return
+
+        async def run() -> None:
+            loop = asyncio.get_running_loop()
+            try:
+                while await loop.run_in_executor(self._thread, next, steps, None) is not None:
+                    pass
+            except Exception:  # reading ahead is an optimisation: searches still work
+                log.warning("reading the search index ahead failed", exc_info=True)
+
+        self._warming = asyncio.get_running_loop().create_task(run())
 
 
 class _TokenGate(BaseHTTPMiddleware):
@@ -154,7 +188,7 @@ def create_app(project: Project, token: str | None = None) -> Starlette:
             pages = search.get().engine.doc_count
         except Exception as exc:  # missing or unreadable index: report, don't fail
             return JSONResponse({"ok": False, "error": str(exc)})
-        return JSONResponse({"ok": True, "pages": pages})
+        return JSONResponse({"ok": True, "pages": pages, "warm": search.warmed})
 
     async def not_built(request: Request) -> Response:
         return HTMLResponse(_NO_SITE, status_code=404)
@@ -163,7 +197,13 @@ def create_app(project: Project, token: str | None = None) -> Starlette:
     for name in ("internal", "public"):
         folder = project.root / "site" / name
         routes.append(Mount(f"/{name}", app=_Static(folder, not_built)))
-    app = Starlette(routes=routes)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        search.warm()
+        yield
+
+    app = Starlette(routes=routes, lifespan=lifespan)
     if token:
         app.add_middleware(_TokenGate, token=token)
     return app

@@ -37,6 +37,11 @@ class Vocabulary:
                 self._words[key] = found
         return found
 
+    def fill(self, segment: str, field: str, lead: str, words: list[str]) -> None:
+        """Set the words of one (segment, field, first letter), read ahead of use."""
+        with self._lock:
+            self._words.setdefault((segment, field, lead), sorted(words))
+
     def within(
         self, leaves: Iterable[Leaf], field: str, text: str, maxdist: int, prefixlength: int
     ) -> set[str]:
