@@ -168,6 +168,9 @@ def test_search_cli_end_to_end(make_project) -> None:
     assert found.index(("POL-REFUND", "en")) < found.index(("POL-STORE-CREDIT", "en"))
     stale = next(r for r in everything["results"] if r["id"] == "POL-STORE-CREDIT")
     assert stale["state"] == "stale"
+    tagged = search(project, "refunds", "--tag", "Refund")  # tags match in any letter case
+    assert {r["id"] for r in tagged["results"]} == {"POL-REFUND"}
+    assert search(project, "refunds", "--product", "hub")["results"] == []
     public = search(project, "refunds", "--audience", "public")
     assert all(r["audience"] == "public" for r in public["results"])
     assert search(project, "refunds", "--type", "article")["results"] == []
@@ -227,6 +230,15 @@ def test_incremental_update_and_deletion(make_project) -> None:
     assert "updated 1, removed 1" in result.out
     assert [r["id"] for r in search(project, "zebrafish")["results"]] == ["KB-XSS"]
     assert search(project, "rimborso", "--lang", "it")["results"] == []
+
+
+def test_a_kb_with_nothing_to_index_searches_empty(make_project) -> None:
+    """Only drafts: the index has no page; searches, typos and filters find nothing."""
+    project = make_project({"kb/draft.md": SEARCH_KB["kb/draft.md"]})
+    assert project.kb("index", "--today", TODAY).code == 0
+    for args in (["refunds"], ["refnuds", "--lang", "en"], ["KB-DRAFT"], ["draft", "--tag", "x"]):
+        data = search(project, *args)
+        assert data["results"] == [] and data["total"] == 0, args
 
 
 def test_missing_index_and_bad_filters(make_project) -> None:

@@ -55,6 +55,8 @@ def index(ctx: click.Context, full: bool, today: str | None, config_file: Path |
     show_default=True,
     help="public: only what customers may see.",
 )
+@click.option("--product", help="Only pages about this product.")
+@click.option("--tag", help="Only pages with this tag.")
 @click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
 @config_option
 @click.pass_context
@@ -65,6 +67,8 @@ def search(
     lang: str | None,
     page_type: str | None,
     audience: str,
+    product: str | None,
+    tag: str | None,
     limit: int,
     config_file: Path | None,
 ) -> None:
@@ -84,7 +88,13 @@ def search(
         ctx.exit(1)
     try:
         data = searcher.search(
-            query, lang=lang, page_type=page_type, audience=audience, limit=limit
+            query,
+            lang=lang,
+            page_type=page_type,
+            audience=audience,
+            limit=limit,
+            product=product,
+            tag=tag,
         )
     except QueryError as exc:
         raise click.UsageError(str(exc)) from None

@@ -172,18 +172,24 @@ class Engine:
         except FileNotFoundError:  # mid-swap: keep serving the open generation
             return False
         if inode != self._inode:
-            old, old_ix = self._searcher, self._ix
             self._postings = PostingsCache()  # another index: no segment in common
             self._vocabulary = Vocabulary()
             self.cold = True
-            self._open()
-            old.close()
-            old_ix.close()
+            self._reopen()
             return True
         if not self._searcher.up_to_date():
-            self._use(self._searcher.refresh())
+            if self._vectors.leaves:
+                self._use(self._searcher.refresh())
+            else:  # Whoosh cannot refresh a searcher of an index without pages
+                self._reopen()
             return True
         return False
+
+    def _reopen(self) -> None:
+        old, old_ix = self._searcher, self._ix
+        self._open()
+        old.close()
+        old_ix.close()
 
     def warm(self, min_pages: int = 2, step: float = 0.02) -> Iterator[int]:
         """Read ahead what queries will need: each segment's words of every text field (for

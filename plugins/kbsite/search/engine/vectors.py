@@ -152,8 +152,10 @@ class Vectors:
         self._cache = cache
         reader = searcher.reader()
         self.size = reader.doc_count_all()
-        self._leaves = [
-            (leaf, leaf.segment().segment_id(), base) for leaf, base in reader.leaf_readers()
+        self._leaves = [  # an index without pages has a reader without a segment
+            (leaf, segment.segment_id(), base)
+            for leaf, base in reader.leaf_readers()
+            if (segment := leaf.segment()) is not None
         ]
         self.leaves = [(leaf, segment) for leaf, segment, _ in self._leaves]
         cache.forget({segment for _, segment in self.leaves})
