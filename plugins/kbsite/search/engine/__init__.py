@@ -212,6 +212,7 @@ class Engine:
                     if time.perf_counter() - since >= step:
                         yield done
                         if self._searcher is not searcher:
+                            self.cold = True  # not finished: read ahead again
                             return
                         since = time.perf_counter()
                 for lead, words in by_lead.items():
