@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
+import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import query as Q
 from whoosh.analysis import SpaceSeparatedTokenizer
@@ -271,7 +272,7 @@ class Engine:
             if len(self._allowed) >= 256:  # products and tags are free text: stay bounded
                 self._allowed.clear()
             mask = self._vectors.matching(filters)
-            self._allowed[filters] = mask if mask is not None else self._vectors.live & False
+            self._allowed[filters] = mask if mask is not None else np.zeros_like(self._vectors.live)
         return self._allowed[filters]
 
     def _words(self, query: Q.MultiTerm) -> Iterable[str]:

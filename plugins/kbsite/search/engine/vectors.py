@@ -22,6 +22,7 @@ import numpy as np
 from whoosh import query as Q
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching import FilterMatcher, ListMatcher
+from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
 
 
@@ -70,7 +71,7 @@ class PostingsCache:
             if found is not self:
                 self._terms.move_to_end(key)
                 return found
-        found = _read_postings(leaf, field, btext) if (field, btext) in leaf else None
+        found = _read_postings(leaf, field, btext)
         with self._lock:
             if key not in self._terms:
                 self._terms[key] = found
@@ -104,10 +105,13 @@ class PostingsCache:
                 del self._lengths[key]
 
 
-def _read_postings(leaf: Any, field: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
+def _read_postings(leaf: Any, field: str, btext: bytes) -> tuple[np.ndarray, np.ndarray] | None:
     """All postings of a term in one segment, deleted documents included (the caller masks
-    them), read a block at a time where the codec allows it."""
-    matcher = leaf.postings(field, btext)
+    them), read a block at a time where the codec allows it; None when the segment lacks it."""
+    try:
+        matcher = leaf.postings(field, btext)
+    except TermNotFound:
+        return None
     if isinstance(matcher, FilterMatcher):  # the segment's deletions: masked by the caller
         matcher = matcher.child
     if isinstance(matcher, W3LeafMatcher):
