@@ -32,7 +32,7 @@ def score(ranked: list[str], expect: list[str]) -> tuple[float, float]:
 
 def ours(root: Path) -> Any:
     """A search function over our index of the KB at ``root``."""
-    from kbsite.cli_search import refresh_index
+    from kbsite.cli.search import refresh_index
     from kbsite.knowledge import load_kb
     from kbsite.project import find_project
     from kbsite.search.service import Searcher

@@ -14,7 +14,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from kbsite.knowledge import load_kb
 from kbsite.project import find_project
-from kbsite.staleness import compute_flags
+from kbsite.review.staleness import compute_flags
 from synth import generate
 
 TODAY = dt.date(2026, 11, 23)

@@ -16,7 +16,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from kbsite.cli_search import refresh_index
+from kbsite.cli.search import refresh_index
 from kbsite.knowledge import load_kb
 from kbsite.project import find_project
 from kbsite.search.service import Searcher

@@ -9,10 +9,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kbsite.dates import DateError, DurationError, parse_date, parse_duration
-from kbsite.frontmatter import FrontMatterMissing, parse
-from kbsite.markdown_scan import scan
-from kbsite.slugs import slugify
-from kbsite.yamlload import YamlProblem
+from kbsite.markdown.scan import scan
+from kbsite.markdown.slugs import slugify
+from kbsite.reading.frontmatter import FrontMatterMissing, parse
+from kbsite.reading.yamlload import YamlProblem
 
 
 @given(st.text())

@@ -182,7 +182,7 @@ def test_token_required_off_loopback_and_enforced(search_project: KBProject) -> 
 def test_connections_get_nagle_off() -> None:
     """With several workers uvicorn binds the socket with proto=0, so asyncio leaves Nagle on
     and keep-alive answers wait ~40 ms for the client's delayed ACK; ``no_delay`` fixes it."""
-    from kbsite.server import no_delay
+    from kbsite.server.app import no_delay
 
     with socket.socket(socket.AF_INET) as listener:  # proto 0, like uvicorn's worker sockets
         listener.bind(("127.0.0.1", 0))

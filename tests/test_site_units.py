@@ -7,11 +7,11 @@ import datetime as dt
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kbsite.i18n import plan_language_site, relative_url, search_options, url_of
-from kbsite.navigation import generate_index_pages
 from kbsite.pages import Page, PageMeta
-from kbsite.site_links import rewrite_links
-from kbsite.site_pages import public_visible
+from kbsite.sites.languages import plan_language_site, relative_url, search_options, url_of
+from kbsite.sites.links import rewrite_links
+from kbsite.sites.navigation import generate_index_pages
+from kbsite.sites.visibility import public_visible
 
 TODAY = dt.date(2026, 11, 23)
 

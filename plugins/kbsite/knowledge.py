@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from kbsite.checks import LinkChecker, check_ids, check_owners, check_translations
-from kbsite.content import read_content
-from kbsite.owners import Owner, load_owners
+from kbsite.checks.references import LinkChecker, check_ids, check_owners, check_translations
 from kbsite.pages import Page
 from kbsite.problems import Problem, sort_problems
 from kbsite.project import Project
+from kbsite.reading.content import read_content
+from kbsite.reading.owners import Owner, load_owners
 
 
 @dataclass

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kbsite.reading.yamlload import load_lenient
 from kbsite.settings import Settings, SettingsError
-from kbsite.yamlload import load_lenient
 
 CONFIG_NAMES = ("mkdocs.yml", "mkdocs.yaml")
 

@@ -7,9 +7,9 @@ import json
 import re
 from pathlib import Path
 
-from kbsite.content import language_suffix, read_content
-from kbsite.owners import load_owners
 from kbsite.project import Project
+from kbsite.reading.content import language_suffix, read_content
+from kbsite.reading.owners import load_owners
 
 PREFIX = {"policy": "POL", "procedure": "PROC", "article": "KB"}
 
@@ -27,7 +27,7 @@ plugins:
 markdown_extensions:
   - toc:
       permalink: true
-      slugify: !!python/name:kbsite.slugs.slugify
+      slugify: !!python/name:kbsite.markdown.slugs.slugify
   - admonition
   - attr_list
   - tables

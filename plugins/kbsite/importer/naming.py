@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from anyascii import anyascii
 
 from kbsite.importer.sources import INDEX_NAMES
-from kbsite.slugs import slugify
+from kbsite.markdown.slugs import slugify
 
 ID_PREFIX = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$")
 DEFAULT_PREFIX = {"article": "KB", "policy": "POL", "procedure": "PROC"}

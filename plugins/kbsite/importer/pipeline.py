@@ -13,7 +13,6 @@ from typing import Any
 
 import yaml
 
-from kbsite.content import read_content
 from kbsite.dates import DurationError, parse_duration
 from kbsite.importer import fields as foreign
 from kbsite.importer.links import LinkMap, rewrite
@@ -36,11 +35,12 @@ from kbsite.importer.writer import (
     render,
     write_tree,
 )
-from kbsite.markdown_scan import scan
-from kbsite.owners import load_owners
+from kbsite.markdown.scan import scan
+from kbsite.markdown.slugs import slugify
 from kbsite.project import Project
-from kbsite.schema import did_you_mean
-from kbsite.slugs import slugify
+from kbsite.reading.content import read_content
+from kbsite.reading.owners import load_owners
+from kbsite.reading.schema import did_you_mean
 
 PAGE_TYPES = ("article", "policy", "procedure")
 _H1 = re.compile(r"^#\s+(.+?)\s*#*\s*$")

@@ -16,8 +16,8 @@ import ftfy
 import yaml
 from ftfy.badness import is_bad
 
-from kbsite.encoding import BOM
 from kbsite.importer.report import Event, Report
+from kbsite.reading.encoding import BOM
 
 MARKDOWN = (".md", ".markdown", ".mdown")
 # Folders of site generators that hold templates and data, not pages.

@@ -20,9 +20,9 @@ from typing import Any
 
 import yaml
 
-from kbsite.frontmatter import split
-from kbsite.schema import FIELDS
-from kbsite.yamlload import YamlProblem, load_mapping
+from kbsite.reading.frontmatter import split
+from kbsite.reading.schema import FIELDS
+from kbsite.reading.yamlload import YamlProblem, load_mapping
 
 MANIFEST = ".kb-import.json"
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")

@@ -17,20 +17,20 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page as MkDocsPage
 
-from kbsite import i18n
-from kbsite.banners import render_banners, render_review_footer
 from kbsite.dates import DateError, resolve_today
-from kbsite.health import health_data, health_markdown
 from kbsite.knowledge import KnowledgeBase, load_kb
 from kbsite.mkdocs_plugin.config import KBConfig
-from kbsite.navigation import TYPE_DIR, TYPE_PAGES, folder_title, generate_index_pages
 from kbsite.pages import Page
-from kbsite.procedures import tiers_html
 from kbsite.project import Project
+from kbsite.review.health import health_data, health_markdown
+from kbsite.review.staleness import Flag, compute_flags, flags_by_path
 from kbsite.settings import Settings, SettingsError
-from kbsite.site_links import rewrite_links
-from kbsite.site_pages import internal_visible, page_head_tags, public_visible
-from kbsite.staleness import Flag, compute_flags, flags_by_path
+from kbsite.sites import languages as i18n
+from kbsite.sites.banners import render_banners, render_review_footer
+from kbsite.sites.links import rewrite_links
+from kbsite.sites.navigation import TYPE_DIR, TYPE_PAGES, folder_title, generate_index_pages
+from kbsite.sites.procedures import tiers_html
+from kbsite.sites.visibility import internal_visible, page_head_tags, public_visible
 
 log = get_plugin_logger("kb")
 
@@ -245,7 +245,7 @@ class KBPlugin(BasePlugin[KBConfig]):
         return self._site_url(page) if page is not None else path
 
     def _resolve_link(self, page: Page) -> Any:
-        """A link resolver for ``page`` in this language site (see kbsite.site_links)."""
+        """A link resolver for ``page`` in this language site (see kbsite.sites.links)."""
         assert self.kb is not None and self.site is not None
         kb, site, lang = self.kb, self.site, self.language
         here = site.prefix + i18n.url_of(i18n.source_uri(page) if not self.preview else page.path)

@@ -13,15 +13,15 @@ from typing import Any
 
 import regex
 
-from kbsite import i18n
 from kbsite.knowledge import KnowledgeBase
-from kbsite.markdown_scan import scan
+from kbsite.markdown.scan import scan
 from kbsite.project import Project
-from kbsite.schema import ID_PATTERN
+from kbsite.reading.schema import ID_PATTERN
+from kbsite.reading.yamlload import load_lenient
 from kbsite.search import engine
 from kbsite.search.analysis import Marks, fold, plain_text, snippet, terms, words
 from kbsite.settings import PAGE_TYPES
-from kbsite.yamlload import load_lenient
+from kbsite.sites import languages as i18n
 
 INDEX_DIR = ".kb/index"
 MAX_WORDS = 32

@@ -11,8 +11,8 @@ from collections.abc import Callable
 from typing import Any
 
 from kbsite.knowledge import KnowledgeBase
+from kbsite.review.staleness import Flag
 from kbsite.settings import STATES
-from kbsite.staleness import Flag
 
 NO_OWNER = "(no owner)"
 

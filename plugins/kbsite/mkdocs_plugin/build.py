@@ -19,9 +19,9 @@ from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, ConfigurationError, PluginError
 
-from kbsite import i18n
 from kbsite.knowledge import KnowledgeBase
-from kbsite.staleness import Flag
+from kbsite.review.staleness import Flag
+from kbsite.sites import languages as i18n
 
 SITES = ("public", "internal")
 

@@ -9,8 +9,8 @@ import click
 
 from kbsite.cli import config_option, get_project, get_today, json_option, print_json, today_option
 from kbsite.knowledge import load_kb
-from kbsite.schema import did_you_mean
-from kbsite.staleness import Flag, compute_flags
+from kbsite.reading.schema import did_you_mean
+from kbsite.review.staleness import Flag, compute_flags
 
 NO_OWNER = "(no owner)"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import html
 
-from kbsite.owners import Owner
 from kbsite.pages import Page, Tier
+from kbsite.reading.owners import Owner
 
 
 def tiers_of(page: Page) -> list[Tier]:

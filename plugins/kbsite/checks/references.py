@@ -8,12 +8,12 @@ from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 
-from kbsite.markdown_scan import scan
-from kbsite.owners import Owner
+from kbsite.markdown.scan import scan
 from kbsite.pages import Link, Page
 from kbsite.problems import Problem
 from kbsite.project import Project
-from kbsite.schema import closest, did_you_mean
+from kbsite.reading.owners import Owner
+from kbsite.reading.schema import closest, did_you_mean
 
 
 def check_ids(pages: Iterable[Page]) -> list[Problem]:

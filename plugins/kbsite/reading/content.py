@@ -15,14 +15,14 @@ from pathlib import Path
 
 from babel import localedata
 
-from kbsite import frontmatter
-from kbsite.encoding import EncodingProblem, decode, find_mojibake
-from kbsite.markdown_scan import scan, split_target
+from kbsite.markdown.scan import scan, split_target
 from kbsite.pages import Link, Page
 from kbsite.problems import Problem
 from kbsite.project import Project
-from kbsite.schema import Origin, RawField, validate
-from kbsite.yamlload import YamlProblem, load_mapping
+from kbsite.reading import frontmatter
+from kbsite.reading.encoding import EncodingProblem, decode, find_mojibake
+from kbsite.reading.schema import Origin, RawField, validate
+from kbsite.reading.yamlload import YamlProblem, load_mapping
 
 META_FILE = ".meta.yml"
 _LANG_SUFFIX = re.compile(r"^(.+)\.([a-z]{2,3})$")

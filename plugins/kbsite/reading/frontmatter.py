@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kbsite.yamlload import Mapping, YamlProblem, load_mapping
+from kbsite.reading.yamlload import Mapping, YamlProblem, load_mapping
 
 _OPEN = "---"
 _CLOSE = ("---", "...")

@@ -26,7 +26,7 @@ def serve(ctx: click.Context, port: int, host: str, workers: int, config_file: P
     """Serve the search page (/), the API (/api/search), /internal/ and /public/."""
     import uvicorn
 
-    from kbsite.server import NoDelayHTTP, create_app, is_loopback
+    from kbsite.server.app import NoDelayHTTP, create_app, is_loopback
 
     project = get_project(ctx, config_file)
     token = os.environ.get("KB_TOKEN") or None
@@ -46,7 +46,7 @@ def serve(ctx: click.Context, port: int, host: str, workers: int, config_file: P
         return
     os.environ["KB_SERVE_CONFIG"] = str(project.config_file)
     uvicorn.run(
-        "kbsite.server:app_from_environment",
+        "kbsite.server.app:app_from_environment",
         factory=True,
         workers=workers,
         host=host,

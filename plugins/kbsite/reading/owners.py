@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from kbsite.encoding import EncodingProblem, decode
 from kbsite.problems import Problem
-from kbsite.yamlload import YamlProblem, load_mapping
+from kbsite.reading.encoding import EncodingProblem, decode
+from kbsite.reading.yamlload import YamlProblem, load_mapping
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import html
 
-from kbsite.owners import Owner
 from kbsite.pages import Page
-from kbsite.staleness import SEVERITY, Flag
+from kbsite.reading.owners import Owner
+from kbsite.review.staleness import SEVERITY, Flag
 
 _LOOK = {
     "expired": ("danger", "This policy has expired"),

@@ -17,8 +17,8 @@ from kbsite.knowledge import load_kb
 @click.pass_context
 def build(ctx: click.Context, today: str | None, config_file: Path | None) -> None:
     """Check the KB, then write site/public, site/internal and the search index."""
-    from kbsite.mkdocs_plugin.sites import SiteBuildError, build_sites
-    from kbsite.staleness import compute_flags
+    from kbsite.mkdocs_plugin.build import SiteBuildError, build_sites
+    from kbsite.review.staleness import compute_flags
 
     day = get_today(today)
     project = get_project(ctx, config_file)
@@ -51,6 +51,6 @@ def build(ctx: click.Context, today: str | None, config_file: Path | None) -> No
 
 def _build_index(project, kb) -> None:  # type: ignore[no-untyped-def]
     """The rep search index, beside the sites (never inside the public one)."""
-    from kbsite.cli_search import refresh_index
+    from kbsite.cli.search import refresh_index
 
     refresh_index(project, kb)

@@ -63,12 +63,12 @@ class LazyGroup(click.Group):
     """Commands living in their own modules, imported only when run (``kb check`` stays fast)."""
 
     lazy: ClassVar[dict[str, str]] = {
-        "stale": "kbsite.cli_stale:stale",
-        "build": "kbsite.cli_build:build",
-        "index": "kbsite.cli_search:index",
-        "search": "kbsite.cli_search:search",
-        "serve": "kbsite.cli_serve:serve",
-        "import": "kbsite.cli_import:import_command",
+        "stale": "kbsite.cli.stale:stale",
+        "build": "kbsite.cli.build:build",
+        "index": "kbsite.cli.search:index",
+        "search": "kbsite.cli.search:search",
+        "serve": "kbsite.cli.serve:serve",
+        "import": "kbsite.cli.importing:import_command",
     }
 
     def _available(self) -> list[str]:

@@ -15,8 +15,8 @@ from kbsite.settings import PAGE_TYPES
 
 def refresh_index(project: Project, kb: KnowledgeBase, full: bool = False) -> dict[str, int]:
     """Index the KB with each page's staleness state (incremental unless ``full``)."""
+    from kbsite.review.staleness import compute_flags, flags_by_path, primary_state
     from kbsite.search.service import build
-    from kbsite.staleness import compute_flags, flags_by_path, primary_state
 
     states = {
         path: primary_state(flags) for path, flags in flags_by_path(compute_flags(kb)).items()

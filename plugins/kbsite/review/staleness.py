@@ -11,9 +11,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from kbsite.i18n import language_name
 from kbsite.knowledge import KnowledgeBase
 from kbsite.pages import Page
+from kbsite.sites.languages import language_name
 
 #: Most severe first; `primary_state` picks the first a page has.
 SEVERITY = (
