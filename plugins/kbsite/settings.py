@@ -11,18 +11,10 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from kbsite.dates import Duration, DurationError, parse_duration
+from kbsite.review.states import NAMES as STATES
 
 PAGE_TYPES = ("article", "policy", "procedure")
 AUDIENCES = ("public", "internal")
-STATES = (
-    "stale",
-    "due-soon",
-    "expired",
-    "upcoming",
-    "translation-outdated",
-    "translation-missing",
-    "links-changed",
-)
 
 DEFAULT_REVIEW_EVERY = {"policy": "6mo", "procedure": "6mo", "article": "1y"}
 DEFAULT_FOLDER_TYPES = {"kb": "article", "policies": "policy"}

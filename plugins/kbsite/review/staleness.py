@@ -13,18 +13,8 @@ from typing import Any
 
 from kbsite.knowledge import KnowledgeBase
 from kbsite.pages import Page
+from kbsite.review.states import primary, severity
 from kbsite.sites.languages import language_name
-
-#: Most severe first; `primary_state` picks the first a page has.
-SEVERITY = (
-    "expired",
-    "stale",
-    "links-changed",
-    "translation-outdated",
-    "due-soon",
-    "upcoming",
-    "translation-missing",
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +99,7 @@ class _Flagger:
             self._missing_translations(page)
         return sorted(
             self.flags,
-            key=lambda f: (not f.never_reviewed, -f.days_overdue, f.path, SEVERITY.index(f.state)),
+            key=lambda f: (not f.never_reviewed, -f.days_overdue, f.path, severity(f.state)),
         )
 
     def _review(self, page: Page) -> None:
@@ -220,5 +210,4 @@ def flags_by_path(flags: list[Flag]) -> dict[str, list[Flag]]:
 
 def primary_state(flags: list[Flag]) -> str:
     """``ok``, or the most severe state among a page's flags (used to rank search results)."""
-    states = {flag.state for flag in flags}
-    return next((state for state in SEVERITY if state in states), "ok")
+    return primary({flag.state for flag in flags})

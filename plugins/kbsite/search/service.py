@@ -18,6 +18,7 @@ from kbsite.markdown.scan import scan
 from kbsite.project import Project
 from kbsite.reading.schema import ID_PATTERN
 from kbsite.reading.yamlload import load_lenient
+from kbsite.review import states as review_states
 from kbsite.search import engine
 from kbsite.search.analysis import Marks, fold, plain_text, snippet, terms, words
 from kbsite.settings import PAGE_TYPES
@@ -26,17 +27,6 @@ from kbsite.sites import languages as i18n
 INDEX_DIR = ".kb/index"
 MAX_WORDS = 32
 MAX_LIMIT = 100
-#: Ranking factor per state: active and fresh pages first, stale and expired ones last.
-STATE_FACTOR = {
-    "ok": 1.0,
-    "due-soon": 0.97,
-    "upcoming": 0.9,
-    "translation-missing": 1.0,
-    "translation-outdated": 0.85,
-    "links-changed": 0.85,
-    "stale": 0.7,
-    "expired": 0.4,
-}
 _PHRASE = regex.compile(r'"([^"]+)"')
 
 
@@ -222,7 +212,7 @@ class Searcher:
         states = self.engine.values("state")
         ranked = sorted(
             (
-                (score * STATE_FACTOR.get(states[docnum], 1), docnum)
+                (score * review_states.weight(states[docnum]), docnum)
                 for docnum, score in hits.items()
             ),
             key=lambda pair: -pair[0],

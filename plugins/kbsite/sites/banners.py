@@ -6,17 +6,8 @@ import html
 
 from kbsite.pages import Page
 from kbsite.reading.owners import Owner
-from kbsite.review.staleness import SEVERITY, Flag
-
-_LOOK = {
-    "expired": ("danger", "This policy has expired"),
-    "stale": ("warning", "Review overdue"),
-    "links-changed": ("warning", "A linked policy has changed"),
-    "translation-outdated": ("note", "This translation may be out of date"),
-    "due-soon": ("note", "Review due soon"),
-    "upcoming": ("info", "Not in effect yet"),
-    "translation-missing": ("note", "Translation missing"),
-}
+from kbsite.review.staleness import Flag
+from kbsite.review.states import BY_NAME, severity
 
 
 def render_banners(
@@ -24,8 +15,8 @@ def render_banners(
 ) -> str:
     """One banner per state, most severe first; the rep site also names the owner."""
     parts = []
-    for flag in sorted(flags, key=lambda f: SEVERITY.index(f.state)):
-        kind, title = _LOOK[flag.state]
+    for flag in sorted(flags, key=lambda f: severity(f.state)):
+        kind, title = BY_NAME[flag.state].look, BY_NAME[flag.state].title
         text = html.escape(flag.reason[:1].upper() + flag.reason[1:]) + "."
         if audience == "internal" and flag.owner:
             owner = owners.get(flag.owner)
