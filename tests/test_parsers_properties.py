@@ -9,7 +9,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kbsite.dates import DateError, DurationError, parse_date, parse_duration
-from kbsite.markdown.scan import scan
 from kbsite.markdown.slugs import slugify
 from kbsite.reading.frontmatter import FrontMatterMissing, parse
 from kbsite.reading.yamlload import YamlProblem
@@ -53,10 +52,3 @@ def test_slugify_idempotent_and_clean(value: str) -> None:
     slug = slugify(value)
     assert slugify(slug) == slug
     assert not any(ch.isspace() for ch in slug)
-
-
-@given(st.text())
-def test_scan_never_fails(body: str) -> None:
-    """The Markdown scanner accepts any text; anchors are unique."""
-    result = scan(body)
-    assert len(set(result.anchors)) == len(result.anchors)

@@ -1,4 +1,4 @@
-"""Unit tests of the site engine: language routing, URLs, link rewriting, category pages."""
+"""Unit tests of the site engine: language routing, URLs, link slots, category pages."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from hypothesis import strategies as st
 
 from kbsite.pages import Page, PageMeta
 from kbsite.sites.languages import plan_language_site, relative_url, search_options, url_of
-from kbsite.sites.links import rewrite_links
-from kbsite.sites.navigation import generate_index_pages
+from kbsite.markdown.config import MarkdownConfig
+from kbsite.markdown.model import BodyReader, fill_slots
+from kbsite.sites.navigation import Entry, generate_index_pages
 from kbsite.sites.visibility import public_visible
 
 TODAY = dt.date(2026, 11, 23)
@@ -70,42 +71,38 @@ def test_search_options_per_language() -> None:
     assert search_options("te") == {"lang": ["en"], "pipeline": []}
 
 
-def test_rewrite_links_keeps_code_and_drops_hidden_targets() -> None:
-    """Links are resolved per target; code is untouched; dropped links keep their text."""
-    body = "See [a](a.md#x) and [b](../b.md).\n```\n[c](c.md)\n```\n`[d](d.md)` [e](https://x)"
-    seen = []
-
-    def resolve(path: str, anchor: str | None) -> str | None:
-        seen.append((path, anchor))
-        return None if path == "kb/b.md" else "../elsewhere/#x"
-
-    result = rewrite_links(body, "kb/hub/p.md", resolve)
-    assert seen == [("kb/hub/a.md", "x"), ("kb/b.md", None)]
-    assert result.markdown.splitlines()[0] == "See [a](../elsewhere/#x) and b."
-    assert "[c](c.md)" in result.markdown and "`[d](d.md)`" in result.markdown
-    assert result.dropped == [(1, "../b.md")]
+def test_link_slots_filled_per_site_code_untouched_dropped_links_keep_text() -> None:
+    """Each relative link becomes a slot a site fills; code keeps its text; a dropped link
+    keeps its words and loses its target."""
+    body = "See [a](a.md#x) and [b](../b.md).\n\n```\n[c](c.md)\n```\n\n`[d](d.md)` [e](https://x)"
+    read = BodyReader(MarkdownConfig()).read(body)
+    links = read.outline.links
+    assert [(k.target, k.line, k.slot) for k in links] == [("a.md#x", 1, 0), ("../b.md", 1, 1)]
+    page_html = fill_slots(read.rendering.html, links, {0: "../elsewhere/#x", 1: None})
+    assert '<a href="../elsewhere/#x">a</a>' in page_html
+    assert "<span>b</span>" in page_html and "b.md" not in page_html
+    assert "[c](c.md)" in page_html and "[d](d.md)" in page_html
+    assert '<a href="https://x">e</a>' in page_html
 
 
 def test_category_pages_list_folders_pages_and_types() -> None:
-    """Every folder gets an index page; fallbacks link out with a note; types get pages."""
-    mounted = {
-        "kb/hub/setup.md": make("kb/hub/setup.md", title="Set up"),
-        "policies/refunds.md": make("policies/refunds.md", type="policy", title="Refunds"),
+    """Every folder with pages gets an index page; fallbacks link out with a note; only types
+    with pages get a page; titles are escaped."""
+    entries = {
+        "kb/hub/setup.md": Entry("Set <up>", "it/kb/hub/setup/", "article"),
+        "policies/refunds.md": Entry("Refunds", "it/policies/refunds/", "policy"),
+        "kb/hub/reset.md": Entry("Reset", "kb/hub/reset/?kb-from=it", "article", "English"),
     }
-    fallback = {"kb/hub/reset.md": make("kb/hub/reset.md", title="Reset")}
-    pages = generate_index_pages(
-        mounted, fallback, lambda uri: f"../{url_of(uri)}?kb-from=it", ("kb", "policies"), set()
-    )
+    pages = {g.uri: g for g in generate_index_pages(entries, ("kb", "policies"), "it/")}
     assert set(pages) == {
         "kb/index.md",
         "kb/hub/index.md",
         "policies/index.md",
         "browse/policy.md",
-        "browse/procedure.md",
         "browse/article.md",
     }
-    assert "- [Hub](hub/index.md)" in pages["kb/index.md"]
-    hub = pages["kb/hub/index.md"]
-    assert "- [Set up](setup.md)" in hub
-    assert "- [Reset](../../../kb/hub/reset/?kb-from=it) <small>English</small>" in hub
-    assert "[Refunds](../policies/refunds.md)" in pages["browse/policy.md"]
+    assert '<a href="hub/">Hub</a>' in pages["kb/index.md"].html
+    hub = pages["kb/hub/index.md"].html
+    assert '<a href="setup/">Set &lt;up&gt;</a>' in hub
+    assert '<a href="../../../kb/hub/reset/?kb-from=it">Reset</a> <small>English</small>' in hub
+    assert '<a href="../../policies/refunds/">Refunds</a>' in pages["browse/policy.md"].html

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from kbsite.checks.references import LinkChecker, check_ids, check_owners, check_translations
+from kbsite.markdown.cache import ModelCache
 from kbsite.pages import Page
 from kbsite.problems import Problem, sort_problems
 from kbsite.project import Project
@@ -20,6 +21,8 @@ class KnowledgeBase:
     pages: list[Page]
     owners: dict[str, Owner]
     problems: list[Problem]
+    files: list[str] = field(default_factory=list)  # attachments in the content folders
+    models: ModelCache | None = None  # each page's rendering, by its body
     by_path: dict[str, Page] = field(init=False)
     translations: dict[str, dict[str, Page]] = field(init=False)
 
@@ -59,6 +62,8 @@ def load_kb(project: Project, today: dt.date) -> KnowledgeBase:
         *check_ids(parsed),
         *check_owners(parsed, owners, owners_rel),
         *check_translations(tree.pages, by_path),
-        *LinkChecker(project, by_path, today).check(tree.pages),
+        *LinkChecker(project, by_path, today, tree.models, tree.files).check(tree.pages),
     ]
-    return KnowledgeBase(project, today, tree.pages, owners, sort_problems(problems))
+    return KnowledgeBase(
+        project, today, tree.pages, owners, sort_problems(problems), tree.files, tree.models
+    )

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from kbsite.dates import Duration
+from kbsite.markdown.model import Outline
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +51,11 @@ class Link:
     target: str  # as written
     path: str | None  # resolved project-relative path, None for same-page anchors
     anchor: str | None
-    line: int
+    line: int  # in the file
+    kind: str = "link"  # "link", "image", or a raw-HTML attribute: "href", "src"
+    slot: int | None = None  # its place in the page's rendering (see kbsite.markdown.model)
+    internal: bool = False  # inside a `!!! internal` block
+    url_path: str | None = None  # raw HTML: the site path a browser reaches (see targets)
 
 
 @dataclass(slots=True)
@@ -69,7 +74,8 @@ class Page:
     links: tuple[Link, ...] = ()
     parsed: bool = False  # front matter was read (the page can be built and indexed)
     has_errors: bool = False
-    digest: str = ""
+    digest: str = ""  # of the whole file
+    outline: Outline | None = None  # the body's headings and links (kbsite.markdown.model)
 
     @property
     def is_translation(self) -> bool:
@@ -84,7 +90,3 @@ class Page:
 
     def expired_on(self, today: dt.date) -> bool:
         return self.meta.expires is not None and self.meta.expires < today
-
-    def is_live(self, today: dt.date) -> bool:
-        """Active and not expired: a page a customer or rep should be able to rely on."""
-        return self.meta.status == "active" and not self.expired_on(today)

@@ -12,8 +12,9 @@ class Severity(StrEnum):
     WARNING = "warning"
 
 
-#: Every problem code with its severity (SPEC §4), plus two of ours for the file system
-#: (``file-unreadable``, ``symlink-loop``), documented in docs/metadata.md.
+#: Every problem code with its severity (SPEC §4), plus three of ours for the file system
+#: (``file-unreadable``, ``symlink-loop``, ``symlink-outside``) and one for bodies that cannot be
+#: rendered (``markdown-invalid``), documented in docs/metadata.md.
 CODES: dict[str, Severity] = {
     "front-matter-missing": Severity.ERROR,
     "front-matter-yaml": Severity.ERROR,
@@ -33,6 +34,8 @@ CODES: dict[str, Severity] = {
     "audience-missing": Severity.WARNING,
     "file-unreadable": Severity.ERROR,
     "symlink-loop": Severity.WARNING,
+    "symlink-outside": Severity.WARNING,
+    "markdown-invalid": Severity.ERROR,
 }
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kbsite.reading.yamlload import load_lenient
+from kbsite.markdown.config import MarkdownConfig, MarkdownConfigError, markdown_config
+from kbsite.reading.yamlload import load_config_yaml
 from kbsite.settings import Settings, SettingsError
 
 CONFIG_NAMES = ("mkdocs.yml", "mkdocs.yaml")
@@ -23,6 +24,12 @@ class Project:
     settings: Settings
     docs_dir: Path
     site_name: str = "Knowledge base"
+    markdown: MarkdownConfig = field(default_factory=MarkdownConfig)
+    #: Files of docs/ that the site itself uses (extra_css, extra_javascript, logo, favicon).
+    site_assets: tuple[str, ...] = ()
+    site_url: str = ""  # the published address of the default-language help center
+    theme_name: str = "material"
+    theme_dir: Path | None = None  # the theme's ``custom_dir``
 
     def rel(self, path: Path) -> str:
         """A path relative to the project root, with forward slashes (as problems report it)."""
@@ -65,8 +72,8 @@ def _config_in(folder: Path) -> Path | None:
 
 def load_project(config_file: Path) -> Project:
     try:
-        raw = load_lenient(config_file.read_text(encoding="utf-8-sig")) or {}
-    except Exception as exc:  # any YAML or I/O failure is a config problem for the user
+        raw = load_config_yaml(config_file.read_text(encoding="utf-8-sig")) or {}
+    except Exception as exc:  # YAML, I/O or a Python name that will not import
         raise ProjectError(f"{config_file}: cannot read the config: {exc}") from None
     if not isinstance(raw, dict):
         raise ProjectError(f"{config_file}: the config must be a mapping")
@@ -74,14 +81,39 @@ def load_project(config_file: Path) -> Project:
         settings = Settings.from_options(plugin_options(raw))
     except (SettingsError, TypeError, AttributeError) as exc:
         raise ProjectError(f"{config_file}: plugin kb: {exc}") from None
+    try:
+        dialect = markdown_config(raw)
+    except MarkdownConfigError as exc:
+        raise ProjectError(f"{config_file}: {exc}") from None
     root = config_file.parent
+    theme = raw.get("theme") if isinstance(raw.get("theme"), dict) else {}
     return Project(
         root=root,
         config_file=config_file,
         settings=settings,
         docs_dir=root / str(raw.get("docs_dir") or "docs"),
         site_name=str(raw.get("site_name") or "Knowledge base"),
+        markdown=dialect,
+        site_assets=_site_assets(raw),
+        site_url=str(raw.get("site_url") or ""),
+        theme_name=str(theme.get("name") or "material"),
+        theme_dir=root / str(theme["custom_dir"]) if theme.get("custom_dir") else None,
     )
+
+
+def _site_assets(raw: dict[str, Any]) -> tuple[str, ...]:
+    """docs/ files named by the config, published with every site whatever pages use."""
+    names: list[str] = []
+    for key in ("extra_css", "extra_javascript"):
+        for item in raw.get(key) or []:
+            value = item.get("path") if isinstance(item, dict) else item
+            if isinstance(value, str):
+                names.append(value)
+    theme = raw.get("theme") if isinstance(raw.get("theme"), dict) else {}
+    for key in ("logo", "favicon"):
+        if isinstance(theme.get(key), str):
+            names.append(theme[key])
+    return tuple(n for n in names if "://" not in n and not n.startswith("/"))
 
 
 def plugin_options(raw: dict[str, Any]) -> dict[str, Any]:

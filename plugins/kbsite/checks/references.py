@@ -8,12 +8,18 @@ from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 
-from kbsite.markdown.scan import scan
+from rapidfuzz import fuzz, process
+
+from kbsite.markdown.cache import ModelCache
+from kbsite.markdown.targets import url_of
 from kbsite.pages import Link, Page
 from kbsite.problems import Problem
 from kbsite.project import Project
+from kbsite.reading import frontmatter
+from kbsite.reading.content import is_page_file
 from kbsite.reading.owners import Owner
-from kbsite.reading.schema import closest, did_you_mean
+from kbsite.reading.schema import did_you_mean
+from kbsite.reading.yamlload import YamlProblem
 
 
 def check_ids(pages: Iterable[Page]) -> list[Problem]:
@@ -97,13 +103,38 @@ def check_translations(pages: Iterable[Page], by_path: dict[str, Page]) -> list[
 
 
 class LinkChecker:
-    """Resolves relative links to pages, docs files and assets, and their heading anchors."""
+    """Resolves relative links to pages, docs files and assets, and their heading anchors.
 
-    def __init__(self, project: Project, by_path: dict[str, Page], today: dt.date) -> None:
+    Hints for missing targets come from indexes of the project's paths (by file name and by
+    folder), so a KB with many broken links is checked in time linear in its links."""
+
+    def __init__(
+        self,
+        project: Project,
+        by_path: dict[str, Page],
+        today: dt.date,
+        models: ModelCache | None = None,
+        files: Iterable[str] = (),
+    ) -> None:
         self.project = project
         self.by_path = by_path
         self.today = today
+        self.models = models
         self._doc_anchors: dict[str, frozenset[str] | None] = {}
+        self._by_name: dict[str, list[str]] = defaultdict(list)
+        for path in [*by_path, *files]:
+            self._by_name[posixpath.basename(path)].append(path)
+        self._names = sorted(self._by_name)
+        self._files = frozenset(files)
+        # Raw-HTML links may name a page by its URL (``../refunds/``): pages by URL path.
+        self._by_url = {
+            url_of(page.path).rstrip("/"): page for page in by_path.values() if not page.source_path
+        }
+        self._folders = {posixpath.dirname(path) for path in by_path}
+        for folder in list(self._folders):
+            while "/" in folder:
+                folder = posixpath.dirname(folder)
+                self._folders.add(folder)
 
     def check(self, pages: Iterable[Page]) -> list[Problem]:
         problems: list[Problem] = []
@@ -114,15 +145,16 @@ class LinkChecker:
                     problems.append(problem)
         return problems
 
-    def target(self, link: Link) -> Page | None:
-        return self.by_path.get(link.path) if link.path else None
-
     def _check_link(self, page: Page, link: Link) -> Problem | None:
         if link.path is None:
             anchors: frozenset[str] | None = page.anchors
             where = "this page"
         else:
             target = self.by_path.get(link.path)
+            if target is None and link.url_path is not None and not self._exists(link.path):
+                target = self._by_url.get(link.url_path)
+                if target is None and self._url_exists(link.url_path):
+                    return None
             if target is not None:
                 if page.meta.status == "active" and target.parsed:
                     retired = self._retired(target)
@@ -157,6 +189,14 @@ class LinkChecker:
             )
         return None
 
+    def _exists(self, path: str) -> bool:
+        """A file (attachment or docs file) at a project path."""
+        return self._file_anchors(path) is not None
+
+    def _url_exists(self, url_path: str) -> bool:
+        """Something a browser finds at a site path: a file, or a folder's category page."""
+        return url_path in self._files or url_path in self._folders or self._exists(url_path)
+
     def _retired(self, target: Page) -> str | None:
         if target.meta.status == "retired":
             return "retired"
@@ -177,22 +217,28 @@ class LinkChecker:
             if candidate.is_dir() and (candidate / "index.md").is_file():
                 candidate = candidate / "index.md"
             if candidate.is_file():
-                result = self._anchors_of(candidate) if candidate.suffix == ".md" else None
+                result = self._anchors_of(candidate) if is_page_file(candidate.name) else None
                 result = result if result is not None else frozenset({"*"})
                 break
         self._doc_anchors[path] = result
         return result
 
-    @staticmethod
-    def _anchors_of(path: Path) -> frozenset[str] | None:
+    def _anchors_of(self, path: Path) -> frozenset[str] | None:
+        """Anchors of a hand-written docs page (front matter aside), from its page model."""
         try:
-            return frozenset(scan(path.read_text(encoding="utf-8-sig", errors="replace")).anchors)
+            text = path.read_text(encoding="utf-8-sig", errors="replace")
         except OSError:
             return None
+        try:
+            body = frontmatter.split(text)[2]
+        except (frontmatter.FrontMatterMissing, YamlProblem):
+            body = text
+        models = self.models or ModelCache(self.project.markdown, None)
+        return models.outlines([body])[0].anchors
 
     def _missing(self, page: Page, link: Link) -> Problem:
         base = posixpath.dirname(page.path)
-        guess = closest(link.path or "", sorted(self.by_path))
+        guess = self._guess(link.path or "")
         hint = f"did you mean `{posixpath.relpath(guess, base)}`?" if guess else None
         return Problem(
             "link-broken",
@@ -202,3 +248,24 @@ class LinkChecker:
             None,
             hint or "check the path; links are relative to this file",
         )
+
+    def _guess(self, path: str) -> str | None:
+        """The existing path most likely meant: the same file name elsewhere (the closest
+        folder), else the most similar file name (compiled fuzzy matching over the index)."""
+        name, folder = posixpath.basename(path), posixpath.dirname(path)
+        if name not in self._by_name:
+            found = process.extractOne(name, self._names, scorer=fuzz.ratio, score_cutoff=60)
+            if found is None:
+                return None
+            name = found[0]
+        return max(self._by_name[name], key=lambda p: _shared_prefix(p, folder))
+
+
+def _shared_prefix(path: str, folder: str) -> int:
+    """How many leading folders two paths share."""
+    count = 0
+    for a, b in zip(posixpath.dirname(path).split("/"), folder.split("/"), strict=False):
+        if a != b:
+            break
+        count += 1
+    return count

@@ -18,7 +18,7 @@ from kbsite.knowledge import load_kb
 def build(ctx: click.Context, today: str | None, config_file: Path | None) -> None:
     """Check the KB, then write site/public, site/internal and the search index."""
     from kbsite.mkdocs_plugin.build import SiteBuildError, build_sites
-    from kbsite.review.staleness import compute_flags
+    from kbsite.review.staleness import compute_flags, fail_on_message
 
     day = get_today(today)
     project = get_project(ctx, config_file)
@@ -34,6 +34,10 @@ def build(ctx: click.Context, today: str | None, config_file: Path | None) -> No
         )
         ctx.exit(1)
     flags = compute_flags(kb)
+    stop = fail_on_message(flags, project.settings.fail_on)
+    if stop:
+        click.secho(f"build stopped: {stop}", fg="red", err=True)
+        ctx.exit(1)
     try:
         report = build_sites(
             kb, flags, project.root / "site", progress=lambda msg: click.echo(msg, err=True)
@@ -41,11 +45,14 @@ def build(ctx: click.Context, today: str | None, config_file: Path | None) -> No
     except SiteBuildError as exc:
         click.secho(f"build failed: {exc} (the previous sites are untouched)", fg="red", err=True)
         ctx.exit(1)
+    for warning in report.warnings:
+        click.secho(f"warning: {warning}", fg="yellow", err=True)
     _build_index(project, kb)
     seconds = time.perf_counter() - start
+    languages = len(project.settings.languages)
     click.echo(
-        f"built site/public and site/internal in {len(report.seconds) // 2} languages "
-        f"({len(kb.pages)} pages) in {seconds:.1f} s"
+        f"built site/public and site/internal in {languages} languages ({len(kb.pages)} pages; "
+        f"{report.rendered} rendered, {report.reused} kept) in {seconds:.1f} s"
     )
 
 

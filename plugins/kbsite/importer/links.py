@@ -17,6 +17,7 @@ from urllib.parse import quote, unquote
 from kbsite.importer.markup import CODE_SPAN, Lines, LineWalk
 from kbsite.importer.report import Event, Report
 from kbsite.importer.sources import INDEX_NAMES
+from kbsite.markdown.cache import ModelCache
 
 _INLINE = re.compile(
     r"(!?)\[((?:[^\[\]]|\[[^\]]*\])*)\]\(\s*(<[^>]*>|[^)\s]+)((?:\s+(?:\"[^\"]*\"|'[^']*'))?)\s*\)"
@@ -55,15 +56,25 @@ class LinkMap:
 
 
 def rewrite(
-    source: str, new_path: str, lang: str, lines: Lines, links: LinkMap, report: Report
+    source: str,
+    new_path: str,
+    lang: str,
+    lines: Lines,
+    links: LinkMap,
+    report: Report,
+    models: ModelCache | None = None,
 ) -> Lines:
+    """New targets for the page's links: line by line (the foreign dialect's link syntax,
+    such as targets with spaces), then every link the page model finds that spans lines."""
     rewriter = _Rewriter(source, new_path, lang, links, report)
     walk = LineWalk(lines)
     for number, text in walk:
         if "](" in text or "]:" in text or "href=" in text or "src=" in text:
             text = rewriter.line(number, text)
         walk.out.append((number, text))
-    return walk.out
+    if models is None:
+        return walk.out
+    return rewriter.remaining(walk.out, models)
 
 
 @dataclass(slots=True)
@@ -73,6 +84,50 @@ class _Rewriter:
     lang: str
     links: LinkMap
     report: Report
+    seen: set[tuple[int, str]] = field(default_factory=set)  # (line, target) handled
+
+    def remaining(self, lines: Lines, models: ModelCache) -> Lines:
+        """Links the line-by-line pass cannot see (a label or alt text over several lines),
+        found by the page model, which reads the page as the site will."""
+        text = "\n".join(t for _, t in lines)
+        todo = [
+            link
+            for link in models.outlines([text])[0].links
+            if link.kind in ("link", "image")
+            and link.slot is not None
+            and (lines[link.line - 1][0], link.target) not in self.seen
+        ]
+        if not todo:
+            return lines
+        starts = [0]
+        for _, line in lines:
+            starts.append(starts[-1] + len(line) + 1)
+        for link in reversed(todo):  # from the end, so earlier offsets stay valid
+            number = lines[link.line - 1][0]
+            line_start = starts[link.line - 1]
+            at = text.find(f"]({link.target}", line_start, starts[link.line])
+            if at < 0:
+                continue
+            new = self.target(number, link.target, markdown=True)
+            if new is None or new == link.target:
+                continue
+            target_at = at + 2
+            if new:
+                text = text[:target_at] + new + text[target_at + len(link.target) :]
+                continue
+            opening = _opening_bracket(text, at)
+            closing = text.find(")", target_at + len(link.target))
+            if opening < 0 or closing < 0:
+                continue
+            if opening and text[opening - 1] == "!":
+                opening -= 1
+            label = text[text.index("[", opening) + 1 : at]
+            text = text[:opening] + label + text[closing + 1 :]
+        numbers = [number for number, _ in lines]
+        rewritten = text.split("\n")
+        return (
+            list(zip(numbers, rewritten, strict=True)) if len(rewritten) == len(numbers) else lines
+        )
 
     def line(self, number: int, text: str) -> str:
         ref = _REF_DEF.match(text)
@@ -81,18 +136,23 @@ class _Rewriter:
             return f"{ref.group(1)}{target or '#'}{ref.group(3)}" if target is not None else text
 
         def inline(match: _Match) -> str:
-            bang, label, raw, title = match.groups()
+            bang, written, raw, title = match.groups()
+            label = written
+            if "](" in label:  # an image inside the link: `[![alt](img.png)](page.md)`
+                label = sub_outside_code(_INLINE, inline, label)
             target = self.target(number, raw.strip("<>"), markdown=True)
             if target is None:
-                return match.group(0)
+                return match.group(0) if label == written else f"{bang}[{label}]({raw}{title})"
             if target == "":
                 return label
             return f"{bang}[{label}]({target}{title})"
 
         def attribute(match: _Match) -> str:
             target = self.target(number, html_unescape(match.group(3)), markdown=False)
-            if not target:
+            if target is None:
                 return match.group(0)
+            if not target:  # the file was not imported: the attribute goes (reported)
+                return ""
             target = self._site_url(target)
             return f"{match.group(1)}{match.group(2)}{target}{match.group(2)}"
 
@@ -102,6 +162,13 @@ class _Rewriter:
 
     def target(self, number: int, raw: str, markdown: bool) -> str | None:
         """The new target; None to keep the link as it is; "" to drop it and keep its text."""
+        new = self._target(number, raw, markdown)
+        self.seen.add((number, raw))
+        if new:
+            self.seen.add((number, new))  # written by this pass: never resolved again
+        return new
+
+    def _target(self, number: int, raw: str, markdown: bool) -> str | None:
         zendesk = _ZENDESK.match(raw)
         if zendesk:
             new = self.links.by_foreign_id.get(zendesk.group(1))
@@ -125,11 +192,11 @@ class _Rewriter:
             self.report.links_rewritten += 1
             return quote(posixpath.relpath(new, posixpath.dirname(self.new_path)))
         where = "outside SRC" if resolved.startswith("..") else "not found in SRC"
-        kept = "kept as plain text" if markdown else "left as it was"
+        kept = "kept as plain text" if markdown else "its attribute removed"
         self.report.links_broken.append(
             Event(self.source, number, "link", f"link to `{raw}`: {where}; {kept}")
         )
-        return "" if markdown else None
+        return ""
 
     def _site_url(self, target: str) -> str:
         """MkDocs leaves links in raw HTML alone, so those get the built page's URL
@@ -221,6 +288,20 @@ def sub_outside_code(pattern: re.Pattern[str], change: Callable[[_Match], str], 
         last = match.end()
     parts.append(text[last:])
     return "".join(parts)
+
+
+def _opening_bracket(text: str, closing: int) -> int:
+    """Where the ``[`` that the ``]`` at ``closing`` closes is (-1 if unbalanced)."""
+    depth = 0
+    for position in range(closing, -1, -1):
+        char = text[position]
+        if char == "]":
+            depth += 1
+        elif char == "[":
+            depth -= 1
+            if depth == 0:
+                return position
+    return -1
 
 
 def html_unescape(text: str) -> str:

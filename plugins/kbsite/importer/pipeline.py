@@ -35,7 +35,7 @@ from kbsite.importer.writer import (
     render,
     write_tree,
 )
-from kbsite.markdown.scan import scan
+from kbsite.markdown.cache import ModelCache
 from kbsite.markdown.slugs import slugify
 from kbsite.project import Project
 from kbsite.reading.content import read_content
@@ -362,9 +362,9 @@ class _Import:
             _, value = foreign.first(item.source.fields, foreign.FOREIGN_ID)
             if value is not None and (item.lead or str(value) not in by_id):
                 by_id[str(value)] = item.path
-        anchors = {
-            p.path: frozenset(scan("\n".join(t for _, t in p.lines)).anchors) for p in planned
-        }
+        models = ModelCache(self.project.markdown, None)
+        outlines = models.outlines("\n".join(t for _, t in p.lines) for p in planned)
+        anchors = {p.path: o.anchors for p, o in zip(planned, outlines, strict=True)}
         by_key: dict[str, dict[str, str]] = defaultdict(dict)
         for item in sorted(planned, key=lambda p: not p.lead):
             by_key[item.source.key][item.lang] = item.path
@@ -373,7 +373,7 @@ class _Import:
         )
         for item in planned:
             item.lines = rewrite(
-                item.source.rel, item.path, item.lang, item.lines, link_map, self.report
+                item.source.rel, item.path, item.lang, item.lines, link_map, self.report, models
             )
         return link_map.copied
 

@@ -1,29 +1,41 @@
-"""``kb build``: both sites in every language, built with MkDocs, swapped in atomically.
+"""``kb build``: both sites in every language, incrementally, swapped in atomically.
 
-This is an adapter (it drives MkDocs); the decisions it applies come from the engine.
+Every site is planned from the loaded KB (``kbsite.sites.plan``); every output file gets a key
+(the digest of everything it is made from: page inputs, the site's config and theme, package
+versions). Files whose key is unchanged are hard-linked from the current site; the others are
+rendered (pages, through the theme) or written (sitemaps, search indexes, health data). When
+nothing changed for an audience, its folder is left as it is. So a build after any sequence of
+edits gives the same bytes as a clean build, while an edit re-renders only the pages it reaches.
+MkDocs is imported only when something must be rendered.
 """
 
 from __future__ import annotations
 
-import logging
+import hashlib
+import importlib.metadata
+import json
 import multiprocessing
 import os
-import shutil
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mkdocs.commands.build import build as mkdocs_build
-from mkdocs.config import load_config
-from mkdocs.exceptions import Abort, ConfigurationError, PluginError
-
 from kbsite.knowledge import KnowledgeBase
+from kbsite.markdown.cache import CACHE_DIR, ModelCache, body_key
+from kbsite.project import Project
+from kbsite.reading.docs import read_docs
 from kbsite.review.staleness import Flag
 from kbsite.sites import languages as i18n
+from kbsite.sites import output
+from kbsite.sites.plan import HEALTH_JSON, BuildInputs, PlannedPage, SitePlan, SiteSpec, plan_site
 
 SITES = ("public", "internal")
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+_VERSIONED = ("mkdocs", "mkdocs-material", "kbsite", "markdown", "pymdown-extensions", "jinja2")
+#: Below this many pages to render, one process does it all (a second costs ~0.4 s to start).
+_POOL_THRESHOLD = 60
 
 
 class SiteBuildError(Exception):
@@ -32,8 +44,27 @@ class SiteBuildError(Exception):
 
 @dataclass
 class BuildReport:
-    seconds: dict[str, float] = field(default_factory=dict)  # "public/it" -> seconds
+    seconds: dict[str, float] = field(default_factory=dict)  # audience -> seconds
+    rendered: int = 0  # pages rendered by the theme
+    written: int = 0  # other files written or copied
+    reused: int = 0  # files kept from the previous build
+    unchanged: list[str] = field(default_factory=list)  # audiences left as they were
+    warnings: list[str] = field(default_factory=list)
     site_dir: Path | None = None
+
+
+@dataclass
+class _Site:
+    """One planned site and what it needs written."""
+
+    plan: SitePlan
+    digest: str
+    outputs: dict[str, str] = field(default_factory=dict)  # path in the audience folder -> key
+    render: list[tuple[str, PlannedPage]] = field(default_factory=list)  # (path, page)
+    write: dict[str, bytes] = field(default_factory=dict)
+    copy: dict[str, Path] = field(default_factory=dict)
+    fragments: dict[str, str] = field(default_factory=dict)  # page key -> search entries
+    not_found: str | None = None  # path of the 404 page when it must be rendered
 
 
 def build_sites(
@@ -43,101 +74,275 @@ def build_sites(
     progress: Callable[[str], None] | None = None,
     workers: int | None = None,
 ) -> BuildReport:
-    """Build site/public and site/internal (one MkDocs build per language) and swap them in.
-
-    The builds are independent, so they run in parallel processes (forked, sharing the loaded
-    KB), the default language first as it holds the most pages."""
-    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
-    settings = kb.project.settings
-    staging = site_root / f".staging-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
+    """Bring site/public and site/internal up to date with the KB."""
+    project = kb.project
     report = BuildReport(site_dir=site_root)
-    jobs = [(audience, lang) for lang in settings.languages for audience in SITES]
-    jobs.sort(key=lambda job: job[1] != settings.default_language)
-    workers = workers or min(len(jobs), os.cpu_count() or 1)
-    global _JOB_STATE
-    _JOB_STATE = (kb, flags, staging)
+    models = kb.models or ModelCache(project.markdown, project.root / CACHE_DIR)
+    store: output.OutputStore | None = None
     try:
-        if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
-            context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(workers, mp_context=context) as pool:
-                for job, seconds in zip(jobs, pool.map(_run_job, jobs), strict=True):
-                    _record(report, job, seconds, progress)
-        else:
-            for job in jobs:
-                _record(report, job, _run_job(job), progress)
-        _swap(staging, site_root)
+        try:
+            site_root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise output.OutputError(output.describe(exc, site_root)) from None
+        output.clean_leftovers(site_root)
+        store = output.OutputStore(project.root)
+        inputs = BuildInputs(kb, flags, read_docs(project), models)
+        base = base_digest(project)
+        theme = _theme_files(project, store, base)
+        for audience in SITES:
+            start = time.perf_counter()
+            _build_audience(inputs, audience, site_root, store, base, theme, report, workers)
+            seconds = time.perf_counter() - start
+            report.seconds[audience] = seconds
+            if progress:
+                state = "unchanged" if audience in report.unchanged else "built"
+                count = len(project.settings.languages)
+                progress(f"{state}: {audience} site, {count} languages, in {seconds:.1f} s")
+    except output.OutputError as exc:
+        raise SiteBuildError(str(exc)) from None
     finally:
-        _JOB_STATE = None
-        shutil.rmtree(staging, ignore_errors=True)
+        if store is not None:
+            store.close()
+        models.save()
     return report
 
 
-_JOB_STATE: tuple[KnowledgeBase, list[Flag], Path] | None = None
-
-
-def _run_job(job: tuple[str, str]) -> float | str:
-    """One (audience, language) build; returns seconds, or the error message."""
-    assert _JOB_STATE is not None
-    kb, flags, staging = _JOB_STATE
-    audience, lang = job
-    prefix = "" if lang == kb.project.settings.default_language else lang
-    start = time.perf_counter()
-    try:
-        _build_one(kb, flags, audience, lang, staging / audience / prefix)
-    except SiteBuildError as exc:
-        return str(exc)
-    return time.perf_counter() - start
-
-
-def _record(
+def _build_audience(
+    inputs: BuildInputs,
+    audience: str,
+    site_root: Path,
+    store: output.OutputStore,
+    base: str,
+    theme: dict[str, tuple[str, Path]],
     report: BuildReport,
-    job: tuple[str, str],
-    result: float | str,
-    progress: Callable[[str], None] | None,
+    workers: int | None,
 ) -> None:
-    if isinstance(result, str):
-        raise SiteBuildError(result)
-    report.seconds["/".join(job)] = result
-    if progress:
-        progress(f"built {job[0]} site ({i18n.language_name(job[1])}) in {result:.1f} s")
-
-
-def _build_one(
-    kb: KnowledgeBase, flags: list[Flag], audience: str, lang: str, site_dir: Path
-) -> None:
-    project = kb.project
+    settings = inputs.kb.project.settings
+    previous = store.outputs(audience) if (site_root / audience).is_dir() else {}
+    sites = []
+    for lang in settings.languages:
+        plan = plan_site(inputs, SiteSpec(audience, lang))
+        report.warnings.extend(plan.warnings)
+        site = _Site(plan, _site_digest(base, plan))
+        _decide(site, previous, store, inputs.models, theme)
+        sites.append(site)
+    outputs = {path: key for site in sites for path, key in site.outputs.items()}
+    fragments = {key: data for site in sites for key, data in site.fragments.items()}
+    if fragments:
+        store.keep_fragments(fragments, {k for site in sites for k in site.outputs.values()})
+    if outputs == previous:
+        report.unchanged.append(audience)
+        report.reused += len(outputs)
+        return
+    generation = output.Generation(site_root, audience)
     try:
-        config = load_config(str(project.config_file), site_dir=str(site_dir))
-        plugin = config.plugins.get("kb")
-        if plugin is None:
-            raise SiteBuildError(f"{project.config_file}: add `kb` to `plugins`")
-        plugin.config.audience = audience  # type: ignore[attr-defined]
-        plugin.config.language = lang  # type: ignore[attr-defined]
-        plugin.preloaded = (kb, flags)  # type: ignore[attr-defined]
-        config.theme["language"] = lang
-        if config.site_url and lang != project.settings.default_language:
-            config.site_url = config.site_url.rstrip("/") + f"/{lang}/"
-        search = config.plugins.get("material/search") or config.plugins.get("search")
-        if search is not None:
-            search.config.update(i18n.search_options(lang))  # type: ignore[attr-defined]
-        config.plugins.on_startup(command="build", dirty=False)
+        _write(sites, generation, previous, inputs.models, report, workers)
+        generation.swap()
+    except BaseException:
+        generation.discard()
+        raise
+    store.replace(audience, outputs)
+
+
+# -- keys ---------------------------------------------------------------------------------------
+
+
+def base_digest(project: Project) -> str:
+    """What every page of every site depends on: the config, templates, package versions."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(project.config_file.read_bytes())
+    for package in _VERSIONED:
         try:
-            mkdocs_build(config)
-        finally:
-            config.plugins.on_shutdown()
-    except (PluginError, ConfigurationError, Abort) as exc:
-        raise SiteBuildError(f"{audience} site ({lang}): {exc}") from None
+            digest.update(f"{package}={importlib.metadata.version(package)}".encode())
+        except importlib.metadata.PackageNotFoundError:
+            digest.update(f"{package}=-".encode())
+    folders = [TEMPLATES] + ([project.theme_dir] if project.theme_dir else [])
+    for folder in folders:
+        for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
+            if path.is_file():
+                digest.update(path.relative_to(folder).as_posix().encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
-def _swap(staging: Path, site_root: Path) -> None:
-    """Replace each site folder by its new build with renames, never leaving a half site."""
-    for audience in SITES:
-        new = staging / audience
-        current = site_root / audience
-        old = site_root / f".old-{audience}-{os.getpid()}"
-        if current.exists():
-            current.rename(old)
-        new.rename(current)
-        shutil.rmtree(old, ignore_errors=True)
-    logging.getLogger(__name__).debug("sites swapped into %s", site_root)
+def _site_digest(base: str, plan: SitePlan) -> str:
+    data = json.dumps([base, plan.spec.name, plan.prefix, plan.nav], default=str)
+    return hashlib.blake2b(data.encode(), digest_size=16).hexdigest()
+
+
+def _content_key(data: bytes) -> str:
+    return "=" + hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def _file_key(path: Path) -> str:
+    try:
+        stat = path.stat()
+    except OSError:
+        return "missing"
+    return f"file:{stat.st_size}:{stat.st_mtime_ns}"
+
+
+def _theme_files(
+    project: Project, store: output.OutputStore, base: str
+) -> dict[str, tuple[str, Path]]:
+    """The theme's static files with their keys: listed by MkDocs once per theme version."""
+    listed = store.theme_files(base)
+    if listed is None:
+        from kbsite.mkdocs_plugin.render import ThemeRenderer
+
+        listed = ThemeRenderer(project).static_files()
+        store.keep_theme_files(base, listed)
+    return {rel: (_file_key(path), path) for rel, path in listed}
+
+
+# -- deciding what to write -----------------------------------------------------------------------
+
+
+def output_path(plan: SitePlan, uri: str) -> str:
+    """Where a page's HTML goes in the audience folder (directory URLs)."""
+    return f"{plan.prefix}{i18n.url_of(uri)}index.html"
+
+
+def _decide(
+    site: _Site,
+    previous: dict[str, str],
+    store: output.OutputStore,
+    models: ModelCache,
+    theme: dict[str, tuple[str, Path]],
+) -> None:
+    plan, config = site.plan, models.config
+
+    def key_of_body(text: str) -> str:
+        return body_key(config, text)
+
+    keys: list[str] = []
+    for page in plan.pages:
+        path = output_path(plan, page.uri)
+        key = page.key(site.digest, key_of_body)
+        site.outputs[path] = key
+        keys.append(key)
+        if previous.get(path) != key:
+            site.render.append((path, page))
+    known = store.fragments(keys)
+    entries = []
+    for page, key in zip(plan.pages, keys, strict=True):
+        fragment = known.get(key)
+        if fragment is None:
+            fragment = output.search_fragment(page.url, page.title, page.search_sections(models))
+            site.fragments[key] = fragment
+        entries.append(fragment)
+    lang = plan.spec.lang or "en"
+    index = output.search_index(output.lunr_config(i18n.search_options(lang)), entries)
+    site.write[f"{plan.prefix}search/search_index.json"] = index.encode()
+    root_url = plan.site_url
+    sitemap = output.sitemap([root_url + page.url for page in plan.pages]).encode()
+    site.write[f"{plan.prefix}sitemap.xml"] = sitemap
+    site.write[f"{plan.prefix}sitemap.xml.gz"] = output.gzip_bytes(sitemap)
+    if plan.health is not None:
+        health = json.dumps(plan.health, ensure_ascii=False, indent=1).encode()
+        site.write[f"{plan.prefix}{HEALTH_JSON}"] = health
+    for path, data in site.write.items():
+        site.outputs[path] = _content_key(data)
+    for rel, source in plan.files.items():
+        site.outputs[plan.prefix + rel] = _file_key(source)
+        site.copy[plan.prefix + rel] = source
+    for rel, (key, source) in theme.items():
+        site.outputs[plan.prefix + rel] = key
+        site.copy[plan.prefix + rel] = source
+    not_found = f"{plan.prefix}404.html"
+    site.outputs[not_found] = "404:" + site.digest
+    if previous.get(not_found) != site.outputs[not_found]:
+        site.not_found = not_found
+
+
+# -- writing ---------------------------------------------------------------------------------------
+
+
+def _write(
+    sites: list[_Site],
+    generation: output.Generation,
+    previous: dict[str, str],
+    models: ModelCache,
+    report: BuildReport,
+    workers: int | None,
+) -> None:
+    for site in sites:
+        for path, data in site.write.items():
+            if previous.get(path) == site.outputs[path] and generation.reuse(path):
+                report.reused += 1
+            else:
+                generation.write(path, data)
+                report.written += 1
+        for path, source in site.copy.items():
+            if previous.get(path) == site.outputs[path] and generation.reuse(path):
+                report.reused += 1
+            else:
+                generation.copy(path, source)
+                report.written += 1
+        rendering = {path for path, _ in site.render}
+        for page in site.plan.pages:
+            path = output_path(site.plan, page.uri)
+            if path in rendering:
+                continue
+            if generation.reuse(path):
+                report.reused += 1
+            else:  # gone from the current site: render it after all
+                site.render.append((path, page))
+        not_found = f"{site.plan.prefix}404.html"
+        if site.not_found is None and not generation.reuse(not_found):
+            site.not_found = not_found
+    jobs = [(index, path) for index, site in enumerate(sites) for path, _ in site.render]
+    jobs += [(index, "404") for index, site in enumerate(sites) if site.not_found]
+    report.rendered += len(jobs)
+    if not jobs:
+        return
+    global _RENDER_STATE
+    _RENDER_STATE = (sites, generation, models)
+    try:
+        count = workers or min(os.cpu_count() or 1, 4)
+        if count > 1 and len(jobs) >= _POOL_THRESHOLD and _can_fork():
+            shares = [jobs[i::count] for i in range(count)]
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(count, mp_context=context) as pool:
+                for error in pool.map(_render_share, shares):
+                    if error:
+                        raise SiteBuildError(error)
+        else:
+            error = _render_share(jobs)
+            if error:
+                raise SiteBuildError(error)
+    finally:
+        _RENDER_STATE = None
+
+
+_RENDER_STATE: tuple[list[_Site], output.Generation, ModelCache] | None = None
+
+
+def _can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _render_share(jobs: list[tuple[int, str]]) -> str | None:
+    """Render some pages (in this process or a forked one); an error message, or None."""
+    from kbsite.mkdocs_plugin.render import RenderError, ThemeRenderer
+
+    assert _RENDER_STATE is not None
+    sites, generation, models = _RENDER_STATE
+    models.reopen()
+    try:
+        renderer = ThemeRenderer(sites[0].plan.project)
+        by_site: dict[int, list[str]] = {}
+        for index, path in jobs:
+            by_site.setdefault(index, []).append(path)
+        for index, paths in sorted(by_site.items()):
+            site = sites[index]
+            renderer.use(site.plan, generation.folder / site.plan.prefix)
+            pages = dict(site.render)
+            for path in paths:
+                if path == "404":
+                    generation.write(site.not_found or "404.html", renderer.render_404())
+                    continue
+                generation.write(path, renderer.render(pages[path], models, language_sites=True))
+    except (RenderError, output.OutputError) as exc:
+        return str(exc)
+    return None

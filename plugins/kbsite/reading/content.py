@@ -1,7 +1,10 @@
 """Read the content folders into pages: walk the tree, decode, parse, apply folder defaults.
 
 Each file is handled on its own: whatever is wrong with one page is reported as problems and
-never stops the others from being read.
+never stops the others from being read. Every file with a Markdown suffix, in any letter case
+(``.md``, ``.markdown``, ``.MD``, ...), is a page: it has front matter and an audience like any
+other, or it is reported. Other files are attachments, published only where a page that site
+shows uses them. A symbolic link that leads out of the project is never followed.
 """
 
 from __future__ import annotations
@@ -15,7 +18,9 @@ from pathlib import Path
 
 from babel import localedata
 
-from kbsite.markdown.scan import scan, split_target
+from kbsite.markdown.cache import CACHE_DIR, ModelCache
+from kbsite.markdown.model import RAW_KINDS
+from kbsite.markdown.targets import split_target, split_url
 from kbsite.pages import Link, Page
 from kbsite.problems import Problem
 from kbsite.project import Project
@@ -25,6 +30,8 @@ from kbsite.reading.schema import Origin, RawField, validate
 from kbsite.reading.yamlload import YamlProblem, load_mapping
 
 META_FILE = ".meta.yml"
+#: The suffixes MkDocs and Python-Markdown tools take for Markdown, compared in lower case.
+MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkdn", ".mkd", ".mdwn", ".mdtxt", ".mdtext")
 _LANG_SUFFIX = re.compile(r"^(.+)\.([a-z]{2,3})$")
 
 
@@ -32,11 +39,27 @@ _LANG_SUFFIX = re.compile(r"^(.+)\.([a-z]{2,3})$")
 class ContentTree:
     pages: list[Page] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)  # attachments: other files, project paths
+    models: ModelCache | None = None  # where each page's rendering is found
+
+
+def is_page_file(name: str) -> bool:
+    """Whether a file name is a Markdown page (any Markdown suffix, any letter case)."""
+    return name.lower().endswith(MARKDOWN_SUFFIXES)
+
+
+def page_stem(filename: str) -> str:
+    """The name without its Markdown suffix: ``Refunds.MD`` -> ``Refunds``."""
+    lower = filename.lower()
+    for suffix in MARKDOWN_SUFFIXES:
+        if lower.endswith(suffix):
+            return filename[: -len(suffix)]
+    return filename
 
 
 def language_suffix(filename: str, languages: tuple[str, ...]) -> tuple[str, str | None]:
     """Split ``refunds.it.md`` into (``refunds``, ``it``); other suffixes stay in the stem."""
-    stem = filename[:-3] if filename.endswith(".md") else filename
+    stem = page_stem(filename)
     match = _LANG_SUFFIX.match(stem)
     if match and (match.group(2) in languages or localedata.exists(match.group(2))):
         return match.group(1), match.group(2)
@@ -50,13 +73,47 @@ class _Reader:
         self.today = today
         self.tree = ContentTree()
         self._defaults: dict[Path, dict[str, RawField]] = {}
+        self._stems: dict[Path, dict[str, str]] = {}
 
     def read(self) -> ContentTree:
         for folder in self.settings.content_dirs:
             top = self.project.root / folder
             if top.is_dir():
                 self._walk(top, folder, {}, set())
+        self._outline()
         return self.tree
+
+    def _outline(self) -> None:
+        """Read every body once (cached by content): anchors, links, problems."""
+        readable = [page for page in self.tree.pages if page.body or page.parsed]
+        cache = ModelCache(self.project.markdown, self.project.root / CACHE_DIR)
+        self.tree.models = cache
+        for page, outline in zip(readable, cache.outlines(p.body for p in readable), strict=True):
+            page.outline = outline
+            first = page.body_line
+            if outline.error:
+                self._problem(
+                    "markdown-invalid",
+                    page.path,
+                    first + outline.error_line - 1,
+                    outline.error,
+                    "simplify the nesting; pages are rendered with at most a few dozen levels",
+                )
+                page.has_errors = True
+            page.anchors = outline.anchors
+            links = []
+            served = page.source_path or page.path
+            for raw in outline.links:
+                resolved = split_target(raw.target, page.path)
+                if resolved is not None:
+                    path, anchor = resolved
+                    url = split_url(raw.target, served) if raw.kind in RAW_KINDS else None
+                    line = first + raw.line - 1
+                    links.append(
+                        Link(raw.target, path, anchor, line, raw.kind, raw.slot, raw.internal, url)
+                    )
+            page.links = tuple(links)
+        cache.save()
 
     def _walk(
         self,
@@ -79,22 +136,43 @@ class _Reader:
             if entry.name.startswith("."):
                 continue
             path = Path(entry.path)
+            if entry.is_symlink() and self._leaves_project(path):
+                continue
             if entry.is_dir(follow_symlinks=True):
                 if entry.is_symlink() and self._loops(path, ancestors):
                     continue
                 self._walk(path, folder, defaults, ancestors)
-            elif entry.name.endswith(".md"):
-                if entry.is_symlink() and not path.exists():
-                    rel = self.project.rel(path)
-                    self._problem(
-                        "file-unreadable",
-                        rel,
-                        1,
-                        "the link points at a missing file",
-                        "fix or remove the symbolic link",
-                    )
-                    continue
+            elif entry.is_symlink() and not path.exists():
+                self._problem(
+                    "file-unreadable",
+                    self.project.rel(path),
+                    1,
+                    "the link points at a missing file",
+                    "fix or remove the symbolic link",
+                )
+            elif is_page_file(entry.name):
                 self.tree.pages.append(self._page(path, folder, defaults))
+            elif self.project.rel(path) != self.settings.owners_file:
+                self.tree.files.append(self.project.rel(path))
+
+    def _leaves_project(self, path: Path) -> bool:
+        """A symbolic link to something outside the project: reported, never followed."""
+        try:
+            target = path.resolve()
+        except (OSError, RuntimeError):
+            return False  # a loop: reported where it is followed
+        root = self.project.root.resolve()
+        if target == root or root in target.parents:
+            return False
+        self._problem(
+            "symlink-outside",
+            self.project.rel(path),
+            1,
+            "symbolic link to a place outside the project; not followed (it would publish "
+            "that file)",
+            "copy the file into the project, or remove the link",
+        )
+        return True
 
     def _loops(self, path: Path, ancestors: set[tuple[int, int]]) -> bool:
         try:
@@ -159,7 +237,7 @@ class _Reader:
                 "lang",
             )
         if suffix and suffix != settings.default_language:
-            page.source_path = (Path(rel).parent / f"{stem}.md").as_posix()
+            page.source_path = self._source_of(path, stem)
         try:
             data = path.read_bytes()
             text = decode(data)
@@ -191,7 +269,6 @@ class _Reader:
                 "start the file with `---`, the fields, and `---` (see `kb new`)",
             )
             page.body, page.has_errors = text, True
-            self._scan(page)
             return page
         except YamlProblem as exc:
             self._problem("front-matter-yaml", rel, exc.line, exc.message, exc.hint)
@@ -219,19 +296,17 @@ class _Reader:
         page.field_lines = dict(parsed.fields.lines)
         page.body, page.body_line, page.parsed = parsed.body, parsed.body_line, True
         page.has_errors = any(p.is_error and p.file == rel for p in problems)
-        self._scan(page)
         return page
 
-    def _scan(self, page: Page) -> None:
-        result = scan(page.body)
-        page.anchors = frozenset(result.anchors)
-        links = []
-        for raw in result.links:
-            resolved = split_target(raw.target, page.path)
-            if resolved is not None:
-                path, anchor = resolved
-                links.append(Link(raw.target, path, anchor, page.body_line + raw.line - 1))
-        page.links = tuple(links)
+    def _source_of(self, path: Path, stem: str) -> str:
+        """The source a translation belongs to: the page beside it with the same stem."""
+        folder = path.parent
+        if folder not in self._stems:
+            self._stems[folder] = {}
+            for sibling in sorted(folder.iterdir(), reverse=True):
+                if is_page_file(sibling.name):  # `.md` sorts last: it wins a tie
+                    self._stems[folder][page_stem(sibling.name)] = self.project.rel(sibling)
+        return self._stems[folder].get(stem) or self.project.rel(folder / f"{stem}.md")
 
 
 def read_content(project: Project, today: dt.date) -> ContentTree:

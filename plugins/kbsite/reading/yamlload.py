@@ -111,3 +111,33 @@ _LenientLoader.add_multi_constructor("tag:yaml.org,2002:python/", lambda *_: Non
 def load_lenient(text: str) -> Any:
     """Load a config file that may carry tags only MkDocs understands."""
     return yaml.load(text, Loader=_LenientLoader)
+
+
+class _ConfigLoader(yaml.Loader):
+    """Reads mkdocs.yml as MkDocs does: Python tags (``!!python/name:`` for a toc ``slugify``)
+    are resolved, ``!ENV`` reads the environment, ``!relative`` is the config's folder, and
+    other tags MkDocs plugins may define become None."""
+
+
+def _env(loader: yaml.Loader, node: yaml.Node) -> Any:
+    import os
+
+    if isinstance(node, yaml.ScalarNode):
+        names, default = [loader.construct_scalar(node)], None
+    else:
+        items = loader.construct_sequence(node)  # type: ignore[arg-type]
+        names, default = items[:-1], items[-1] if len(items) > 1 else None
+    for name in names:
+        if str(name) in os.environ:
+            return yaml.safe_load(os.environ[str(name)])
+    return default
+
+
+_ConfigLoader.add_constructor("!ENV", _env)
+_ConfigLoader.add_constructor("!relative", lambda loader, node: None)
+_ConfigLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
+
+
+def load_config_yaml(text: str) -> Any:
+    """Load mkdocs.yml the way MkDocs does (trusted: it may name Python functions)."""
+    return yaml.load(text, Loader=_ConfigLoader)

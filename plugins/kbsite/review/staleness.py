@@ -211,3 +211,12 @@ def flags_by_path(flags: list[Flag]) -> dict[str, list[Flag]]:
 def primary_state(flags: list[Flag]) -> str:
     """``ok``, or the most severe state among a page's flags (used to rank search results)."""
     return primary({flag.state for flag in flags})
+
+
+def fail_on_message(flags: list[Flag], fail_on: tuple[str, ...]) -> str | None:
+    """Why the build must stop (pages in a state the config lists in ``fail_on``), or None."""
+    failing = [flag for flag in flags if flag.state in fail_on]
+    if not failing:
+        return None
+    lines = "\n".join(f"  {f.path}: {f.state}: {f.reason}" for f in failing)
+    return f"pages in a state listed in fail_on:\n{lines}"

@@ -6,7 +6,7 @@ import copy
 import os
 import unicodedata
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,17 +14,20 @@ from typing import Any
 import regex
 
 from kbsite.knowledge import KnowledgeBase
-from kbsite.markdown.scan import scan
+from kbsite.markdown.cache import CACHE_DIR, ModelCache
+from kbsite.markdown.model import Rendering
 from kbsite.project import Project
 from kbsite.reading.schema import ID_PATTERN
 from kbsite.reading.yamlload import load_lenient
 from kbsite.review import states as review_states
 from kbsite.search import engine
-from kbsite.search.analysis import Marks, fold, plain_text, snippet, terms, words
+from kbsite.search.analysis import Marks, fold, snippet, terms, words
 from kbsite.settings import PAGE_TYPES
 from kbsite.sites import languages as i18n
 
 INDEX_DIR = ".kb/index"
+#: Changes when documents are made differently from the same page (forces re-indexing).
+DOCUMENT_FORMAT = 2
 MAX_WORDS = 32
 MAX_LIMIT = 100
 _PHRASE = regex.compile(r'"([^"]+)"')
@@ -53,12 +56,17 @@ def indexable(kb: KnowledgeBase) -> list[Any]:
     ]
 
 
-def document(page: Any, state: str, default_language: str) -> dict[str, Any]:
-    """The index document of one page in its language."""
+def document(page: Any, state: str, default_language: str, rendering: Rendering) -> dict[str, Any]:
+    """The index document of one page in its language, from its page model: text of
+    ``!!! internal`` blocks goes to fields of its own, which public searches never read."""
     stem = engine.stemmer(page.lang)
     meta = page.meta
-    headings = " ".join(text for _, text, _ in scan(page.body).headings)
-    body = plain_text(page.body)
+    headings = page.outline.headings if page.outline else ()
+    public = rendering.text(public=True)
+    internal = "\n".join(
+        [h.text for h in headings if h.internal]
+        + [s.text for s in rendering.sections if s.internal]
+    )
     return {
         "key": page.path,
         "id": meta.id or "",
@@ -71,12 +79,21 @@ def document(page: Any, state: str, default_language: str) -> dict[str, Any]:
         "tags": ",".join(meta.tags),
         "title": meta.title or page.path,
         "url": page_url(page, default_language),
-        "body": body[:20000],
-        "digest": page.digest,
+        "body": public[:20000],
+        "full_body": rendering.text(public=False)[:20000] if internal else "",
+        "digest": _version(page),
         "title_terms": " ".join(terms(f"{meta.title} {' '.join(meta.tags)}", stem)),
-        "heading_terms": " ".join(terms(headings, stem)),
-        "body_terms": " ".join(terms(body, stem)),
+        "heading_terms": " ".join(
+            terms(" ".join(h.text for h in headings if not h.internal), stem)
+        ),
+        "body_terms": " ".join(terms(public, stem)),
+        "internal_terms": " ".join(terms(internal, stem)),
     }
+
+
+def _version(page: Any) -> str:
+    """What an update compares: the file's content and how documents are made from it."""
+    return f"{page.digest}:{DOCUMENT_FORMAT}"
 
 
 def build(
@@ -87,16 +104,29 @@ def build(
     target = index_dir(project)
     default = project.settings.default_language
     pages = indexable(kb)
-    if full or not engine.exists(target):
-        docs = (document(p, states.get(p.path, "ok"), default) for p in pages)
-        return {"indexed": engine.write_full(target, docs), "updated": 0, "deleted": 0}
-    stored = engine.stored_versions(target)
-    changed = [p for p in pages if stored.get(p.path) != (p.digest, states.get(p.path, "ok"))]
-    gone = stored.keys() - {p.path for p in pages}
-    updated, deleted = engine.write_changes(
-        target, (document(p, states.get(p.path, "ok"), default) for p in changed), gone
-    )
-    return {"indexed": 0, "updated": updated, "deleted": deleted}
+    models = kb.models or ModelCache(project.markdown, project.root / CACHE_DIR)
+
+    def documents(chosen: list[Any]) -> Iterator[dict[str, Any]]:
+        for page in chosen:
+            state = states.get(page.path, "ok")
+            yield document(page, state, default, models.rendering(page.body))
+
+    try:
+        if full or not engine.exists(target):
+            return {
+                "indexed": engine.write_full(target, documents(pages)),
+                "updated": 0,
+                "deleted": 0,
+            }
+        stored = engine.stored_versions(target)
+        changed = [
+            p for p in pages if stored.get(p.path) != (_version(p), states.get(p.path, "ok"))
+        ]
+        gone = stored.keys() - {p.path for p in pages}
+        updated, deleted = engine.write_changes(target, documents(changed), gone)
+        return {"indexed": 0, "updated": updated, "deleted": deleted}
+    finally:
+        models.save()
 
 
 def load_synonyms(project: Project) -> dict[str, list[list[str]]]:
@@ -201,6 +231,8 @@ class Searcher:
         searched: set[str] = set()  # index words the tiers looked for, to mark in snippets
         # An id names its page: no need to search the text for it too.
         for tier in self._tiers(query, stemmers) if not hits else []:
+            if audience == "public":  # text of internal blocks is never matched for customers
+                tier = engine.without_fields(tier, engine.INTERNAL_FIELDS)
             found = self.engine.run(tier, filters, max(limit * 3, 30))
             for hit in found.hits:
                 if hits.get(hit.docnum, -1.0) < hit.score:
@@ -219,7 +251,8 @@ class Searcher:
         )
         typed = self._snippet_terms(query, stemmers)
         marks = Marks(typed | searched, prefixes=typed)
-        results = [self._result(docnum, score, marks) for score, docnum in ranked[:limit]]
+        public = audience == "public"
+        results = [self._result(docnum, score, marks, public) for score, docnum in ranked[:limit]]
         return {"query": query, "total": total, "results": results}
 
     def _exact_id(self, query: str, filters: Any) -> list[engine.Hit]:
@@ -279,7 +312,7 @@ class Searcher:
             found |= {stem(word) for stem in stemmers.values() if stem}
         return found
 
-    def _result(self, docnum: int, score: float, marks: Marks) -> dict[str, Any]:
+    def _result(self, docnum: int, score: float, marks: Marks, public: bool) -> dict[str, Any]:
         f = self.engine.stored(docnum)
         stem = engine.stemmer(f["lang"])
         return {
@@ -291,7 +324,9 @@ class Searcher:
             "state": f["state"],
             "owner": f["owner"] or None,
             "url": f["url"],
-            "snippet": snippet(f["body"], marks, stem),
+            "snippet": snippet(
+                f["body"] if public else f.get("full_body") or f["body"], marks, stem
+            ),
             "score": round(score, 3),
         }
 

@@ -13,7 +13,10 @@ import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from kbsite.markdown.targets import url_of
 from kbsite.pages import Page
+
+__all__ = ["url_of"]  # pages' URLs are defined with link targets (kbsite.markdown.targets)
 
 LANGUAGE_NAMES = {
     "en": "English",
@@ -121,14 +124,6 @@ def plan_language_site(
             default[uri] = page
     fallback = {uri: page for uri, page in default.items() if uri not in own}
     return LanguageSite(lang, default_language, own, fallback)
-
-
-def url_of(uri: str) -> str:
-    """Directory URL of a page path: ``kb/a/b.md`` -> ``kb/a/b/``, ``x/index.md`` -> ``x/``."""
-    stem = uri[:-3] if uri.endswith(".md") else uri
-    if stem == "index" or stem.endswith("/index"):
-        return stem[: -len("index")]
-    return stem + "/"
 
 
 def relative_url(from_url: str, to_url: str) -> str:

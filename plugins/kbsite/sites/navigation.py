@@ -2,28 +2,35 @@
 
 Instead of one sidebar listing every page (which every page would then carry), each folder
 gets an index page listing its subfolders and pages, and each page type gets a page of its own.
-The sidebar holds only the home page, the top folders, the type pages and the guides.
+The sidebar holds only the home page, the top folders, the type pages and the guides. A folder
+or type with nothing to show on a site is not generated there.
+
+The pages are written as HTML directly (a generated list of thousands of links would cost
+seconds to parse as Markdown), with every title escaped.
 """
 
 from __future__ import annotations
 
+import html
 import posixpath
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from kbsite.pages import Page
+from kbsite.sites.languages import relative_url, url_of
 
 TYPE_PAGES = {"policy": "Policies", "procedure": "Escalation procedures", "article": "Articles"}
 TYPE_DIR = "browse"
+FOLDER_TITLES = {"kb": "Knowledge base", "policies": "Policies and procedures"}
 
 
 @dataclass(frozen=True, slots=True)
 class Entry:
+    """A page a category page lists: its title and its URL from the site's root."""
+
     title: str
-    target: str  # a page path, or a URL relative to the site root (``is_url``)
-    is_url: bool = False
-    note: str = ""
+    url: str  # from the site root, may carry a query (a page of another language's site)
+    page_type: str
+    note: str = ""  # e.g. the language of a page shown untranslated
 
 
 @dataclass
@@ -33,7 +40,14 @@ class Folder:
     entries: list[Entry] = field(default_factory=list)
 
 
-FOLDER_TITLES = {"kb": "Knowledge base", "policies": "Policies and procedures"}
+@dataclass(frozen=True)
+class Generated:
+    """A generated page: its path in the site, title, HTML content and table of contents."""
+
+    uri: str
+    title: str
+    html: str
+    toc: tuple[dict[str, object], ...] = ()
 
 
 def folder_title(path: str) -> str:
@@ -45,7 +59,7 @@ def folder_title(path: str) -> str:
 
 def build_folders(entries: dict[str, Entry], content_dirs: tuple[str, ...]) -> dict[str, Folder]:
     """Group page entries (by served path) into folders, each knowing its subfolders."""
-    folders: dict[str, Folder] = {top: Folder(top) for top in content_dirs}
+    folders: dict[str, Folder] = {}
     for uri, entry in sorted(entries.items(), key=lambda item: item[1].title.lower()):
         parent = posixpath.dirname(uri)
         folders.setdefault(parent, Folder(parent)).entries.append(entry)
@@ -53,81 +67,105 @@ def build_folders(entries: dict[str, Entry], content_dirs: tuple[str, ...]) -> d
             grand = posixpath.dirname(parent)
             folders.setdefault(grand, Folder(grand)).subfolders.add(parent)
             parent = grand
-    return folders
+    return {path: folder for path, folder in folders.items() if path.split("/")[0] in content_dirs}
 
 
-def folder_markdown(folder: Folder, titles: dict[str, str]) -> str:
-    """Markdown of one folder's index page; links are relative to ``folder/index.md``."""
-    lines = [f"# {titles.get(folder.path) or folder_title(folder.path)}", ""]
+def _item(entry: Entry, here: str) -> str:
+    path, _, query = entry.url.partition("?")
+    href = relative_url(here, path) + (f"?{query}" if query else "")
+    note = f" <small>{html.escape(entry.note)}</small>" if entry.note else ""
+    return f'<li><a href="{html.escape(href)}">{html.escape(entry.title)}</a>{note}</li>'
+
+
+def _heading(level: int, text: str, anchor: str) -> tuple[str, dict[str, object]]:
+    label = html.escape(text)
+    markup = (
+        f'<h{level} id="{html.escape(anchor)}">{label}<a class="headerlink" '
+        f'href="#{html.escape(anchor)}" title="Permanent link">&para;</a></h{level}>'
+    )
+    token: dict[str, object] = {
+        "level": level,
+        "id": anchor,
+        "name": text,
+        "html": label,
+        "data-toc-label": "",
+        "children": [],
+    }
+    return markup, token
+
+
+def folder_page(folder: Folder, prefix: str) -> Generated:
+    """One folder's index page (``folder/index.md``)."""
+    uri = f"{folder.path}/index.md"
+    here = prefix + url_of(uri)
+    title = folder_title(folder.path)
+    parts: list[str] = []
+    toc: list[dict[str, object]] = []
     if folder.subfolders:
-        lines += ["## Sections", ""]
+        markup, token = _heading(2, "Sections", "sections")
+        parts.append(markup)
+        toc.append(token)
+        items = []
         for sub in sorted(folder.subfolders):
-            lines.append(f"- [{folder_title(sub)}]({posixpath.basename(sub)}/index.md)")
-        lines.append("")
+            target = prefix + url_of(f"{sub}/index.md")
+            items.append(
+                f'<li><a href="{html.escape(relative_url(here, target))}">'
+                f"{html.escape(folder_title(sub))}</a></li>"
+            )
+        parts.append("<ul>\n" + "\n".join(items) + "\n</ul>")
     if folder.entries:
-        lines += ["## Pages", ""] if folder.subfolders else []
-        for entry in folder.entries:
-            link = _link(entry, folder.path, folder.path.count("/") + 1)
-            note = f" <small>{entry.note}</small>" if entry.note else ""
-            lines.append(f"- [{_escape(entry.title)}]({link}){note}")
-    if not folder.entries and not folder.subfolders:
-        lines.append("Nothing here yet.")
-    return "\n".join(lines) + "\n"
+        if folder.subfolders:
+            markup, token = _heading(2, "Pages", "pages")
+            parts.append(markup)
+            toc.append(token)
+        parts.append("<ul>\n" + "\n".join(_item(e, here) for e in folder.entries) + "\n</ul>")
+    return Generated(uri, title, _page(title, parts), tuple(toc))
 
 
-def type_markdown(page_type: str, entries: list[tuple[str, Entry]]) -> str:
-    """Markdown of a by-type page (``browse/<type>.md``), grouped by folder."""
-    lines = [f"# {TYPE_PAGES[page_type]}", ""]
+def type_page(page_type: str, entries: list[tuple[str, Entry]], prefix: str) -> Generated:
+    """A by-type page (``browse/<type>.md``), grouped by folder."""
+    uri = f"{TYPE_DIR}/{page_type}.md"
+    here = prefix + url_of(uri)
+    title = TYPE_PAGES[page_type]
     groups: dict[str, list[Entry]] = defaultdict(list)
-    for uri, entry in entries:
-        groups[posixpath.dirname(uri)].append(entry)
+    for served, entry in entries:
+        groups[posixpath.dirname(served)].append(entry)
+    parts: list[str] = []
+    toc: list[dict[str, object]] = []
+    used: set[str] = set()
     for folder in sorted(groups):
-        lines += [f"## {folder_title(folder)}", ""]
-        for entry in sorted(groups[folder], key=lambda e: e.title.lower()):
-            link = _link(entry, TYPE_DIR, 2)
-            note = f" <small>{entry.note}</small>" if entry.note else ""
-            lines.append(f"- [{_escape(entry.title)}]({link}){note}")
-        lines.append("")
-    if not groups:
-        lines.append("Nothing here yet.")
-    return "\n".join(lines) + "\n"
+        anchor = _unique(folder.replace("/", "-") or "pages", used)
+        markup, token = _heading(2, folder_title(folder), anchor)
+        parts.append(markup)
+        toc.append(token)
+        listed = sorted(groups[folder], key=lambda e: e.title.lower())
+        parts.append("<ul>\n" + "\n".join(_item(e, here) for e in listed) + "\n</ul>")
+    return Generated(uri, title, _page(title, parts), tuple(toc))
 
 
-def _link(entry: Entry, folder: str, depth: int) -> str:
-    """A page path relative to the index page's folder; a URL (given from the site root)
-    relative to the index page's directory URL, ``depth`` folders below the root."""
-    if entry.is_url:
-        return "../" * depth + entry.target
-    return posixpath.relpath(entry.target, folder)
+def _unique(anchor: str, used: set[str]) -> str:
+    candidate, number = anchor, 1
+    while candidate in used:
+        candidate, number = f"{anchor}_{number}", number + 1
+    used.add(candidate)
+    return candidate
 
 
-def _escape(title: str) -> str:
-    return title.replace("[", "\\[").replace("]", "\\]")
+def _page(title: str, parts: list[str]) -> str:
+    return "\n".join([f"<h1>{html.escape(title)}</h1>", *parts])
 
 
 def generate_index_pages(
-    mounted: dict[str, Page],
-    fallback: dict[str, Page],
-    fallback_url: Callable[[str], str],
-    content_dirs: tuple[str, ...],
-    existing: set[str],
-    fallback_note: str = "English",
-) -> dict[str, str]:
-    """All generated index pages of one language site: path -> Markdown."""
-    entries: dict[str, Entry] = {}
-    types: dict[str, list[tuple[str, Entry]]] = defaultdict(list)
-    for uri, page in mounted.items():
-        entries[uri] = Entry(page.meta.title or uri, uri)
-        types[page.meta.type].append((uri, entries[uri]))
-    for uri, page in fallback.items():
-        entry = Entry(page.meta.title or uri, fallback_url(uri), True, fallback_note)
-        entries[uri] = entry
-        types[page.meta.type].append((uri, entry))
-    generated: dict[str, str] = {}
-    for path, folder in build_folders(entries, content_dirs).items():
-        index = f"{path}/index.md"
-        if index not in existing:
-            generated[index] = folder_markdown(folder, {})
-    for page_type in TYPE_PAGES:
-        generated[f"{TYPE_DIR}/{page_type}.md"] = type_markdown(page_type, types[page_type])
+    entries: dict[str, Entry], content_dirs: tuple[str, ...], prefix: str
+) -> list[Generated]:
+    """Every generated index page of one site: folders that show something, and types that
+    have pages. ``entries`` maps each listed page's served path to its entry."""
+    generated = [
+        folder_page(folder, prefix)
+        for _, folder in sorted(build_folders(entries, content_dirs).items())
+    ]
+    by_type: dict[str, list[tuple[str, Entry]]] = defaultdict(list)
+    for uri, entry in entries.items():
+        by_type[entry.page_type].append((uri, entry))
+    generated += [type_page(t, by_type[t], prefix) for t in TYPE_PAGES if by_type.get(t)]
     return generated

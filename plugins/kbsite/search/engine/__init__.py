@@ -55,9 +55,13 @@ class KBSchema(SchemaClass):
     title_terms = TEXT(analyzer=_TERMS, field_boost=4.0)
     heading_terms = TEXT(analyzer=_TERMS, field_boost=2.0)
     body_terms = TEXT(analyzer=_TERMS)
+    full_body = STORED()  # plain text with `!!! internal` blocks, when the page has any
+    internal_terms = TEXT(analyzer=_TERMS)  # text of `!!! internal` blocks (rep searches only)
 
 
-TEXT_FIELDS = ("title_terms", "heading_terms", "body_terms")
+TEXT_FIELDS = ("title_terms", "heading_terms", "body_terms", "internal_terms")
+#: Fields public searches never read.
+INTERNAL_FIELDS = frozenset({"internal_terms"})
 
 
 @functools.cache
@@ -310,6 +314,21 @@ def _expanded(query: Q.Query, words_of: Callable[[Q.MultiTerm], Iterable[str]]) 
             [_expanded(q, words_of) for q in query.subqueries], boost=query.boost
         )
     return query
+
+
+def without_fields(query: Q.Query, fields: frozenset[str]) -> Q.Query:
+    """``query`` with every part that reads one of ``fields`` taken out."""
+    if isinstance(query, Q.CompoundQuery):
+        kept = [without_fields(q, fields) for q in query.subqueries]
+        kept = [q for q in kept if q is not Q.NullQuery]
+        if not kept:
+            return Q.NullQuery
+        return query.__class__(kept, boost=query.boost)
+    if isinstance(query, Q.WrappingQuery):
+        inner = without_fields(query.child, fields)
+        return Q.NullQuery if inner is Q.NullQuery else query.apply(lambda _: inner)
+    field = query.field() if hasattr(query, "field") else None
+    return Q.NullQuery if field in fields else query
 
 
 def _words_in(query: Q.Query) -> set[str]:

@@ -1,0 +1,350 @@
+"""The output folders of ``kb build``: what each file was made from, and how a new
+generation of a site replaces the old one.
+
+Every output file has a key (the digest of what it was made from). A build writes only files
+whose key changed; the others are hard-linked from the previous generation (no copy, no
+render). A new generation is complete before it replaces the old one in a single atomic step:
+``renameat2(RENAME_EXCHANGE)`` on Linux swaps the two folders, so at every instant a complete
+site is in place; elsewhere two renames follow each other. Leftovers of a build that was
+killed are removed by the next one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import errno
+import json
+import os
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+from kbsite.markdown.cache import CACHE_DIR
+
+_FILE = "outputs.sqlite"
+FORMAT = "kb-outputs-1"
+NEXT = ".next-"
+OLD = ".old-"
+#: Names earlier versions left behind when killed.
+_LEFTOVERS = (NEXT, OLD, ".staging-")
+
+
+class OutputError(Exception):
+    """The site folder cannot be written (read-only, disk full): the message names it."""
+
+
+class OutputStore:
+    """Keys of the files in the site folders, and cached search entries by page key."""
+
+    def __init__(self, root: Path) -> None:
+        self.path = root / CACHE_DIR / _FILE
+        self._db: sqlite3.Connection | None = None
+        for attempt in range(2):
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                db = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
+                row = db.execute("SELECT value FROM meta WHERE name='format'").fetchone()
+                if row is None or row[0] != FORMAT:
+                    db.execute("DROP TABLE IF EXISTS outputs")
+                    db.execute("DROP TABLE IF EXISTS fragments")
+                    db.execute(
+                        "CREATE TABLE outputs (audience TEXT, path TEXT, key TEXT, "
+                        "PRIMARY KEY (audience, path))"
+                    )
+                    db.execute("CREATE TABLE fragments (key TEXT PRIMARY KEY, data TEXT)")
+                    db.execute("INSERT OR REPLACE INTO meta VALUES ('format', ?)", (FORMAT,))
+                db.execute("SELECT count(*) FROM outputs").fetchone()
+                self._db = db
+                return
+            except (sqlite3.DatabaseError, OSError):
+                with contextlib.suppress(Exception):
+                    db.close()
+                if attempt == 0:
+                    for suffix in ("", "-wal", "-shm"):
+                        with contextlib.suppress(OSError):
+                            Path(f"{self.path}{suffix}").unlink()
+
+    def outputs(self, audience: str) -> dict[str, str]:
+        """The key of every file of the audience's current site folder."""
+        if self._db is None:
+            return {}
+        try:
+            rows = self._db.execute("SELECT path, key FROM outputs WHERE audience=?", (audience,))
+            return dict(rows.fetchall())
+        except sqlite3.DatabaseError:
+            return {}
+
+    def replace(self, audience: str, outputs: dict[str, str]) -> None:
+        if self._db is None:
+            return
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.execute("DELETE FROM outputs WHERE audience=?", (audience,))
+            self._db.executemany(
+                "INSERT INTO outputs VALUES (?, ?, ?)",
+                [(audience, path, key) for path, key in outputs.items()],
+            )
+            self._db.execute("COMMIT")
+        except sqlite3.DatabaseError:
+            with contextlib.suppress(sqlite3.DatabaseError):
+                self._db.execute("ROLLBACK")
+
+    def forget(self, audience: str) -> None:
+        """The audience's folder is not what the store says (e.g. removed): start over."""
+        self.replace(audience, {})
+
+    def fragments(self, keys: list[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        if self._db is None:
+            return found
+        try:
+            for start in range(0, len(keys), 500):
+                chunk = keys[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                found.update(
+                    self._db.execute(
+                        f"SELECT key, data FROM fragments WHERE key IN ({marks})", chunk
+                    ).fetchall()
+                )
+        except sqlite3.DatabaseError:
+            return {}
+        return found
+
+    def keep_fragments(self, fragments: dict[str, str], used: set[str]) -> None:
+        if self._db is None:
+            return
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.executemany(
+                "INSERT OR REPLACE INTO fragments VALUES (?, ?)", list(fragments.items())
+            )
+            total = self._db.execute("SELECT count(*) FROM fragments").fetchone()[0]
+            if total > 2 * len(used) + 1000:
+                self._db.execute("CREATE TEMP TABLE IF NOT EXISTS used (key TEXT PRIMARY KEY)")
+                self._db.execute("DELETE FROM used")
+                self._db.executemany("INSERT OR IGNORE INTO used VALUES (?)", [(k,) for k in used])
+                self._db.execute("DELETE FROM fragments WHERE key NOT IN (SELECT key FROM used)")
+            self._db.execute("COMMIT")
+        except sqlite3.DatabaseError:
+            with contextlib.suppress(sqlite3.DatabaseError):
+                self._db.execute("ROLLBACK")
+
+    def theme_files(self, base: str) -> list[tuple[str, Path]] | None:
+        """The theme's static files as listed for the theme and config digest ``base``."""
+        if self._db is None:
+            return None
+        try:
+            row = self._db.execute("SELECT value FROM meta WHERE name=?", (f"theme:{base}",))
+            found = row.fetchone()
+        except sqlite3.DatabaseError:
+            return None
+        if found is None:
+            return None
+        try:
+            return [(rel, Path(path)) for rel, path in json.loads(found[0])]
+        except (ValueError, TypeError):
+            return None
+
+    def keep_theme_files(self, base: str, files: list[tuple[str, Path]]) -> None:
+        if self._db is None:
+            return
+        data = json.dumps([(rel, str(path)) for rel, path in files])
+        try:
+            self._db.execute("DELETE FROM meta WHERE name LIKE 'theme:%'")
+            self._db.execute("INSERT INTO meta VALUES (?, ?)", (f"theme:{base}", data))
+        except sqlite3.DatabaseError:
+            return
+
+    def close(self) -> None:
+        if self._db is not None:
+            with contextlib.suppress(sqlite3.DatabaseError):
+                self._db.close()
+            self._db = None
+
+
+# -- generations ------------------------------------------------------------------------------
+
+
+def clean_leftovers(site_root: Path) -> None:
+    """Remove the half-written folders of builds that were killed."""
+    if not site_root.is_dir():
+        return
+    for entry in site_root.iterdir():
+        if entry.name.startswith(_LEFTOVERS):
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+class Generation:
+    """A new site folder being written beside the current one."""
+
+    def __init__(self, site_root: Path, audience: str) -> None:
+        self.current = site_root / audience
+        self.folder = site_root / f"{NEXT}{audience}-{os.getpid()}"
+        shutil.rmtree(self.folder, ignore_errors=True)
+        self._made: set[Path] = set()
+        try:
+            self.folder.mkdir(parents=True)
+        except OSError as exc:
+            raise OutputError(describe(exc, self.folder)) from None
+
+    def _parent(self, path: Path) -> None:
+        parent = path.parent
+        if parent not in self._made:
+            parent.mkdir(parents=True, exist_ok=True)
+            self._made.add(parent)
+
+    def reuse(self, rel: str) -> bool:
+        """Hard-link a file of the current site into the new one; False if it is gone."""
+        old = self.current / rel
+        new = self.folder / rel
+        try:
+            self._parent(new)
+            os.link(old, new)
+        except FileNotFoundError:
+            return False
+        except OSError as exc:
+            if exc.errno in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP):
+                try:
+                    shutil.copy2(old, new)  # no hard links here: copy
+                except FileNotFoundError:
+                    return False
+            else:
+                raise OutputError(describe(exc, new)) from None
+        return True
+
+    def write(self, rel: str, data: bytes) -> None:
+        path = self.folder / rel
+        try:
+            self._parent(path)
+            path.write_bytes(data)
+        except OSError as exc:
+            raise OutputError(describe(exc, path)) from None
+
+    def copy(self, rel: str, source: Path) -> None:
+        path = self.folder / rel
+        try:
+            self._parent(path)
+            shutil.copyfile(source, path)
+        except OSError as exc:
+            raise OutputError(describe(exc, path)) from None
+
+    def swap(self) -> None:
+        """Put the new generation in place of the current one, atomically where possible."""
+        try:
+            if self.current.exists() and _exchange(self.folder, self.current):
+                shutil.rmtree(self.folder, ignore_errors=True)  # now holds the old site
+                return
+            old = self.current.with_name(f"{OLD}{self.current.name}-{os.getpid()}")
+            if self.current.exists():
+                self.current.rename(old)
+            self.folder.rename(self.current)
+            shutil.rmtree(old, ignore_errors=True)
+        except OSError as exc:
+            raise OutputError(describe(exc, self.current)) from None
+
+    def discard(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two folders in one step (Linux ``renameat2``); False where it is not available."""
+    libc_name = ctypes.util.find_library("c")
+    if not libc_name:
+        return False
+    try:
+        libc = ctypes.CDLL(libc_name, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_uint,
+    ]
+    result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    if result == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(code, os.strerror(code), str(b))
+
+
+def describe(exc: OSError, path: Path) -> str:
+    reason = {
+        errno.ENOSPC: "the disk is full",
+        errno.EROFS: "the file system is read-only",
+        errno.EACCES: "permission denied",
+        errno.EPERM: "permission denied",
+        errno.EDQUOT: "the disk quota is exceeded",
+    }.get(exc.errno or 0, exc.strerror or str(exc))
+    return f"cannot write {path}: {reason}"
+
+
+# -- generated files --------------------------------------------------------------------------
+
+
+def sitemap(urls: list[str]) -> str:
+    """A sitemap of absolute page URLs (no dates: the same pages give the same file)."""
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>']
+    lines.append('<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">')
+    for url in urls:
+        escaped = url.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        lines.append(f"    <url>\n         <loc>{escaped}</loc>\n    </url>")
+    lines.append("</urlset>")
+    return "\n".join(lines) + "\n"
+
+
+def gzip_bytes(data: bytes) -> bytes:
+    """gzip with no timestamp or name, so the same input gives the same bytes."""
+    import gzip
+    import io
+
+    buffer = io.BytesIO()
+    with gzip.GzipFile(fileobj=buffer, mode="wb", mtime=0, filename="") as gz:
+        gz.write(data)
+    return buffer.getvalue()
+
+
+def search_fragment(url: str, title: str, sections: list[tuple[str, str, str]]) -> str:
+    """The entries of one page in Material's search index (a JSON list without brackets)."""
+    entries = []
+    for number, (heading, anchor, text) in enumerate(sections):
+        if number == 0 or not anchor:
+            location, name = url, title
+        else:
+            location, name = f"{url}#{anchor}", heading
+        entries.append({"location": location, "title": name, "text": text})
+    merged: dict[str, dict[str, str]] = {}
+    for entry in entries:  # sections under one heading (around an internal block) join up
+        if entry["location"] in merged:
+            merged[entry["location"]]["text"] += "\n" + entry["text"]
+        else:
+            merged[entry["location"]] = entry
+    return ",".join(json.dumps(e, ensure_ascii=False) for e in merged.values())
+
+
+def lunr_config(options: dict[str, object]) -> dict[str, object]:
+    """Material's search settings for a language (``options`` from the language table)."""
+    return {
+        "lang": options["lang"],
+        "separator": r"[\s\-]+",
+        "pipeline": options.get("pipeline", ["trimmer", "stopWordFilter"]),
+        "fields": {"title": {"boost": 1000.0}, "text": {"boost": 1.0}, "tags": {"boost": 1e6}},
+    }
+
+
+def search_index(config: dict[str, object], fragments: Iterator[str] | list[str]) -> str:
+    docs = ",".join(f for f in fragments if f)
+    return '{"config":' + json.dumps(config, ensure_ascii=False) + ',"docs":[' + docs + "]}"

@@ -1,0 +1,509 @@
+"""What one site shows: its pages with their final content, its navigation, its files.
+
+A site is an audience (the public help center or the internal rep site) in one language, or
+the owners' preview (every language at its own path). The plan decides everything a page of
+the site depends on (which pages are shown, where each link goes, banners, the language
+switcher) from the loaded KB, without MkDocs; the MkDocs plugin and ``kb build`` only hand the
+result to the theme. Each planned page has a ``key``: a digest of every input of its output
+page, so a build renders again exactly the pages whose key changed.
+
+Files follow the pages: an attachment of a content folder, or a file of ``docs/``, reaches a
+site only when a page that site shows uses it (or the config names it: ``extra_css``, logo).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import posixpath
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kbsite.knowledge import KnowledgeBase
+from kbsite.markdown.cache import ModelCache
+from kbsite.markdown.model import BodyLink, fill_slots
+from kbsite.markdown.targets import split_target
+from kbsite.pages import Link, Page
+from kbsite.project import Project
+from kbsite.reading.docs import DocPage, Docs
+from kbsite.review.health import health_data, health_markdown
+from kbsite.review.staleness import Flag, flags_by_path
+from kbsite.sites import languages as i18n
+from kbsite.sites.banners import render_banners, render_review_footer
+from kbsite.sites.navigation import (
+    TYPE_DIR,
+    TYPE_PAGES,
+    Entry,
+    folder_title,
+    generate_index_pages,
+)
+from kbsite.sites.procedures import tiers_html
+from kbsite.sites.visibility import internal_visible, page_head_tags, public_visible
+
+HEALTH_PAGE = "kb-health.md"
+HEALTH_JSON = "kb-health.json"
+HOME = "index.md"
+
+
+@dataclass(frozen=True)
+class SiteSpec:
+    """Which site: an audience in one language, or the preview (``lang`` None)."""
+
+    audience: str
+    lang: str | None = None
+    drafts: bool = False  # the preview while serving shows drafts too
+
+    @property
+    def public(self) -> bool:
+        return self.audience == "public"
+
+    @property
+    def name(self) -> str:
+        return f"{self.audience}/{self.lang or 'preview'}"
+
+
+@dataclass
+class BuildInputs:
+    """What every site of one build shares: the KB, its review flags, docs/, page models."""
+
+    kb: KnowledgeBase
+    flags: list[Flag]
+    docs: Docs
+    models: ModelCache
+    by_flag: dict[str, list[Flag]] = field(init=False)
+    kb_files: frozenset[str] = field(init=False)
+    docs_files: frozenset[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.by_flag = flags_by_path(self.flags)
+        self.kb_files = frozenset(self.kb.files)
+        self.docs_files = frozenset(self.docs.files)
+
+
+@dataclass
+class PlannedPage:
+    """One output page: everything its HTML is made of, and where to find its body."""
+
+    uri: str  # path in the site: kb/billing/refunds.md, index.md, browse/policy.md
+    title: str
+    kind: str  # "content", "docs" or "generated"
+    meta: dict[str, Any]
+    before: str = ""  # HTML above the body: banners, tiers, notices
+    after: str = ""  # HTML below it: the review footer
+    body: str | None = None  # Markdown body (rendered from the page model)
+    public: bool = False  # the help center's rendering (without internal blocks)
+    links: tuple[BodyLink, ...] = ()
+    urls: dict[int, str | None] = field(default_factory=dict)
+    generated_html: str = ""
+    generated_toc: tuple[Any, ...] = ()
+    head: str = ""
+    alternates: list[dict[str, str]] = field(default_factory=list)
+    source: Page | None = None
+
+    @property
+    def url(self) -> str:
+        return i18n.url_of(self.uri)
+
+    def key(self, site_digest: str, body_key: Callable[[str], str]) -> str:
+        """A digest of every input of this page's output (its body by the model's key)."""
+        data = [
+            site_digest,
+            self.uri,
+            self.title,
+            self.kind,
+            json.dumps(self.meta, sort_keys=True, default=str),
+            self.before,
+            self.after,
+            body_key(self.body) if self.body is not None else "",
+            self.public,
+            sorted((k, v or "") for k, v in self.urls.items()),
+            [k for k, v in self.urls.items() if v is None],
+            self.generated_html,
+            json.dumps(self.generated_toc, sort_keys=True, default=str),
+            self.head,
+            self.alternates,
+        ]
+        raw = json.dumps(data, ensure_ascii=False, default=str).encode()
+        return hashlib.blake2b(raw, digest_size=16).hexdigest()
+
+    def content(self, models: ModelCache) -> tuple[str, tuple[Any, ...]]:
+        """The page's content HTML and table of contents (tokens)."""
+        if self.body is None:
+            return self.before + self.generated_html + self.after, self.generated_toc
+        rendering = models.rendering(self.body)
+        body_html = rendering.public_html if self.public else rendering.html
+        toc = rendering.public_toc if self.public else rendering.toc
+        body_html = fill_slots(body_html, self.links, self.urls)
+        parts = [part for part in (self.before, body_html, self.after) if part]
+        return "\n".join(parts), toc
+
+    def search_sections(self, models: ModelCache) -> list[tuple[str, str, str]]:
+        """(heading, anchor, text) of each section the site's search may show."""
+        if self.body is None:
+            return [("", "", "")]
+        rendering = models.rendering(self.body)
+        return [
+            (s.heading, s.anchor, s.text)
+            for s in rendering.sections
+            if not (self.public and s.internal)
+        ]
+
+
+@dataclass
+class SitePlan:
+    project: Project
+    spec: SiteSpec
+    prefix: str  # the language's folder under the audience root ('' for the default)
+    pages: list[PlannedPage]
+    nav: list[Any]
+    files: dict[str, Path]  # path in the site -> file to publish
+    warnings: list[str]
+    health: dict[str, Any] | None = None  # kb-health.json of the rep site
+
+    @property
+    def site_url(self) -> str:
+        """The absolute address of this site's root (``site_url`` and the language folder)."""
+        base = self.project.site_url.rstrip("/") + "/" if self.project.site_url else "/"
+        return base + self.prefix
+
+
+def plan_site(inputs: BuildInputs, spec: SiteSpec) -> SitePlan:
+    return _Planner(inputs, spec).plan()
+
+
+class _Planner:
+    def __init__(self, inputs: BuildInputs, spec: SiteSpec) -> None:
+        self.inputs = inputs
+        self.kb = inputs.kb
+        self.spec = spec
+        self.settings = self.kb.project.settings
+        self.today = self.kb.today
+        self.visible = public_visible if spec.public else internal_visible
+        self.lang = spec.lang or self.settings.default_language
+        self.preview = spec.lang is None
+        self.warnings: list[str] = []
+        self.files: dict[str, Path] = {}
+        if self.preview:
+            shown = {
+                p.path: p
+                for p in self.kb.pages
+                if self.visible(p, self.today)
+                or (spec.drafts and p.parsed and p.meta.status == "draft")
+            }
+            self.site = i18n.LanguageSite(self.lang, self.lang, shown, {})
+        else:
+            self.site = i18n.plan_language_site(
+                self.kb.pages,
+                self.lang,
+                self.settings.default_language,
+                self.visible,
+                self.today,
+            )
+        self.prefix = self.site.prefix
+        self.mounted = dict(self.site.pages)
+        self.docs = self._docs()
+        self.generated_uris: set[str] = set()
+
+    # -- the plan ---------------------------------------------------------------------------
+
+    def plan(self) -> SitePlan:
+        entries = self._entries()
+        generated = generate_index_pages(entries, self.settings.content_dirs, self.prefix)
+        self.generated_uris = {g.uri for g in generated}
+        pages = [self._content(uri, page) for uri, page in sorted(self.mounted.items())]
+        pages += [self._doc(uri, doc) for uri, doc in sorted(self.docs.items())]
+        pages += [
+            PlannedPage(
+                g.uri,
+                g.title,
+                "generated",
+                {"title": g.title},
+                generated_html=g.html,
+                generated_toc=g.toc,
+            )
+            for g in generated
+            if g.uri not in self.docs and g.uri not in self.mounted
+        ]
+        health = None
+        if self._has_health():
+            health = health_data(self.kb, self.inputs.flags)
+            pages.append(self._health(health))
+        for name in self.kb.project.site_assets:
+            path = self.kb.project.docs_dir / name
+            if path.is_file():
+                self.files.setdefault(posixpath.normpath(name), path)
+        if not self.preview:
+            for page in pages:
+                page.alternates = self._alternates(page)
+        return SitePlan(
+            self.kb.project,
+            self.spec,
+            self.prefix,
+            pages,
+            self._nav(pages),
+            self.files,
+            self.warnings,
+            health,
+        )
+
+    def _has_health(self) -> bool:
+        return not self.spec.public and (
+            self.preview or self.lang == self.settings.default_language
+        )
+
+    # -- docs pages -------------------------------------------------------------------------
+
+    def _docs(self) -> dict[str, DocPage]:
+        """Hand-written pages of this site: this language's version, else the default's."""
+        chosen: dict[str, DocPage] = {}
+        default = self.settings.default_language
+        for doc in self.inputs.docs.pages:
+            if self.spec.public and doc.audience != "public":
+                continue
+            if doc.lang == self.lang or (doc.lang == default and doc.uri not in chosen):
+                if self.preview and doc.lang != default:
+                    continue
+                chosen[doc.uri] = doc
+        return chosen
+
+    def _doc(self, uri: str, doc: DocPage) -> PlannedPage:
+        outline = self.inputs.models.outlines([doc.body])[0]
+        links = []
+        for raw in outline.links:
+            resolved = split_target(raw.target, uri)
+            if resolved is not None:
+                path, anchor = resolved
+                links.append(
+                    Link(
+                        raw.target,
+                        path,
+                        anchor,
+                        doc.body_line + raw.line - 1,
+                        raw.kind,
+                        raw.slot,
+                        raw.internal,
+                    )
+                )
+        title = doc.title or _first_heading(outline) or folder_title(posixpath.splitext(uri)[0])
+        meta = {**doc.meta, "title": title}
+        planned = PlannedPage(
+            uri, title, "docs", meta, body=doc.body, public=self.spec.public, links=outline.links
+        )
+        planned.urls = self._urls(uri, doc.path, tuple(links))
+        return planned
+
+    # -- content pages ----------------------------------------------------------------------
+
+    def _content(self, uri: str, page: Page) -> PlannedPage:
+        title = page.meta.title or uri
+        internal = not self.spec.public
+        owners = self.kb.owners
+        flags = self.inputs.by_flag.get(page.path, [])
+        before = [
+            render_banners(flags, owners, self.spec.audience, page.lang),
+            tiers_html(page, owners, show_contacts=internal),
+            self._fallback_notice(page),
+        ]
+        after = render_review_footer(page, owners) if internal else ""
+        outline = page.outline
+        planned = PlannedPage(
+            uri,
+            title,
+            "content",
+            {"title": title},
+            before="\n\n".join(part for part in before if part),
+            after=after,
+            body=page.body,
+            public=self.spec.public,
+            links=outline.links if outline else (),
+            head=page_head_tags(page),
+            source=page,
+        )
+        planned.urls = self._urls(uri, page.path, page.links)
+        return planned
+
+    def _fallback_notice(self, page: Page) -> str:
+        """Hidden notice on a default-language page, shown when reached from another language."""
+        if self.preview or page.lang != self.settings.default_language:
+            return ""
+        notices = {
+            lang: i18n.FALLBACK_NOTICE.get(lang, i18n.FALLBACK_NOTICE["en"])
+            for lang in self.settings.languages
+        }
+        data = json.dumps(notices, ensure_ascii=False).replace("'", "&#39;")
+        return (
+            f"<div class=\"admonition info kb-fallback\" hidden data-kb-notices='{data}'>"
+            '<p class="admonition-title">Translation</p><p class="kb-fallback-text"></p></div>'
+            "<script>(function(){var l=new URLSearchParams(location.search).get("
+            f"'{i18n.FALLBACK_PARAM}');var d=document.currentScript.previousElementSibling;"
+            "var n=JSON.parse(d.dataset.kbNotices);if(l&&n[l]){d.querySelector("
+            "'.kb-fallback-text').textContent=n[l];d.hidden=false;d.lang=l;}})();</script>"
+        )
+
+    # -- links ------------------------------------------------------------------------------
+
+    def _urls(self, uri: str, source_path: str, links: tuple[Link, ...]) -> dict[int, str | None]:
+        """Where each link slot of a page goes in this site (None: shown as plain text)."""
+        here = self.prefix + i18n.url_of(uri)
+        urls: dict[int, str | None] = {}
+        for link in links:
+            if link.slot is None:
+                continue
+            if link.internal and self.spec.public:
+                continue  # removed with its block
+            url = self._resolve(here, link)
+            urls[link.slot] = url
+            if url is None:
+                self.warnings.append(
+                    f"{source_path}:{link.line}: link to `{link.target}` shown as plain text: "
+                    f"the page is not on the {self.spec.audience} site"
+                )
+        return urls
+
+    def _resolve(self, here: str, link: Link) -> str | None:
+        path, anchor = link.path, link.anchor
+        fragment = f"#{anchor}" if anchor else ""
+        if path is None:
+            return link.target
+        kb = self.kb
+        target = kb.by_path.get(path)
+        if target is not None:
+            return self._page_url(here, target, anchor)
+        if path in self.docs or f"{path}/index.md" in self.docs:
+            uri = path if path in self.docs else f"{path}/index.md"
+            return i18n.relative_url(here, self.prefix + i18n.url_of(uri)) + fragment
+        folder_index = f"{path}/index.md"
+        if folder_index in self.generated_uris:
+            return i18n.relative_url(here, self.prefix + i18n.url_of(folder_index)) + fragment
+        if path in self.inputs.kb_files:
+            self.files.setdefault(path, kb.project.root / path)
+            return i18n.relative_url(here, self.prefix + path) + fragment
+        if path in self.inputs.docs_files:
+            self.files.setdefault(path, kb.project.docs_dir / path)
+            return i18n.relative_url(here, self.prefix + path) + fragment
+        if self._hidden_page(path):
+            return None
+        return link.target  # not in the project: `kb check` reports it; left as written
+
+    def _hidden_page(self, path: str) -> bool:
+        """A docs page this site does not show (internal guide on the help center)."""
+        return any(doc.uri == path for doc in self.inputs.docs.pages)
+
+    def _page_url(self, here: str, target: Page, anchor: str | None) -> str | None:
+        kb, lang = self.kb, self.lang
+        if self.preview:
+            if target.path not in self.mounted:
+                return None
+            url = i18n.relative_url(here, i18n.url_of(target.path))
+            return url + (f"#{anchor}" if anchor else "")
+        source = kb.by_path.get(target.source_path or "", target)
+        for candidate in (kb.translations_of(source).get(lang), source, target):
+            if candidate is None or not self.visible(candidate, self.today):
+                continue
+            uri = i18n.source_uri(candidate)
+            if self.mounted.get(uri) is candidate:
+                return i18n.relative_url(here, self.prefix + i18n.url_of(uri)) + (
+                    f"#{anchor}" if anchor else ""
+                )
+            url = self._site_url(candidate)
+            query = f"?{i18n.FALLBACK_PARAM}={lang}" if candidate.lang != lang else ""
+            fragment = f"#{anchor}" if anchor and candidate is target else ""
+            return i18n.relative_url(here, url) + query + fragment
+        return None
+
+    def _site_url(self, page: Page) -> str:
+        """URL of a page from the audience root (the default-language site's root)."""
+        prefix = "" if page.lang == self.settings.default_language else f"{page.lang}/"
+        return prefix + i18n.url_of(i18n.source_uri(page))
+
+    # -- navigation ---------------------------------------------------------------------------
+
+    def _entries(self) -> dict[str, Entry]:
+        """Every page the category pages list, by served path (untranslated pages included,
+        marked with their language)."""
+        entries: dict[str, Entry] = {}
+        for uri, page in self.mounted.items():
+            entries[uri] = Entry(
+                page.meta.title or uri, self.prefix + i18n.url_of(uri), page.meta.type
+            )
+        note = i18n.language_name(self.settings.default_language)
+        for uri, page in self.site.fallback.items():
+            url = f"{i18n.url_of(uri)}?{i18n.FALLBACK_PARAM}={self.lang}"
+            entries[uri] = Entry(page.meta.title or uri, url, page.meta.type, note)
+        return entries
+
+    def _nav(self, pages: list[PlannedPage]) -> list[Any]:
+        uris = {page.uri for page in pages}
+        nav: list[Any] = [HOME] if HOME in uris else []
+        nav += [
+            {folder_title(d): f"{d}/index.md"}
+            for d in self.settings.content_dirs
+            if f"{d}/index.md" in uris
+        ]
+        browse = [
+            {title: f"{TYPE_DIR}/{t}.md"}
+            for t, title in TYPE_PAGES.items()
+            if f"{TYPE_DIR}/{t}.md" in uris
+        ]
+        if browse:
+            nav.append({"Browse": browse})
+        nav += sorted(uri for uri in self.docs if uri != HOME and "/" not in uri)
+        if HEALTH_PAGE in uris:
+            nav.append({"Content health": HEALTH_PAGE})
+        return nav
+
+    def _alternates(self, page: PlannedPage) -> list[dict[str, str]]:
+        """The language switcher: this page in every language that has it, else that home."""
+        settings = self.settings
+        source = None
+        if page.source is not None:
+            source = self.kb.by_path.get(page.source.source_path or "", page.source)
+        here = self.prefix + page.url
+        links = []
+        for lang in settings.languages:
+            prefix = "" if lang == settings.default_language else f"{lang}/"
+            target = ""
+            if source is not None:
+                version = (
+                    source if lang == source.lang else self.kb.translations_of(source).get(lang)
+                )
+                if version is not None and self.visible(version, self.today):
+                    target = i18n.url_of(i18n.source_uri(version))
+            else:  # hand-written and generated pages exist in every language site
+                target = page.url
+            link = i18n.relative_url(here, f"{prefix}{target}")
+            links.append({"name": i18n.language_name(lang), "lang": lang, "link": link})
+        return links
+
+    # -- the content-health page ----------------------------------------------------------------
+
+    def _health(self, data: dict[str, Any]) -> PlannedPage:
+        here = self.prefix + i18n.url_of(HEALTH_PAGE)
+
+        def url_for(path: str) -> str:
+            page = self.kb.by_path.get(path)
+            if page is None:
+                return path
+            return self._page_url(here, page, None) or i18n.relative_url(here, self._site_url(page))
+
+        markdown = health_markdown(data, url_for)
+        outline = self.inputs.models.outlines([markdown])[0]
+        planned = PlannedPage(
+            HEALTH_PAGE,
+            "Content health",
+            "generated",
+            {"title": "Content health"},
+            body=markdown,
+            links=outline.links,
+        )
+        planned.urls = {link.slot: link.target for link in outline.links if link.slot is not None}
+        return planned
+
+
+def _first_heading(outline: Any) -> str | None:
+    for heading in outline.headings:
+        if heading.level == 1:
+            return str(heading.text)
+    return None
