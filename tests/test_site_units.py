@@ -7,10 +7,10 @@ import datetime as dt
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kbsite.pages import Page, PageMeta
-from kbsite.sites.languages import plan_language_site, relative_url, search_options, url_of
 from kbsite.markdown.config import MarkdownConfig
 from kbsite.markdown.model import BodyReader, fill_slots
+from kbsite.pages import Page, PageMeta
+from kbsite.sites.languages import plan_language_site, relative_url, search_options, url_of
 from kbsite.sites.navigation import Entry, generate_index_pages
 from kbsite.sites.visibility import public_visible
 
