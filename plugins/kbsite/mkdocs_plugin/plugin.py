@@ -20,6 +20,7 @@ from mkdocs.structure.pages import Page as MkDocsPage
 from kbsite.dates import DateError, resolve_today
 from kbsite.knowledge import KnowledgeBase, load_kb
 from kbsite.mkdocs_plugin.config import KBConfig
+from kbsite.mkdocs_plugin.presentation import configure_site, finish_nav, hide_docs  # issue 15
 from kbsite.pages import Page
 from kbsite.project import Project
 from kbsite.review.health import health_data, health_markdown
@@ -27,9 +28,11 @@ from kbsite.review.staleness import Flag, compute_flags, flags_by_path
 from kbsite.settings import Settings, SettingsError
 from kbsite.sites import languages as i18n
 from kbsite.sites.banners import render_banners, render_review_footer
+from kbsite.sites.layout import under_title  # issue 15
 from kbsite.sites.links import rewrite_links
 from kbsite.sites.navigation import TYPE_DIR, TYPE_PAGES, folder_title, generate_index_pages
 from kbsite.sites.procedures import tiers_html
+from kbsite.sites.translations import Labels  # issue 15
 from kbsite.sites.visibility import internal_visible, page_head_tags, public_visible
 
 log = get_plugin_logger("kb")
@@ -55,6 +58,8 @@ class KBPlugin(BasePlugin[KBConfig]):
         self.site: i18n.LanguageSite | None = None
         self.mounted: dict[str, Page] = {}  # served path (src_uri) -> KB page
         self.serving = False
+        self.labels: Labels | None = None  # issue 15: this site's language labels
+        self.generated_nav = False
 
     # -- configuration --------------------------------------------------------------------
 
@@ -75,11 +80,16 @@ class KBPlugin(BasePlugin[KBConfig]):
             root, Path(config.config_file_path), settings, Path(config.docs_dir), config.site_name
         )
         if self.config.navigation and not config.nav:
+            self.generated_nav = True  # issue 15: rebuilt by finish_nav in on_files
             config.nav = self._nav(config)
             # Pages are reached through the generated category pages, not the sidebar.
             config.validation.nav.omitted_files = logging.DEBUG
-        if not self.preview:  # our language selector partial, ahead of the theme's own
-            config.theme.dirs.insert(0, str(TEMPLATES))
+        # Our templates (language selector, contact block, 404, rep bar) ahead of the theme's.
+        config.theme.dirs.insert(0, str(TEMPLATES))
+        # issue 15: name, colour, system fonts and template labels of this site
+        self.labels = configure_site(
+            config, self.config, self.project, self.language, self.config.audience
+        )
         return config
 
     @property
@@ -142,7 +152,11 @@ class KBPlugin(BasePlugin[KBConfig]):
             )
         self.mounted = dict(self.site.pages)
         self._localize_docs(files)
+        hide_docs(files, self.config.audience)  # issue 15: docs/ pages have an audience
         self._mount(files, config)
+        if self.generated_nav:  # issue 15: translated, without hidden or empty entries
+            assert self.labels is not None
+            finish_nav(config, files, self.project, self.labels, HEALTH_PAGE)
         return files
 
     def _load(self) -> tuple[KnowledgeBase, list[Flag]]:
@@ -207,7 +221,7 @@ class KBPlugin(BasePlugin[KBConfig]):
             self._fallback_url_from_root,
             self.project.settings.content_dirs,
             existing,
-            fallback_note=i18n.language_name(self.project.settings.default_language),
+            labels=self.labels,  # issue 15: translated category pages
         )
         if not self.public and HEALTH_PAGE in str(config.nav):
             generated[HEALTH_PAGE] = health_markdown(
@@ -303,36 +317,33 @@ class KBPlugin(BasePlugin[KBConfig]):
                 f"the {audience} site"
             )
         internal = not self.public
-        parts = [
+        # issue 15: under the page title; customers get notes in their language, reps banners
+        top = [
             render_banners(
-                self.flags.get(kb_page.path, []), self.kb.owners, self.config.audience, kb_page.lang
+                self.flags.get(kb_page.path, []),
+                self.kb.owners,
+                self.config.audience,
+                kb_page.lang,
+                page_type=kb_page.meta.type,
+                original_url=self._original_url(kb_page),
+                labels=self.labels,
             ),
-            tiers_html(kb_page, self.kb.owners, show_contacts=internal),
-            self._fallback_notice(kb_page),
-            rewrite.markdown,
+            tiers_html(kb_page, self.kb.owners, show_contacts=internal, labels=self.labels),
         ]
+        parts = [under_title(rewrite.markdown, top)]
         if internal:
             parts.append("\n\n" + render_review_footer(kb_page, self.kb.owners))
         return "\n\n".join(part for part in parts if part)
 
-    def _fallback_notice(self, page: Page) -> str:
-        """Hidden notice on a default-language page, shown when reached from another language."""
-        assert self.project is not None
-        if self.preview or page.lang != self.project.settings.default_language:
-            return ""
-        notices = {
-            lang: i18n.FALLBACK_NOTICE.get(lang, i18n.FALLBACK_NOTICE["en"])
-            for lang in self.project.settings.languages
-        }
-        data = json.dumps(notices, ensure_ascii=False).replace("'", "&#39;")
-        return (
-            f"<div class=\"admonition info kb-fallback\" hidden data-kb-notices='{data}'>"
-            '<p class="admonition-title">Translation</p><p class="kb-fallback-text"></p></div>'
-            "<script>(function(){var l=new URLSearchParams(location.search).get("
-            f"'{i18n.FALLBACK_PARAM}');var d=document.currentScript.previousElementSibling;"
-            "var n=JSON.parse(d.dataset.kbNotices);if(l&&n[l]){d.querySelector("
-            "'.kb-fallback-text').textContent=n[l];d.hidden=false;d.lang=l;}})();</script>"
-        )
+    def _original_url(self, page: Page) -> str | None:
+        """issue 15: link from a translation to its source page, for the outdated note."""
+        assert self.kb is not None and self.site is not None
+        source = self.kb.by_path.get(page.source_path or "")
+        visible = public_visible if self.public else internal_visible
+        if self.preview or source is None or not visible(source, self.kb.today):
+            return None
+        here = self.site.prefix + i18n.url_of(i18n.source_uri(page))
+        return i18n.relative_url(here, self._site_url(source))
 
     def on_page_context(
         self, context: dict[str, Any], /, *, page: MkDocsPage, config: MkDocsConfig, nav: Navigation

@@ -3,6 +3,8 @@
 Instead of one sidebar listing every page (which every page would then carry), each folder
 gets an index page listing its subfolders and pages, and each page type gets a page of its own.
 The sidebar holds only the home page, the top folders, the type pages and the guides.
+Titles come in the site's language (``sites/translations.py``); a category with no page on a
+site is neither generated nor listed there.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from kbsite.pages import Page
+from kbsite.sites.translations import Labels, labels_for
 
 TYPE_PAGES = {"policy": "Policies", "procedure": "Escalation procedures", "article": "Articles"}
 TYPE_DIR = "browse"
@@ -36,11 +39,15 @@ class Folder:
 FOLDER_TITLES = {"kb": "Knowledge base", "policies": "Policies and procedures"}
 
 
-def folder_title(path: str) -> str:
+def folder_title(path: str, labels: Labels | None = None) -> str:
+    """A folder's title: the ``folder.<path>`` label of the site's language, else made from
+    its name (``kb/smart-plug`` -> ``Smart plug``)."""
     if path in FOLDER_TITLES:
-        return FOLDER_TITLES[path]
-    name = posixpath.basename(path.rstrip("/"))
-    return name.replace("-", " ").replace("_", " ").strip().capitalize() or path
+        fallback = FOLDER_TITLES[path]
+    else:
+        name = posixpath.basename(path.rstrip("/"))
+        fallback = name.replace("-", " ").replace("_", " ").strip().capitalize() or path
+    return labels.folder(path, fallback) if labels is not None else fallback
 
 
 def build_folders(entries: dict[str, Entry], content_dirs: tuple[str, ...]) -> dict[str, Folder]:
@@ -56,41 +63,50 @@ def build_folders(entries: dict[str, Entry], content_dirs: tuple[str, ...]) -> d
     return folders
 
 
-def folder_markdown(folder: Folder, titles: dict[str, str]) -> str:
+def folder_markdown(folder: Folder, titles: dict[str, str], labels: Labels | None = None) -> str:
     """Markdown of one folder's index page; links are relative to ``folder/index.md``."""
-    lines = [f"# {titles.get(folder.path) or folder_title(folder.path)}", ""]
+    labels = labels or labels_for("en")
+    lines = [f"# {titles.get(folder.path) or folder_title(folder.path, labels)}", ""]
     if folder.subfolders:
-        lines += ["## Sections", ""]
-        for sub in sorted(folder.subfolders):
-            lines.append(f"- [{folder_title(sub)}]({posixpath.basename(sub)}/index.md)")
+        lines += [f"## {labels('index.sections')}", ""]
+        for sub in sorted(folder.subfolders, key=lambda sub: folder_title(sub, labels).lower()):
+            lines.append(f"- [{folder_title(sub, labels)}]({posixpath.basename(sub)}/index.md)")
         lines.append("")
     if folder.entries:
-        lines += ["## Pages", ""] if folder.subfolders else []
+        lines += [f"## {labels('index.pages')}", ""] if folder.subfolders else []
         for entry in folder.entries:
             link = _link(entry, folder.path, folder.path.count("/") + 1)
             note = f" <small>{entry.note}</small>" if entry.note else ""
             lines.append(f"- [{_escape(entry.title)}]({link}){note}")
     if not folder.entries and not folder.subfolders:
-        lines.append("Nothing here yet.")
+        lines.append(labels("index.empty"))
     return "\n".join(lines) + "\n"
 
 
-def type_markdown(page_type: str, entries: list[tuple[str, Entry]]) -> str:
+def type_markdown(
+    page_type: str, entries: list[tuple[str, Entry]], labels: Labels | None = None
+) -> str:
     """Markdown of a by-type page (``browse/<type>.md``), grouped by folder."""
-    lines = [f"# {TYPE_PAGES[page_type]}", ""]
+    labels = labels or labels_for("en")
+    lines = [f"# {type_title(page_type, labels)}", ""]
     groups: dict[str, list[Entry]] = defaultdict(list)
     for uri, entry in entries:
         groups[posixpath.dirname(uri)].append(entry)
     for folder in sorted(groups):
-        lines += [f"## {folder_title(folder)}", ""]
+        lines += [f"## {folder_title(folder, labels)}", ""]
         for entry in sorted(groups[folder], key=lambda e: e.title.lower()):
             link = _link(entry, TYPE_DIR, 2)
             note = f" <small>{entry.note}</small>" if entry.note else ""
             lines.append(f"- [{_escape(entry.title)}]({link}){note}")
         lines.append("")
     if not groups:
-        lines.append("Nothing here yet.")
+        lines.append(labels("index.empty"))
     return "\n".join(lines) + "\n"
+
+
+def type_title(page_type: str, labels: Labels | None = None) -> str:
+    """``Policies``, ``Politiche``: the title of a by-type page in the site's language."""
+    return labels(f"type.{page_type}") if labels is not None else TYPE_PAGES[page_type]
 
 
 def _link(entry: Entry, folder: str, depth: int) -> str:
@@ -111,9 +127,16 @@ def generate_index_pages(
     fallback_url: Callable[[str], str],
     content_dirs: tuple[str, ...],
     existing: set[str],
-    fallback_note: str = "English",
+    fallback_note: str | None = None,
+    labels: Labels | None = None,
 ) -> dict[str, str]:
-    """All generated index pages of one language site: path -> Markdown."""
+    """All generated index pages of one language site: path -> Markdown.
+
+    Only categories with at least one page on this site get a page (and so a menu entry)."""
+    labels = labels or labels_for("en")
+    if fallback_note is None:
+        english = labels.language_name(labels.default_language)
+        fallback_note = labels("index.in_language", language=english)
     entries: dict[str, Entry] = {}
     types: dict[str, list[tuple[str, Entry]]] = defaultdict(list)
     for uri, page in mounted.items():
@@ -126,8 +149,40 @@ def generate_index_pages(
     generated: dict[str, str] = {}
     for path, folder in build_folders(entries, content_dirs).items():
         index = f"{path}/index.md"
-        if index not in existing:
-            generated[index] = folder_markdown(folder, {})
+        if index not in existing and (folder.entries or folder.subfolders):
+            generated[index] = folder_markdown(folder, {}, labels)
     for page_type in TYPE_PAGES:
-        generated[f"{TYPE_DIR}/{page_type}.md"] = type_markdown(page_type, types[page_type])
+        if types[page_type]:
+            page = type_markdown(page_type, types[page_type], labels)
+            generated[f"{TYPE_DIR}/{page_type}.md"] = page
     return generated
+
+
+def site_nav(
+    docs: list[str],
+    pages: set[str],
+    content_dirs: tuple[str, ...],
+    labels: Labels,
+    health_page: str | None = None,
+) -> list[object]:
+    """The sidebar of one site: home, the top categories, the by-type pages, the guides.
+
+    ``docs`` are the hand-written pages this site shows (``docs/`` paths); ``pages`` every
+    page path the site has, so an empty category (not generated) is not listed."""
+    nav: list[object] = ["index.md"] if "index.md" in docs else []
+    nav += [
+        {folder_title(top, labels): f"{top}/index.md"}
+        for top in content_dirs
+        if f"{top}/index.md" in pages
+    ]
+    by_type = [
+        {type_title(page_type, labels): f"{TYPE_DIR}/{page_type}.md"}
+        for page_type in TYPE_PAGES
+        if f"{TYPE_DIR}/{page_type}.md" in pages
+    ]
+    if by_type:
+        nav.append({labels("nav.browse"): by_type})
+    nav += sorted(doc for doc in docs if doc != "index.md")
+    if health_page:
+        nav.append({labels("nav.health"): health_page})
+    return nav
