@@ -87,7 +87,8 @@ def test_rewrite_links_keeps_code_and_drops_hidden_targets() -> None:
 
 
 def test_category_pages_list_folders_pages_and_types() -> None:
-    """Every folder gets an index page; fallbacks link out with a note; types get pages."""
+    """Every folder with pages gets an index page; fallbacks link out with a note; each type
+    with pages gets a page (no procedure here, so no empty procedures page)."""
     mounted = {
         "kb/hub/setup.md": make("kb/hub/setup.md", title="Set up"),
         "policies/refunds.md": make("policies/refunds.md", type="policy", title="Refunds"),
@@ -101,11 +102,10 @@ def test_category_pages_list_folders_pages_and_types() -> None:
         "kb/hub/index.md",
         "policies/index.md",
         "browse/policy.md",
-        "browse/procedure.md",
         "browse/article.md",
     }
     assert "- [Hub](hub/index.md)" in pages["kb/index.md"]
     hub = pages["kb/hub/index.md"]
     assert "- [Set up](setup.md)" in hub
-    assert "- [Reset](../../../kb/hub/reset/?kb-from=it) <small>English</small>" in hub
+    assert "- [Reset](../../../kb/hub/reset/?kb-from=it) <small>in English</small>" in hub
     assert "[Refunds](../policies/refunds.md)" in pages["browse/policy.md"]

@@ -67,6 +67,13 @@ def merged_table(extra: Mapping[str, Any] | None = None) -> dict[str, dict[str, 
     return table
 
 
+class _Placeholders(dict[str, object]):
+    """Fill the placeholders given; keep the others (``{link}``) for the template."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
 def _locale(lang: str) -> Locale:
     try:
         return Locale.parse(lang.replace("-", "_"))
@@ -86,7 +93,7 @@ class Labels:
         text = self._text(key)
         if isinstance(text, Mapping):  # plural forms; the caller passes n
             text = text.get(self.plural(values.get("n", 0)), text["other"])
-        return str(text).format(**values) if values else str(text)
+        return str(text).format_map(_Placeholders(values)) if values else str(text)
 
     def _text(self, key: str) -> Any:
         texts = self.table.get(key)
