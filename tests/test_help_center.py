@@ -277,3 +277,17 @@ def test_rep_site_procedure_in_each_language(lang: str, browser: object, host: s
                 assert card["x"] >= 0 and card["x"] + card["width"] <= width
         finally:
             page.close()  # type: ignore[attr-defined]
+
+
+def test_kb_serve_answers_a_missing_path_with_the_nearest_404(sample: KBProject) -> None:
+    """`kb serve`: a missing page under /public/it/ gets the Italian 404 page, status 404."""
+    import httpx
+
+    from test_server import serving
+
+    with serving(sample.root) as base:
+        italian = httpx.get(f"{base}/public/it/no/such/page/", timeout=10)
+        english = httpx.get(f"{base}/public/no-such-page", timeout=10)
+    assert italian.status_code == english.status_code == 404
+    assert "<title>Pagina non trovata" in italian.text
+    assert "<title>Page not found" in english.text

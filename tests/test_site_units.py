@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from kbsite.dates import parse_duration
 from kbsite.pages import Page, PageMeta
 from kbsite.sites.languages import plan_language_site, relative_url, search_options, url_of
 from kbsite.sites.links import rewrite_links
@@ -109,3 +111,44 @@ def test_category_pages_list_folders_pages_and_types() -> None:
     assert "- [Set up](setup.md)" in hub
     assert "- [Reset](../../../kb/hub/reset/?kb-from=it) <small>in English</small>" in hub
     assert "[Refunds](../policies/refunds.md)" in pages["browse/policy.md"]
+
+
+def test_blocks_go_under_the_page_title() -> None:
+    """Banners and tier cards go after a leading `# Title` (ATX or setext), else first."""
+    from kbsite.sites.layout import under_title
+
+    assert under_title("# Title\n\nBody.\n", ["<div>x</div>"]) == (
+        "# Title\n\n<div>x</div>\n\n\nBody.\n"
+    )
+    assert under_title("Title\n=====\nBody.", ["B"]).startswith("Title\n=====\n\nB\n\n")
+    assert under_title("Intro.\n\n# Later", ["B"]) == "B\n\nIntro.\n\n# Later"
+    assert under_title("## Sub\n", ["", "  "]) == "## Sub\n"
+
+
+def test_docs_pages_are_internal_unless_they_say_or_are_home() -> None:
+    """SPEC §6: a docs page without audience is internal; index.md and index.it.md are public."""
+    from kbsite.sites.visibility import docs_audience
+
+    assert docs_audience("guide.md", "# Guide\n") == "internal"
+    assert docs_audience("guide.md", "---\naudience: public\n---\n# G\n") == "public"
+    assert docs_audience("index.md", "# Home\n") == "public"
+    assert docs_audience("index.it.md", "# Home\n") == "public"
+    assert docs_audience("index.md", "---\naudience: internal\n---\n") == "internal"
+    assert docs_audience("sub/index.md", "# Sub\n") == "internal"
+    assert docs_audience("index.md", "---\naudience: [\n---\n") == "internal"  # fails closed
+
+
+def test_labels_option_is_checked_and_laid_over_ours() -> None:
+    """The `labels` option overrides and extends the built-in texts; a bad shape is named."""
+    import datetime as dt
+
+    from kbsite.sites.translations import LabelsError, labels_for
+
+    labels = labels_for("it", {"contact.title": {"it": "Domande?"}, "date.locale": {"it": "it"}})
+    assert labels("contact.title") == "Domande?"
+    assert labels("nav.browse") == "Sfoglia"
+    assert labels.date(dt.date(2027, 3, 1)) == "1 marzo 2027"
+    assert labels_for("lv").duration(parse_duration("1d")) == "1 diena"
+    assert labels_for("en").get("site.name") is None
+    with pytest.raises(LabelsError, match="`site.name` must map languages"):
+        labels_for("en", {"site.name": "Help"})

@@ -177,9 +177,9 @@ def test_help_center_notes_speak_to_customers(states_site: KBProject) -> None:
     """The help center shows no review chores (links changed, never reviewed) and no owner;
     an outdated translation gets a note in Italian that links the original page."""
     public = states_site.root / "site/public"
-    for page in ("kb/returns/index.html", "kb/never/index.html"):
-        html = (public / page).read_text("utf-8")
-        assert "data-kb-state" not in html, page
+    for path in ("kb/returns/index.html", "kb/never/index.html"):
+        html = (public / path).read_text("utf-8")
+        assert "data-kb-state" not in html, path
         assert "Owner" not in html and "kb-review" not in html and "last_reviewed" not in html
     italian = (public / "it/policies/refunds/index.html").read_text("utf-8")
     note = re.search(

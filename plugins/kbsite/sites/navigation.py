@@ -169,7 +169,7 @@ def site_nav(
 
     ``docs`` are the hand-written pages this site shows (``docs/`` paths); ``pages`` every
     page path the site has, so an empty category (not generated) is not listed."""
-    nav: list[object] = ["index.md"] if "index.md" in docs else []
+    nav: list[object] = [{labels("nav.home"): "index.md"}] if "index.md" in docs else []
     nav += [
         {folder_title(top, labels): f"{top}/index.md"}
         for top in content_dirs
