@@ -150,5 +150,5 @@ def test_labels_option_is_checked_and_laid_over_ours() -> None:
     assert labels.date(dt.date(2027, 3, 1)) == "1 marzo 2027"
     assert labels_for("lv").duration(parse_duration("1d")) == "1 diena"
     assert labels_for("en").get("site.name") is None
-    with pytest.raises(LabelsError, match="`site.name` must map languages"):
+    with pytest.raises(LabelsError, match=r"`site\.name` must map languages"):
         labels_for("en", {"site.name": "Help"})
