@@ -27,10 +27,11 @@ serve: install
 	$(BIN)/kb build
 	$(BIN)/kb serve --port $(PORT)
 
+# Chromium, and Telugu fonts so the screenshots of the Telugu sites show text, not boxes.
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
-	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null; fi; } \
+	@{ command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi telu; } || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium fonts-telu >/dev/null; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium fonts-telu >/dev/null; fi; } \
 	  || echo "chromium could not be installed: browser tests will be skipped"
 
 test: install browser

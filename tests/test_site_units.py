@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from kbsite.dates import parse_duration
 from kbsite.markdown.config import MarkdownConfig
 from kbsite.markdown.model import BodyReader, fill_slots
 from kbsite.pages import Page, PageMeta
@@ -87,11 +89,11 @@ def test_link_slots_filled_per_site_code_untouched_dropped_links_keep_text() -> 
 
 def test_category_pages_list_folders_pages_and_types() -> None:
     """Every folder with pages gets an index page; fallbacks link out with a note; only types
-    with pages get a page; titles are escaped."""
+    with pages get a page (no procedure here); titles are escaped."""
     entries = {
         "kb/hub/setup.md": Entry("Set <up>", "it/kb/hub/setup/", "article"),
         "policies/refunds.md": Entry("Refunds", "it/policies/refunds/", "policy"),
-        "kb/hub/reset.md": Entry("Reset", "kb/hub/reset/?kb-from=it", "article", "English"),
+        "kb/hub/reset.md": Entry("Reset", "kb/hub/reset/?kb-from=it", "article", "in English"),
     }
     pages = {g.uri: g for g in generate_index_pages(entries, ("kb", "policies"), "it/")}
     assert set(pages) == {
@@ -104,5 +106,67 @@ def test_category_pages_list_folders_pages_and_types() -> None:
     assert '<a href="hub/">Hub</a>' in pages["kb/index.md"].html
     hub = pages["kb/hub/index.md"].html
     assert '<a href="setup/">Set &lt;up&gt;</a>' in hub
-    assert '<a href="../../../kb/hub/reset/?kb-from=it">Reset</a> <small>English</small>' in hub
+    assert '<a href="../../../kb/hub/reset/?kb-from=it">Reset</a> <small>in English</small>' in hub
     assert '<a href="../../policies/refunds/">Refunds</a>' in pages["browse/policy.md"].html
+
+
+def test_blocks_go_under_the_page_title() -> None:
+    """Banners and tier cards go after a leading title (``<h1>``), else first."""
+    from kbsite.sites.layout import under_title
+
+    h1 = '<h1 id="t">Title<a class="headerlink" href="#t">&para;</a></h1>'
+    assert under_title(f"{h1}\n<p>Body.</p>", ["<div>x</div>"]) == (
+        f"{h1}\n<div>x</div>\n<p>Body.</p>"
+    )
+    assert under_title("<p>Intro.</p>\n<h1>Later</h1>", ["B"]) == "B\n<p>Intro.</p>\n<h1>Later</h1>"
+    assert under_title("<h2>Sub</h2>\n", ["", "  "]) == "<h2>Sub</h2>\n"
+
+
+def test_docs_pages_are_internal_unless_they_say_or_are_home(tmp_path) -> None:
+    """SPEC §6: a docs page without audience is internal; index.md and index.it.md are public;
+    unreadable front matter fails closed."""
+    from kbsite.project import load_project
+    from kbsite.reading.docs import read_docs
+
+    (tmp_path / "mkdocs.yml").write_text("site_name: T\n", "utf-8")
+    docs = tmp_path / "docs"
+    (docs / "sub").mkdir(parents=True)
+    files = {
+        "guide.md": "# Guide\n",
+        "open.md": "---\naudience: public\n---\n# G\n",
+        "index.md": "# Home\n",
+        "index.it.md": "# Casa\n",
+        "closed.md": "---\naudience: internal\n---\n",
+        "sub/index.md": "# Sub\n",
+        "broken.md": "---\naudience: [\n---\n",
+    }
+    for name, text in files.items():
+        (docs / name).write_text(text, "utf-8")
+    found = read_docs(load_project(tmp_path / "mkdocs.yml"))
+    audience = {page.path: page.audience for page in found.pages}
+    assert audience == {
+        "docs/broken.md": "internal",
+        "docs/closed.md": "internal",
+        "docs/guide.md": "internal",
+        "docs/index.it.md": "public",
+        "docs/index.md": "public",
+        "docs/open.md": "public",
+        "docs/sub/index.md": "internal",
+    }
+    assert [p.code for p in found.problems] == ["front-matter-yaml"]
+
+
+def test_labels_option_is_checked_and_laid_over_ours() -> None:
+    """The `labels` option overrides and extends the built-in texts; a bad shape is named."""
+    import datetime as dt
+
+    from kbsite.sites.translations import LabelsError, labels_for
+
+    labels = labels_for("it", {"contact.title": {"it": "Domande?"}, "date.locale": {"it": "it"}})
+    assert labels("contact.title") == "Domande?"
+    assert labels("nav.browse") == "Sfoglia"
+    assert labels.date(dt.date(2027, 3, 1)) == "1 marzo 2027"
+    assert labels_for("lv").duration(parse_duration("1d")) == "1 diena"
+    assert labels_for("en").get("site.name") is None
+    with pytest.raises(LabelsError, match=r"`site\.name` must map languages"):
+        labels_for("en", {"site.name": "Help"})

@@ -97,8 +97,9 @@ def test_untranslated_page_falls_back_with_notice(built: KBProject) -> None:
     it_index = read(built.root / "site/public/it/kb/hub/index.html")
     assert "../../../kb/hub/setup/?kb-from=it" in it_index
     en_page = read(built.root / "site/public/kb/hub/setup/index.html")
-    assert 'class="admonition info kb-fallback" hidden' in en_page
+    assert 'class="kb-note kb-fallback" role="note" hidden' in en_page
     assert "versione inglese" in en_page
+    assert "admonition" not in en_page.split('class="kb-note kb-fallback"')[1][:200]
 
 
 def test_links_follow_the_reader_language(built: KBProject) -> None:
@@ -108,11 +109,12 @@ def test_links_follow_the_reader_language(built: KBProject) -> None:
 
 
 def test_procedure_shows_its_tiers_at_a_glance(built: KBProject) -> None:
-    """A procedure's escalation tiers render as a table with who, response time and contact."""
+    """A procedure's escalation tiers render under its title as cards: who, how fast, contact."""
     page = read(built.root / "site/internal/policies/escalation/security/index.html")
-    block = re.search(r'<div class="admonition abstract kb-tiers">.*?</div>', page, re.S)
+    block = re.search(r'<div class="kb-tiers".*?</ol></div>', page, re.S)
     assert block is not None
-    rows = re.findall(r'<tr data-kb-tier="(\d)">(.*?)</tr>', block.group(0), re.S)
+    assert page.index("<h1") < block.start()
+    rows = re.findall(r'<li class="kb-tier" data-kb-tier="(\d)">(.*?)</li>', block.group(0), re.S)
     assert [n for n, _ in rows] == ["1", "2"]
     assert "Shift supervisors" in rows[0][1] and "15 minutes" in rows[0][1]
     assert "Security response" in rows[1][1] and "1 hour" in rows[1][1]

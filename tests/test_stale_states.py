@@ -173,13 +173,25 @@ def test_rep_site_banners_name_state_date_and_owner(states_site: KBProject) -> N
     assert "Last reviewed 2026-03-01" in footer and "Billing and refunds" in footer
 
 
-def test_public_banners_have_no_owner_contact(states_site: KBProject) -> None:
-    """The help center shows the banner but not who owns the page."""
-    html = (states_site.root / "site/public/kb/returns/index.html").read_text("utf-8")
-    found = banners(html)
-    assert list(found) == ["links-changed"]
-    assert "Owner" not in found["links-changed"]
-    assert "kb-review" not in html
+def test_help_center_notes_speak_to_customers(states_site: KBProject) -> None:
+    """The help center shows no review chores (links changed, never reviewed) and no owner;
+    an outdated translation gets a note in Italian that links the original page."""
+    public = states_site.root / "site/public"
+    for path in ("kb/returns/index.html", "kb/never/index.html"):
+        html = (public / path).read_text("utf-8")
+        assert "data-kb-state" not in html, path
+        assert "Owner" not in html and "kb-review" not in html and "last_reviewed" not in html
+    italian = (public / "it/policies/refunds/index.html").read_text("utf-8")
+    note = re.search(
+        r'<div class="kb-banner kb-note" role="note" data-kb-state="translation-outdated"'
+        r"[^>]*>(.*?)</div>",
+        italian,
+        re.S,
+    )
+    assert note is not None
+    assert "Questa traduzione potrebbe non includere" in note.group(1)
+    assert 'href="../../../policies/refunds/"' in note.group(1)
+    assert "translated_from" not in italian and "@example.com" not in italian
 
 
 def test_health_page_and_json_agree(states_site: KBProject) -> None:

@@ -35,6 +35,11 @@ class Settings:
     due_soon: int = 14
     fail_on: tuple[str, ...] = ()
     audience: str = "internal"
+    # How the sites present themselves (kbsite.sites.theme and kbsite.sites.translations).
+    contact: Mapping[str, str] = field(default_factory=dict)
+    labels: Mapping[str, Any] = field(default_factory=dict)
+    rep_colour: str = "teal"
+    rep_search_url: str = "/"
 
     @classmethod
     def from_options(cls, options: Mapping[str, Any] | None) -> Settings:
@@ -49,6 +54,10 @@ class Settings:
                 value = tuple(str(v) for v in value)
             elif name in ("review_every", "folder_types"):
                 value = {**getattr(cls(), name), **{str(k): str(v) for k, v in value.items()}}
+            elif name in ("contact", "labels"):
+                if not isinstance(value, Mapping):
+                    raise SettingsError(f"{name} must be a mapping")
+                value = dict(value)
             kwargs[name] = value
         settings = cls(**kwargs)
         settings.validate()
@@ -74,6 +83,12 @@ class Settings:
             raise SettingsError(f"audience must be one of {list(AUDIENCES)}")
         if self.due_soon < 0:
             raise SettingsError("due_soon must be zero or more days")
+        from kbsite.sites.translations import LabelsError, merged_table
+
+        try:
+            merged_table(self.labels)
+        except LabelsError as exc:
+            raise SettingsError(str(exc)) from None
 
     def review_interval(self, page_type: str) -> Duration:
         return parse_duration(self.review_every.get(page_type, DEFAULT_REVIEW_EVERY["article"]))

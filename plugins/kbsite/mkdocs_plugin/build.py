@@ -32,7 +32,7 @@ from kbsite.sites import output
 from kbsite.sites.plan import HEALTH_JSON, BuildInputs, PlannedPage, SitePlan, SiteSpec, plan_site
 
 SITES = ("public", "internal")
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+PACKAGE = Path(__file__).resolve().parent.parent
 _VERSIONED = ("mkdocs", "mkdocs-material", "kbsite", "markdown", "pymdown-extensions", "jinja2")
 #: Below this many pages to render, one process does it all (a second costs ~0.4 s to start).
 _POOL_THRESHOLD = 60
@@ -156,10 +156,11 @@ def base_digest(project: Project) -> str:
             digest.update(f"{package}={importlib.metadata.version(package)}".encode())
         except importlib.metadata.PackageNotFoundError:
             digest.update(f"{package}=-".encode())
-    folders = [TEMPLATES] + ([project.theme_dir] if project.theme_dir else [])
+    # Our own code and files (templates, translations): a change to them is a new site.
+    folders = [PACKAGE] + ([project.theme_dir] if project.theme_dir else [])
     for folder in folders:
         for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
-            if path.is_file():
+            if path.is_file() and "__pycache__" not in path.parts:
                 digest.update(path.relative_to(folder).as_posix().encode())
                 digest.update(path.read_bytes())
     return digest.hexdigest()

@@ -31,3 +31,14 @@ class KBConfig(base.Config):
     navigation = c.Type(bool, default=True)
     """Generate the category navigation (folder and type index pages) unless mkdocs.yml has
     its own ``nav``."""
+    # -- presentation (issue 15): see kbsite.sites.theme and kbsite.sites.translations ----
+    contact = c.DictOfItems(c.Type(str), default={})
+    """The help center's "Still need help?" block: ``email``, ``phone``, ``url`` (a contact
+    form); opening hours per language go in ``labels`` as ``contact.hours``."""
+    labels = c.Type(dict, default={})
+    """The KB's own words per language over the built-in translations: ``key: {it: text}``,
+    e.g. ``site.name``, ``contact.hours``, ``folder.kb/billing``."""
+    rep_colour = c.Type(str, default="teal")
+    """Material primary colour of the rep site (the help center keeps the theme's)."""
+    rep_search_url = c.Type(str, default="/")
+    """Where the rep site's bar links to rep search (``/`` is `kb serve`'s search page)."""

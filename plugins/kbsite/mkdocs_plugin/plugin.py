@@ -25,12 +25,14 @@ from kbsite.dates import DateError, resolve_today
 from kbsite.knowledge import load_kb
 from kbsite.markdown.cache import CACHE_DIR, ModelCache
 from kbsite.mkdocs_plugin.config import KBConfig
+from kbsite.mkdocs_plugin.presentation import configure_site
 from kbsite.mkdocs_plugin.render import finish, theme_overrides
 from kbsite.project import Project, ProjectError, load_project
 from kbsite.reading.docs import read_docs
 from kbsite.review.staleness import compute_flags, fail_on_message
 from kbsite.settings import Settings, SettingsError
 from kbsite.sites.plan import HEALTH_JSON, BuildInputs, PlannedPage, SitePlan, SiteSpec, plan_site
+from kbsite.sites.translations import LabelsError
 
 log = get_plugin_logger("kb")
 
@@ -67,6 +69,11 @@ class KBPlugin(BasePlugin[KBConfig]):
             loaded, settings=settings, docs_dir=Path(config.docs_dir), site_name=config.site_name
         )
         theme_overrides(config)
+        lang = self.config.language or settings.default_language
+        try:
+            configure_site(config, self.project, lang, self.config.audience, config.site_name)
+        except LabelsError as exc:
+            raise PluginError(f"kb: {exc}") from None
         return config
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:

@@ -9,6 +9,7 @@ model, parsed once).
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 from pathlib import Path
@@ -25,6 +26,7 @@ from mkdocs.structure.pages import Page as MkDocsPage
 from mkdocs.structure.toc import get_toc
 
 from kbsite.markdown.cache import ModelCache
+from kbsite.mkdocs_plugin.presentation import configure_site
 from kbsite.project import Project
 from kbsite.sites.plan import PlannedPage, SitePlan
 
@@ -68,6 +70,8 @@ class ThemeRenderer:
         theme_overrides(self.config)
         self.env = self.config.theme.get_env()
         self.site_url = self.config.site_url
+        self.site_name = self.config.site_name
+        self.palette = copy.deepcopy(self.config.theme.get("palette"))
         self._nav: Navigation | None = None
         self._files: Files | None = None
         self._nav_pages: dict[str, MkDocsPage] = {}
@@ -80,6 +84,8 @@ class ThemeRenderer:
         config = self.config
         lang = plan.spec.lang or self.project.settings.default_language
         config.theme["language"] = lang
+        config.theme["palette"] = copy.deepcopy(self.palette)
+        configure_site(config, self.project, lang, plan.spec.audience, self.site_name)
         config.site_url = self.site_url
         if self.site_url and plan.prefix:
             config.site_url = self.site_url.rstrip("/") + f"/{plan.prefix}"

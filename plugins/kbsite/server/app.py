@@ -18,7 +18,7 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from uvicorn.protocols.http.auto import AutoHTTPProtocol
@@ -219,12 +219,29 @@ class _Static:
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if self.app is None and self.folder.is_dir():
-            self.app = StaticFiles(directory=self.folder, html=True)
+            self.app = _SiteFiles(directory=self.folder, html=True)
         if self.app is None:
             response = await self.fallback(Request(scope, receive))
             await response(scope, receive, send)
             return
         await self.app(scope, receive, send)
+
+
+class _SiteFiles(StaticFiles):
+    """A built site; a missing path gets the nearest ``404.html`` above it, so a reader of
+    ``/public/it/...`` sees the Italian site's 404 page (issue 15)."""
+
+    async def get_response(self, path: str, scope: Any) -> Response:
+        response = await super().get_response(path, scope)
+        if response.status_code != 404:
+            return response
+        parts = [part for part in path.replace("\\", "/").split("/") if part]
+        for depth in range(len(parts) - 1, 0, -1):
+            candidate = "/".join([*parts[:depth], "404.html"])
+            full_path, stat = self.lookup_path(candidate)
+            if stat is not None and full_path:
+                return FileResponse(full_path, stat_result=stat, status_code=404)
+        return response
 
 
 def app_from_environment() -> Starlette:

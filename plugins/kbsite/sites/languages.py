@@ -62,13 +62,6 @@ LUNR_LANGUAGES = frozenset(
     )
 )
 
-FALLBACK_NOTICE = {
-    "en": "This page is not available in your language yet; you are reading the English version.",
-    "it": "Questa pagina non è ancora disponibile in italiano: stai leggendo la versione inglese.",
-    "tl": "Wala pang salin ng pahinang ito sa Tagalog; Ingles na bersyon ang binabasa mo.",
-    "lv": "Šī lapa vēl nav pieejama latviešu valodā; jūs lasāt angļu valodas versiju.",
-    "te": "ఈ పేజీ ఇంకా తెలుగులో అందుబాటులో లేదు; మీరు ఆంగ్ల సంస్కరణను చదువుతున్నారు.",
-}
 FALLBACK_PARAM = "kb-from"
 
 

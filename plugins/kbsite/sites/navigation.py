@@ -6,7 +6,8 @@ The sidebar holds only the home page, the top folders, the type pages and the gu
 or type with nothing to show on a site is not generated there.
 
 The pages are written as HTML directly (a generated list of thousands of links would cost
-seconds to parse as Markdown), with every title escaped.
+seconds to parse as Markdown), with every title escaped, and titled in the site's language
+(``sites/translations.py``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from kbsite.sites.languages import relative_url, url_of
+from kbsite.sites.translations import Labels, labels_for
 
 TYPE_PAGES = {"policy": "Policies", "procedure": "Escalation procedures", "article": "Articles"}
 TYPE_DIR = "browse"
@@ -50,11 +52,20 @@ class Generated:
     toc: tuple[dict[str, object], ...] = ()
 
 
-def folder_title(path: str) -> str:
+def folder_title(path: str, labels: Labels | None = None) -> str:
+    """A folder's title: the ``folder.<path>`` label of the site's language, else made from
+    its name (``kb/smart-plug`` -> ``Smart plug``)."""
     if path in FOLDER_TITLES:
-        return FOLDER_TITLES[path]
-    name = posixpath.basename(path.rstrip("/"))
-    return name.replace("-", " ").replace("_", " ").strip().capitalize() or path
+        fallback = FOLDER_TITLES[path]
+    else:
+        name = posixpath.basename(path.rstrip("/"))
+        fallback = name.replace("-", " ").replace("_", " ").strip().capitalize() or path
+    return labels.folder(path, fallback) if labels is not None else fallback
+
+
+def type_title(page_type: str, labels: Labels | None = None) -> str:
+    """``Policies``, ``Politiche``: the title of a by-type page in the site's language."""
+    return labels(f"type.{page_type}") if labels is not None else TYPE_PAGES[page_type]
 
 
 def build_folders(entries: dict[str, Entry], content_dirs: tuple[str, ...]) -> dict[str, Folder]:
@@ -94,39 +105,41 @@ def _heading(level: int, text: str, anchor: str) -> tuple[str, dict[str, object]
     return markup, token
 
 
-def folder_page(folder: Folder, prefix: str) -> Generated:
+def folder_page(folder: Folder, prefix: str, labels: Labels) -> Generated:
     """One folder's index page (``folder/index.md``)."""
     uri = f"{folder.path}/index.md"
     here = prefix + url_of(uri)
-    title = folder_title(folder.path)
+    title = folder_title(folder.path, labels)
     parts: list[str] = []
     toc: list[dict[str, object]] = []
     if folder.subfolders:
-        markup, token = _heading(2, "Sections", "sections")
+        markup, token = _heading(2, labels("index.sections"), "sections")
         parts.append(markup)
         toc.append(token)
         items = []
-        for sub in sorted(folder.subfolders):
+        for sub in sorted(folder.subfolders, key=lambda sub: folder_title(sub, labels).lower()):
             target = prefix + url_of(f"{sub}/index.md")
             items.append(
                 f'<li><a href="{html.escape(relative_url(here, target))}">'
-                f"{html.escape(folder_title(sub))}</a></li>"
+                f"{html.escape(folder_title(sub, labels))}</a></li>"
             )
         parts.append("<ul>\n" + "\n".join(items) + "\n</ul>")
     if folder.entries:
         if folder.subfolders:
-            markup, token = _heading(2, "Pages", "pages")
+            markup, token = _heading(2, labels("index.pages"), "pages")
             parts.append(markup)
             toc.append(token)
         parts.append("<ul>\n" + "\n".join(_item(e, here) for e in folder.entries) + "\n</ul>")
     return Generated(uri, title, _page(title, parts), tuple(toc))
 
 
-def type_page(page_type: str, entries: list[tuple[str, Entry]], prefix: str) -> Generated:
+def type_page(
+    page_type: str, entries: list[tuple[str, Entry]], prefix: str, labels: Labels
+) -> Generated:
     """A by-type page (``browse/<type>.md``), grouped by folder."""
     uri = f"{TYPE_DIR}/{page_type}.md"
     here = prefix + url_of(uri)
-    title = TYPE_PAGES[page_type]
+    title = type_title(page_type, labels)
     groups: dict[str, list[Entry]] = defaultdict(list)
     for served, entry in entries:
         groups[posixpath.dirname(served)].append(entry)
@@ -135,7 +148,7 @@ def type_page(page_type: str, entries: list[tuple[str, Entry]], prefix: str) -> 
     used: set[str] = set()
     for folder in sorted(groups):
         anchor = _unique(folder.replace("/", "-") or "pages", used)
-        markup, token = _heading(2, folder_title(folder), anchor)
+        markup, token = _heading(2, folder_title(folder, labels), anchor)
         parts.append(markup)
         toc.append(token)
         listed = sorted(groups[folder], key=lambda e: e.title.lower())
@@ -156,16 +169,50 @@ def _page(title: str, parts: list[str]) -> str:
 
 
 def generate_index_pages(
-    entries: dict[str, Entry], content_dirs: tuple[str, ...], prefix: str
+    entries: dict[str, Entry],
+    content_dirs: tuple[str, ...],
+    prefix: str,
+    labels: Labels | None = None,
 ) -> list[Generated]:
     """Every generated index page of one site: folders that show something, and types that
     have pages. ``entries`` maps each listed page's served path to its entry."""
+    labels = labels or labels_for("en")
     generated = [
-        folder_page(folder, prefix)
+        folder_page(folder, prefix, labels)
         for _, folder in sorted(build_folders(entries, content_dirs).items())
     ]
     by_type: dict[str, list[tuple[str, Entry]]] = defaultdict(list)
     for uri, entry in entries.items():
         by_type[entry.page_type].append((uri, entry))
-    generated += [type_page(t, by_type[t], prefix) for t in TYPE_PAGES if by_type.get(t)]
+    generated += [type_page(t, by_type[t], prefix, labels) for t in TYPE_PAGES if by_type.get(t)]
     return generated
+
+
+def site_nav(
+    docs: list[str],
+    pages: set[str],
+    content_dirs: tuple[str, ...],
+    labels: Labels,
+    health_page: str | None = None,
+) -> list[object]:
+    """The sidebar of one site: home, the top categories, the by-type pages, the guides.
+
+    ``docs`` are the hand-written pages this site shows (paths in the site); ``pages`` every
+    page path the site has, so an empty category (not generated) is not listed."""
+    nav: list[object] = [{labels("nav.home"): "index.md"}] if "index.md" in docs else []
+    nav += [
+        {folder_title(top, labels): f"{top}/index.md"}
+        for top in content_dirs
+        if f"{top}/index.md" in pages
+    ]
+    by_type = [
+        {type_title(page_type, labels): f"{TYPE_DIR}/{page_type}.md"}
+        for page_type in TYPE_PAGES
+        if f"{TYPE_DIR}/{page_type}.md" in pages
+    ]
+    if by_type:
+        nav.append({labels("nav.browse"): by_type})
+    nav += sorted(doc for doc in docs if doc != "index.md" and "/" not in doc)
+    if health_page:
+        nav.append({labels("nav.health"): health_page})
+    return nav

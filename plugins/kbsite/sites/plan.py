@@ -32,14 +32,10 @@ from kbsite.review.health import health_data, health_markdown
 from kbsite.review.staleness import Flag, flags_by_path
 from kbsite.sites import languages as i18n
 from kbsite.sites.banners import render_banners, render_review_footer
-from kbsite.sites.navigation import (
-    TYPE_DIR,
-    TYPE_PAGES,
-    Entry,
-    folder_title,
-    generate_index_pages,
-)
+from kbsite.sites.layout import under_title
+from kbsite.sites.navigation import Entry, folder_title, generate_index_pages, site_nav
 from kbsite.sites.procedures import tiers_html
+from kbsite.sites.translations import all_labels
 from kbsite.sites.visibility import internal_visible, page_head_tags, public_visible
 
 HEALTH_PAGE = "kb-health.md"
@@ -131,13 +127,14 @@ class PlannedPage:
     def content(self, models: ModelCache) -> tuple[str, tuple[Any, ...]]:
         """The page's content HTML and table of contents (tokens)."""
         if self.body is None:
-            return self.before + self.generated_html + self.after, self.generated_toc
-        rendering = models.rendering(self.body)
-        body_html = rendering.public_html if self.public else rendering.html
-        toc = rendering.public_toc if self.public else rendering.toc
-        body_html = fill_slots(body_html, self.links, self.urls)
-        parts = [part for part in (self.before, body_html, self.after) if part]
-        return "\n".join(parts), toc
+            body_html, toc = self.generated_html, self.generated_toc
+        else:
+            rendering = models.rendering(self.body)
+            body_html = rendering.public_html if self.public else rendering.html
+            toc = rendering.public_toc if self.public else rendering.toc
+            body_html = fill_slots(body_html, self.links, self.urls)
+        content = under_title(body_html, [self.before])
+        return (f"{content}\n{self.after}" if self.after else content), toc
 
     def search_sections(self, models: ModelCache) -> list[tuple[str, str, str]]:
         """(heading, anchor, text) of each section the site's search may show."""
@@ -183,6 +180,7 @@ class _Planner:
         self.visible = public_visible if spec.public else internal_visible
         self.lang = spec.lang or self.settings.default_language
         self.preview = spec.lang is None
+        self.labels = all_labels(self.settings)[self.lang]
         self.warnings: list[str] = []
         self.files: dict[str, Path] = {}
         if self.preview:
@@ -210,7 +208,9 @@ class _Planner:
 
     def plan(self) -> SitePlan:
         entries = self._entries()
-        generated = generate_index_pages(entries, self.settings.content_dirs, self.prefix)
+        generated = generate_index_pages(
+            entries, self.settings.content_dirs, self.prefix, self.labels
+        )
         self.generated_uris = {g.uri for g in generated}
         pages = [self._content(uri, page) for uri, page in sorted(self.mounted.items())]
         pages += [self._doc(uri, doc) for uri, doc in sorted(self.docs.items())]
@@ -302,9 +302,16 @@ class _Planner:
         owners = self.kb.owners
         flags = self.inputs.by_flag.get(page.path, [])
         before = [
-            render_banners(flags, owners, self.spec.audience, page.lang),
-            tiers_html(page, owners, show_contacts=internal),
-            self._fallback_notice(page),
+            render_banners(
+                flags,
+                owners,
+                self.spec.audience,
+                page.lang,
+                page_type=page.meta.type,
+                original_url=self._original_url(uri, page),
+                labels=self.labels,
+            ),
+            tiers_html(page, owners, show_contacts=internal, labels=self.labels),
         ]
         after = render_review_footer(page, owners) if internal else ""
         outline = page.outline
@@ -324,23 +331,12 @@ class _Planner:
         planned.urls = self._urls(uri, page.path, page.links)
         return planned
 
-    def _fallback_notice(self, page: Page) -> str:
-        """Hidden notice on a default-language page, shown when reached from another language."""
-        if self.preview or page.lang != self.settings.default_language:
-            return ""
-        notices = {
-            lang: i18n.FALLBACK_NOTICE.get(lang, i18n.FALLBACK_NOTICE["en"])
-            for lang in self.settings.languages
-        }
-        data = json.dumps(notices, ensure_ascii=False).replace("'", "&#39;")
-        return (
-            f"<div class=\"admonition info kb-fallback\" hidden data-kb-notices='{data}'>"
-            '<p class="admonition-title">Translation</p><p class="kb-fallback-text"></p></div>'
-            "<script>(function(){var l=new URLSearchParams(location.search).get("
-            f"'{i18n.FALLBACK_PARAM}');var d=document.currentScript.previousElementSibling;"
-            "var n=JSON.parse(d.dataset.kbNotices);if(l&&n[l]){d.querySelector("
-            "'.kb-fallback-text').textContent=n[l];d.hidden=false;d.lang=l;}})();</script>"
-        )
+    def _original_url(self, uri: str, page: Page) -> str | None:
+        """Link from a translation to its source page (for the customers' outdated note)."""
+        source = self.kb.by_path.get(page.source_path or "")
+        if self.preview or source is None or not self.visible(source, self.today):
+            return None
+        return i18n.relative_url(self.prefix + i18n.url_of(uri), self._site_url(source))
 
     # -- links ------------------------------------------------------------------------------
 
@@ -428,7 +424,8 @@ class _Planner:
             entries[uri] = Entry(
                 page.meta.title or uri, self.prefix + i18n.url_of(uri), page.meta.type
             )
-        note = i18n.language_name(self.settings.default_language)
+        language = self.labels.language_name(self.settings.default_language)
+        note = self.labels("index.in_language", language=language)
         for uri, page in self.site.fallback.items():
             url = f"{i18n.url_of(uri)}?{i18n.FALLBACK_PARAM}={self.lang}"
             entries[uri] = Entry(page.meta.title or uri, url, page.meta.type, note)
@@ -436,23 +433,8 @@ class _Planner:
 
     def _nav(self, pages: list[PlannedPage]) -> list[Any]:
         uris = {page.uri for page in pages}
-        nav: list[Any] = [HOME] if HOME in uris else []
-        nav += [
-            {folder_title(d): f"{d}/index.md"}
-            for d in self.settings.content_dirs
-            if f"{d}/index.md" in uris
-        ]
-        browse = [
-            {title: f"{TYPE_DIR}/{t}.md"}
-            for t, title in TYPE_PAGES.items()
-            if f"{TYPE_DIR}/{t}.md" in uris
-        ]
-        if browse:
-            nav.append({"Browse": browse})
-        nav += sorted(uri for uri in self.docs if uri != HOME and "/" not in uri)
-        if HEALTH_PAGE in uris:
-            nav.append({"Content health": HEALTH_PAGE})
-        return nav
+        health = HEALTH_PAGE if HEALTH_PAGE in uris else None
+        return site_nav(sorted(self.docs), uris, self.settings.content_dirs, self.labels, health)
 
     def _alternates(self, page: PlannedPage) -> list[dict[str, str]]:
         """The language switcher: this page in every language that has it, else that home."""

@@ -1,4 +1,8 @@
-"""The escalation block of a procedure: its tiers (who, how fast, when) at a glance."""
+"""The escalation block of a procedure: its tiers (who, how fast, when) at a glance.
+
+A card per tier in one ordered list (``assets/kb/kb.css`` lays them side by side on a wide
+screen and stacked on a phone), placed under the page title (``sites/layout.py``).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,12 @@ import html
 
 from kbsite.pages import Page, Tier
 from kbsite.reading.owners import Owner
+from kbsite.sites.translations import Labels, labels_for
+
+#: ``when`` texts of the tiers made from ``escalate_to`` (translated on the site).
+FIRST_STEP = "First contact: follow this procedure"
+ESCALATE_STEP = "Escalate"
+_STEP_LABELS = {FIRST_STEP: "tiers.first", ESCALATE_STEP: "tiers.escalate"}
 
 
 def tiers_of(page: Page) -> list[Tier]:
@@ -14,32 +24,44 @@ def tiers_of(page: Page) -> list[Tier]:
         return list(page.meta.tiers)
     steps = []
     if page.meta.owner:
-        steps.append(Tier(page.meta.owner, None, "First contact: follow this procedure"))
+        steps.append(Tier(page.meta.owner, None, FIRST_STEP))
     if page.meta.escalate_to:
-        steps.append(Tier(page.meta.escalate_to, page.meta.response_time, "Escalate"))
+        steps.append(Tier(page.meta.escalate_to, page.meta.response_time, ESCALATE_STEP))
     return steps
 
 
-def tiers_html(page: Page, owners: dict[str, Owner], show_contacts: bool) -> str:
-    """An admonition with a table: tier number, who, respond within, when to go up."""
+def tiers_html(
+    page: Page, owners: dict[str, Owner], show_contacts: bool, labels: Labels | None = None
+) -> str:
+    """An ordered list of tier cards: tier number, who (and, for reps, their e-mail), how fast
+    they answer, and when to go to them. One line of HTML, so Markdown keeps it as a block."""
     tiers = tiers_of(page)
     if page.meta.type != "procedure" or not tiers:
         return ""
-    rows = []
+    labels = labels or labels_for(page.lang)
+    cards = []
     for number, tier in enumerate(tiers, 1):
         owner = owners.get(tier.owner)
-        who = html.escape(owner.name if owner else tier.owner)
+        who = f"<strong>{html.escape(owner.name if owner else tier.owner)}</strong>"
         if show_contacts and owner and owner.email:
             email = html.escape(owner.email)
-            who += f' <a href="mailto:{email}">{email}</a>'
-        within = html.escape(tier.response_time.human()) if tier.response_time else "now"
-        rows.append(
-            f'<tr data-kb-tier="{number}"><td>{number}</td><td>{who}</td>'
-            f"<td><strong>{within}</strong></td><td>{html.escape(tier.when)}</td></tr>"
+            who += f' <a class="kb-tier__contact" href="mailto:{email}">{email}</a>'
+        if tier.response_time:
+            within = labels("tiers.within", time=labels.duration(tier.response_time))
+        else:
+            within = labels("tiers.now")
+        when = labels(_STEP_LABELS[tier.when]) if tier.when in _STEP_LABELS else tier.when
+        cards.append(
+            f'<li class="kb-tier" data-kb-tier="{number}">'
+            f'<span class="kb-tier__step">{html.escape(labels("tiers.tier", n=number))}</span>'
+            f'<span class="kb-tier__who">{who}</span>'
+            f'<span class="kb-tier__time">{html.escape(within)}</span>'
+            + (f'<span class="kb-tier__when">{html.escape(when)}</span>' if when else "")
+            + "</li>"
         )
+    title = html.escape(labels("tiers.title"))
     return (
-        '<div class="admonition abstract kb-tiers">'
-        '<p class="admonition-title">Escalation path</p>'
-        "<table><thead><tr><th>Tier</th><th>Who</th><th>Responds within</th><th>When</th>"
-        f"</tr></thead><tbody>{''.join(rows)}</tbody></table></div>\n\n"
+        f'<div class="kb-tiers" role="group" aria-label="{title}">'
+        f'<p class="kb-tiers__title">{title}</p>'
+        f'<ol class="kb-tiers__list">{"".join(cards)}</ol></div>\n\n'
     )

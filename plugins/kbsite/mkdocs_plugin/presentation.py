@@ -1,0 +1,42 @@
+"""MkDocs side of how a site presents itself: name, colour, fonts and template labels.
+
+The decisions live in ``kbsite.sites`` (``theme``, ``translations``); this applies them to a
+MkDocs config, for the plugin's preview and for each site ``kb build`` renders.
+"""
+
+from __future__ import annotations
+
+from mkdocs.config.defaults import MkDocsConfig
+
+from kbsite.project import Project
+from kbsite.sites.theme import site_theme
+from kbsite.sites.translations import Labels, all_labels
+
+
+def configure_site(
+    config: MkDocsConfig, project: Project, lang: str, audience: str, site_name: str
+) -> Labels:
+    """Apply one site's name, palette and system fonts to ``config``; its templates' data go
+    to ``config.extra.kb``. ``site_name`` is mkdocs.yml's (each site derives its own)."""
+    settings = project.settings
+    labels = all_labels(settings)
+    docs = [p.name.split(".", 1)[0] for p in project.docs_dir.glob("*.md")]
+    theme = site_theme(
+        audience=audience,
+        lang=lang,
+        languages=settings.languages,
+        default_language=settings.default_language,
+        site_name=site_name,
+        labels=labels[lang],
+        all_labels=labels,
+        contact=settings.contact,
+        top_level=[*settings.content_dirs, *docs, "kb-health"],
+        rep_colour=settings.rep_colour,
+        rep_search_url=settings.rep_search_url,
+    )
+    config.site_name = theme.site_name
+    config.theme["font"] = False  # system fonts: no request to a font host
+    if theme.palette:
+        config.theme["palette"] = theme.palette
+    config.extra["kb"] = theme.extra
+    return labels[lang]
