@@ -344,7 +344,7 @@ class _Collector(Treeprocessor):
                 return attr.group(0)
             slot = self._next_slot()
             state.links.append((value, name, slot, False, inside))
-            return f"{ATTR_OPEN}{slot}{ATTR_CLOSE}"
+            return f"{attr.group('space')}{ATTR_OPEN}{slot}{ATTR_CLOSE}"
 
         return f"<{match.group(1)}{_ATTR.sub(attribute, match.group(2))}>"
 

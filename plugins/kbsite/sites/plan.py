@@ -72,10 +72,23 @@ class BuildInputs:
     kb_files: frozenset[str] = field(init=False)
     docs_files: frozenset[str] = field(init=False)
 
+    by_url: dict[str, Page] = field(init=False)  # source pages by URL path (raw-HTML links)
+    folders: frozenset[str] = field(init=False)  # content folders with pages
+
     def __post_init__(self) -> None:
         self.by_flag = flags_by_path(self.flags)
         self.kb_files = frozenset(self.kb.files)
         self.docs_files = frozenset(self.docs.files)
+        self.by_url = {
+            i18n.url_of(p.path).rstrip("/"): p for p in self.kb.pages if not p.source_path
+        }
+        folders = set()
+        for page in self.kb.pages:
+            folder = posixpath.dirname(page.path)
+            while folder and folder not in folders:
+                folders.add(folder)
+                folder = posixpath.dirname(folder)
+        self.folders = frozenset(folders)
 
 
 @dataclass
@@ -381,7 +394,23 @@ class _Planner:
             return i18n.relative_url(here, self.prefix + path) + fragment
         if self._hidden_page(path):
             return None
+        if link.url_path is not None:  # raw HTML written as a URL (``../refunds/``)
+            return self._resolve_url(here, link.url_path, fragment, link.target)
         return link.target  # not in the project: `kb check` reports it; left as written
+
+    def _resolve_url(self, here: str, url_path: str, fragment: str, target: str) -> str | None:
+        page = self.inputs.by_url.get(url_path)
+        if page is not None:
+            return self._page_url(here, page, fragment[1:] or None)
+        if url_path in self.inputs.kb_files:
+            self.files.setdefault(url_path, self.kb.project.root / url_path)
+            return i18n.relative_url(here, self.prefix + url_path) + fragment
+        if url_path in self.inputs.folders:
+            index = f"{url_path}/index.md"
+            if index not in self.generated_uris:
+                return None  # a folder with nothing to show on this site
+            return i18n.relative_url(here, self.prefix + i18n.url_of(index)) + fragment
+        return target
 
     def _hidden_page(self, path: str) -> bool:
         """A docs page this site does not show (internal guide on the help center)."""
