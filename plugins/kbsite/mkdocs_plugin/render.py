@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from jinja2 import FileSystemBytecodeCache
 from mkdocs.commands.build import get_context
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
@@ -25,7 +26,7 @@ from mkdocs.structure.nav import Navigation, get_navigation
 from mkdocs.structure.pages import Page as MkDocsPage
 from mkdocs.structure.toc import get_toc
 
-from kbsite.markdown.cache import ModelCache
+from kbsite.markdown.cache import CACHE_DIR, ModelCache
 from kbsite.mkdocs_plugin.presentation import configure_site
 from kbsite.project import Project
 from kbsite.sites.plan import PlannedPage, SitePlan
@@ -69,6 +70,13 @@ class ThemeRenderer:
             raise RenderError(f"{project.config_file}: {exc}") from None
         theme_overrides(self.config)
         self.env = self.config.theme.get_env()
+        # Compiling Material's templates costs ~1.5 s per process: keep the bytecode.
+        cache = project.root / CACHE_DIR / "templates"
+        try:
+            cache.mkdir(parents=True, exist_ok=True)
+            self.env.bytecode_cache = FileSystemBytecodeCache(str(cache))
+        except OSError:
+            pass  # a read-only project: compile in memory
         self.site_url = self.config.site_url
         self.site_name = self.config.site_name
         self.palette = copy.deepcopy(self.config.theme.get("palette"))
