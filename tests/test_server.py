@@ -28,9 +28,10 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(root: Path, env: dict[str, str] | None = None) -> Iterator[str]:
+def serving(root: Path, env: dict[str, str] | None = None, *args: str) -> Iterator[str]:
+    """`kb serve` on a free port of 127.0.0.1 (``args``: more options), stopped afterwards."""
     port = free_port()
-    proc = subprocess.Popen([str(KB_BIN), "serve", "--port", str(port)], cwd=root,
+    proc = subprocess.Popen([str(KB_BIN), "serve", "--port", str(port), *args], cwd=root,
                             env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True)  # fmt: skip
     base = f"http://127.0.0.1:{port}"

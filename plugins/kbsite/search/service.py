@@ -121,7 +121,9 @@ class Searcher:
     cache_size: int = 2048
     engine: engine.Engine = field(init=False)
     synonyms: dict[str, list[list[str]]] = field(init=False)
-    _cache: OrderedDict[tuple[Any, ...], dict[str, Any]] = field(init=False)
+    _cache: OrderedDict[tuple[Any, ...], tuple[engine.Generation, dict[str, Any]]] = field(
+        init=False
+    )
 
     def __post_init__(self) -> None:
         self.engine = engine.Engine(index_dir(self.project))
@@ -135,26 +137,30 @@ class Searcher:
         page_type, audience, limit, product, tag). Raises QueryError for bad ones."""
         key = self._key(query, **filters)
         if self.engine.refresh():
-            self._cache.clear()  # a new index generation: earlier answers may be stale
-        if key in self._cache:
+            self._cache.clear()  # a new index generation: earlier answers are stale
+        generation = self.engine.generation
+        found = self._cache.get(key)
+        if found is not None and found[0] == generation:
             self._cache.move_to_end(key)
-            return copy.deepcopy(self._cache[key])
+            return copy.deepcopy(found[1])
         data = self._search(*key)
         if self.cache_size:
-            self._cache[key] = copy.deepcopy(data)
+            self._cache[key] = (generation, copy.deepcopy(data))
             if len(self._cache) > self.cache_size:
                 self._cache.popitem(last=False)
         return data
 
     def cached(self, query: str, **filters: Any) -> dict[str, Any] | None:
-        """The cached answer if there is one for the newest index, without searching: the
-        server answers repeated queries from here while a new one runs in its search thread.
-        Raises QueryError for bad parameters, like ``search``."""
+        """The cached answer if it was computed from the newest index on disk, without
+        searching: the server answers repeated queries from here (on its event loop) while a
+        new one runs in its search thread. Each answer carries the generation it came from,
+        so one computed from an older index is never served, whatever the search thread is
+        doing meanwhile. Raises QueryError for bad parameters, like ``search``."""
         key = self._key(query, **filters)
-        data = self._cache.get(key) if self.cache_size else None
-        if data is None or not self.engine.current():
+        found = self._cache.get(key) if self.cache_size else None
+        if found is None or found[0] != self.engine.latest():
             return None
-        return copy.deepcopy(data)
+        return copy.deepcopy(found[1])
 
     def _key(
         self,
