@@ -30,6 +30,7 @@ from kbsite.sites.banners import render_banners, render_review_footer
 from kbsite.sites.links import rewrite_links
 from kbsite.sites.navigation import TYPE_DIR, TYPE_PAGES, folder_title, generate_index_pages
 from kbsite.sites.procedures import tiers_html
+from kbsite.sites.text import with_html_title
 from kbsite.sites.visibility import internal_visible, page_head_tags, public_visible
 
 log = get_plugin_logger("kb")
@@ -291,9 +292,10 @@ class KBPlugin(BasePlugin[KBConfig]):
         self, markdown: str, /, *, page: MkDocsPage, config: MkDocsConfig, files: Files
     ) -> str:
         kb_page = self.mounted.get(page.file.src_uri)
+        # MkDocs and Material write the title into pages unescaped: give it to them as HTML.
+        page.meta = with_html_title(page.meta, kb_page.meta.title if kb_page else None)
         if kb_page is None or self.kb is None:
             return markdown
-        page.meta = {**page.meta, "title": kb_page.meta.title}
         rewrite = rewrite_links(markdown, kb_page.path, self._resolve_link(kb_page))
         for line, target in rewrite.dropped:
             where = f"{kb_page.path}:{kb_page.body_line + line - 1}"

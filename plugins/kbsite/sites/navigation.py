@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from kbsite.pages import Page
+from kbsite.sites.text import html_text, link_target, markdown_text
 
 TYPE_PAGES = {"policy": "Policies", "procedure": "Escalation procedures", "article": "Articles"}
 TYPE_DIR = "browse"
@@ -58,18 +59,18 @@ def build_folders(entries: dict[str, Entry], content_dirs: tuple[str, ...]) -> d
 
 def folder_markdown(folder: Folder, titles: dict[str, str]) -> str:
     """Markdown of one folder's index page; links are relative to ``folder/index.md``."""
-    lines = [f"# {titles.get(folder.path) or folder_title(folder.path)}", ""]
+    lines = [f"# {markdown_text(titles.get(folder.path) or folder_title(folder.path))}", ""]
     if folder.subfolders:
         lines += ["## Sections", ""]
         for sub in sorted(folder.subfolders):
-            lines.append(f"- [{folder_title(sub)}]({posixpath.basename(sub)}/index.md)")
+            target = link_target(f"{posixpath.basename(sub)}/index.md")
+            lines.append(f"- [{markdown_text(folder_title(sub))}]({target})")
         lines.append("")
     if folder.entries:
         lines += ["## Pages", ""] if folder.subfolders else []
         for entry in folder.entries:
             link = _link(entry, folder.path, folder.path.count("/") + 1)
-            note = f" <small>{entry.note}</small>" if entry.note else ""
-            lines.append(f"- [{_escape(entry.title)}]({link}){note}")
+            lines.append(_entry_line(entry, link))
     if not folder.entries and not folder.subfolders:
         lines.append("Nothing here yet.")
     return "\n".join(lines) + "\n"
@@ -82,11 +83,9 @@ def type_markdown(page_type: str, entries: list[tuple[str, Entry]]) -> str:
     for uri, entry in entries:
         groups[posixpath.dirname(uri)].append(entry)
     for folder in sorted(groups):
-        lines += [f"## {folder_title(folder)}", ""]
+        lines += [f"## {markdown_text(folder_title(folder))}", ""]
         for entry in sorted(groups[folder], key=lambda e: e.title.lower()):
-            link = _link(entry, TYPE_DIR, 2)
-            note = f" <small>{entry.note}</small>" if entry.note else ""
-            lines.append(f"- [{_escape(entry.title)}]({link}){note}")
+            lines.append(_entry_line(entry, _link(entry, TYPE_DIR, 2)))
         lines.append("")
     if not groups:
         lines.append("Nothing here yet.")
@@ -101,8 +100,10 @@ def _link(entry: Entry, folder: str, depth: int) -> str:
     return posixpath.relpath(entry.target, folder)
 
 
-def _escape(title: str) -> str:
-    return title.replace("[", "\\[").replace("]", "\\]")
+def _entry_line(entry: Entry, link: str) -> str:
+    """A list item linking to a page; its title (front matter) shows as typed."""
+    note = f" <small>{html_text(entry.note)}</small>" if entry.note else ""
+    return f"- [{markdown_text(entry.title)}]({link_target(link)}){note}"
 
 
 def generate_index_pages(
