@@ -83,10 +83,12 @@ def build(
     project: Project, kb: KnowledgeBase, states: Mapping[str, str], full: bool = False
 ) -> dict[str, int]:
     """Full rebuild (swapped in atomically), or an update of the pages whose content digest or
-    staleness state changed; only those are analysed again."""
+    staleness state changed; only those are analysed again. Call it holding the index lock
+    (``kbsite.cli.search.refresh_index`` does); IndexWriteError when the disk refuses."""
     target = index_dir(project)
     default = project.settings.default_language
     pages = indexable(kb)
+    engine.clean_leftovers(target)
     if full or not engine.exists(target):
         docs = (document(p, states.get(p.path, "ok"), default) for p in pages)
         return {"indexed": engine.write_full(target, docs), "updated": 0, "deleted": 0}

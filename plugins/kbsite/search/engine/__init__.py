@@ -85,14 +85,42 @@ def exists(index_dir: Path) -> bool:
 BUILD_ID = "kb-build-id"  # names one full build: a swapped-in rebuild has another
 
 
+class IndexWriteError(Exception):
+    """The index could not be written (disk full, read-only folder); the previous index is
+    left as it was. ``folder`` is where the write failed, ``reason`` the system's words."""
+
+    def __init__(self, folder: Path, reason: str) -> None:
+        super().__init__(f"cannot write {folder}: {reason}")
+        self.folder = folder
+        self.reason = reason
+
+
+def _leftovers(index_dir: Path) -> list[Path]:
+    return sorted(index_dir.parent.glob(f"{index_dir.name}.new-*")) + sorted(
+        index_dir.parent.glob(f"{index_dir.name}.old-*")
+    )
+
+
+def clean_leftovers(index_dir: Path) -> None:
+    """Remove what an interrupted full rebuild left beside the index; if it was stopped
+    between moving the old index aside and the new one in, put the old one back first.
+    Only call it holding the index lock (no rebuild can be running)."""
+    if not index_dir.exists():
+        old = [p for p in _leftovers(index_dir) if ".old-" in p.name and exists(p)]
+        if old:
+            old[-1].rename(index_dir)
+    for path in _leftovers(index_dir):
+        shutil.rmtree(path, ignore_errors=True)
+
+
 def write_full(index_dir: Path, documents: Iterable[dict[str, Any]]) -> int:
     """Build a new index beside the old one, then swap it in (the server never sees half)."""
     staging = index_dir.with_name(f"{index_dir.name}.new-{os.getpid()}")
     old = index_dir.with_name(f"{index_dir.name}.old-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
     count = 0
     try:
+        staging.mkdir(parents=True)
         ix = whoosh_index.create_in(str(staging), KBSchema())
         with ix.writer(limitmb=256, procs=min(2, os.cpu_count() or 1), multisegment=True) as writer:
             for doc in documents:
@@ -103,6 +131,10 @@ def write_full(index_dir: Path, documents: Iterable[dict[str, Any]]) -> int:
         if index_dir.exists():
             index_dir.rename(old)
         staging.rename(index_dir)
+    except OSError as exc:
+        if old.exists() and not index_dir.exists():
+            old.rename(index_dir)  # the previous index stays in place
+        raise IndexWriteError(index_dir.parent, exc.strerror or str(exc)) from exc
     finally:
         shutil.rmtree(staging, ignore_errors=True)
         shutil.rmtree(old, ignore_errors=True)
@@ -124,20 +156,43 @@ def stored_versions(index_dir: Path) -> dict[str, tuple[Any, Any]]:
 def write_changes(
     index_dir: Path, changed: Iterable[dict[str, Any]], deleted: Iterable[str]
 ) -> tuple[int, int]:
-    """Rewrite changed documents and delete vanished ones; returns (updated, deleted)."""
-    ix = whoosh_index.open_dir(str(index_dir))
+    """Rewrite changed documents and delete vanished ones; returns (updated, deleted).
+
+    All or nothing: a failed write (disk full, read-only folder) leaves the index as it was,
+    and the files it had begun are removed."""
     updated = removed = 0
     try:
-        with ix.writer(timeout=10.0) as writer:
-            for doc in changed:
-                writer.update_document(**doc)
-                updated += 1
-            for key in deleted:
-                writer.delete_by_term("key", key)
-                removed += 1
-    finally:
-        ix.close()
+        ix = whoosh_index.open_dir(str(index_dir))
+        try:
+            with ix.writer(timeout=10.0) as writer:
+                for doc in changed:
+                    writer.update_document(**doc)
+                    updated += 1
+                for key in deleted:
+                    writer.delete_by_term("key", key)
+                    removed += 1
+        finally:
+            ix.close()
+    except OSError as exc:
+        _remove_unused_files(index_dir)
+        raise IndexWriteError(index_dir, exc.strerror or str(exc)) from exc
     return updated, removed
+
+
+def _remove_unused_files(index_dir: Path) -> None:
+    """Delete the segment and temporary files no generation of the index uses (what a
+    cancelled writer leaves behind); best effort."""
+    try:
+        ix = whoosh_index.open_dir(str(index_dir))
+        try:
+            toc = ix._read_toc()
+            whoosh_index.clean_files(ix.storage, ix.indexname, toc.generation, toc.segments)
+        finally:
+            ix.close()
+        for temp in index_dir.glob("*.tmp"):
+            shutil.rmtree(temp, ignore_errors=True)
+    except Exception:  # nothing more to do: the next successful write cleans up too
+        return
 
 
 @dataclass(frozen=True)
