@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kbsite.reading.yamlload import load_lenient
+from kbsite.reading.yamlload import YamlProblem, load_lenient
 from kbsite.settings import Settings, SettingsError
 
 CONFIG_NAMES = ("mkdocs.yml", "mkdocs.yaml")
@@ -66,6 +66,8 @@ def _config_in(folder: Path) -> Path | None:
 def load_project(config_file: Path) -> Project:
     try:
         raw = load_lenient(config_file.read_text(encoding="utf-8-sig")) or {}
+    except YamlProblem as exc:
+        raise ProjectError(f"{config_file}:{exc.line}: {exc.message}") from None
     except Exception as exc:  # any YAML or I/O failure is a config problem for the user
         raise ProjectError(f"{config_file}: cannot read the config: {exc}") from None
     if not isinstance(raw, dict):

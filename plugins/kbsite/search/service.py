@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import logging
 import os
 import unicodedata
 from collections import OrderedDict
@@ -12,18 +13,20 @@ from pathlib import Path
 from typing import Any
 
 import regex
+import yaml
 
 from kbsite.knowledge import KnowledgeBase
 from kbsite.markdown.scan import scan
 from kbsite.project import Project
 from kbsite.reading.schema import ID_PATTERN
-from kbsite.reading.yamlload import load_lenient
+from kbsite.reading.yamlload import YamlProblem, load_lenient
 from kbsite.review import states as review_states
 from kbsite.search import engine
 from kbsite.search.analysis import Marks, fold, plain_text, snippet, terms, words
 from kbsite.settings import PAGE_TYPES
 from kbsite.sites import languages as i18n
 
+log = logging.getLogger("kbsite.search")
 INDEX_DIR = ".kb/index"
 MAX_WORDS = 32
 MAX_LIMIT = 100
@@ -106,7 +109,18 @@ def load_synonyms(project: Project) -> dict[str, list[list[str]]]:
     path = project.synonyms_file
     if not path.is_file():
         return {}
-    data = load_lenient(path.read_text(encoding="utf-8")) or {}
+    try:
+        data = load_lenient(path.read_text(encoding="utf-8"), what="synonyms file") or {}
+    except (YamlProblem, yaml.YAMLError, UnicodeDecodeError) as exc:
+        # Search still works without synonyms; the file's owner gets its line and reason.
+        if isinstance(exc, YamlProblem):
+            line, reason = exc.line, exc.message
+        elif isinstance(exc, yaml.MarkedYAMLError) and exc.problem_mark is not None:
+            line, reason = exc.problem_mark.line + 1, f"invalid YAML: {exc.problem}"
+        else:
+            line, reason = 1, f"cannot read it: {exc}"
+        log.warning("%s:%d: %s; searching without synonyms", path.name, line, reason)
+        return {}
     groups: dict[str, list[list[str]]] = {}
     for lang, entries in data.items() if isinstance(data, dict) else []:
         for group in entries or []:
