@@ -164,3 +164,14 @@ def test_answers_during_updates_never_mix_generations(project: KBProject, server
             thread.join(timeout=30)
     assert problems == []
     assert seen > UPDATES * 4
+
+
+def test_every_worker_applies_the_same_guards(server: str) -> None:
+    """With `--workers 2`, each worker process gets the options from `kb serve`: foreign
+    host names are refused and every answer carries the security headers."""
+    for _ in range(REQUESTS):
+        foreign = httpx.get(f"{server}/api/search", params={"q": "otter"},
+                            headers={"Host": "rebind.example"})  # fmt: skip
+        assert foreign.status_code == 400
+        ok = httpx.get(f"{server}/api/search", params={"q": "otter"})
+        assert ok.status_code == 200 and ok.headers["x-frame-options"] == "DENY"
