@@ -229,14 +229,23 @@ class Engine:
         self._vocabulary = Vocabulary()
         self.cold = True  # nothing read ahead yet (see `warm`)
         self._build = ""
+        self._build_key: tuple[int, int] | None = None
+        self._build_read = ""
         self._open()
 
     def _build_id(self) -> str:
-        """Which full build the folder holds now (an index without the file: its inode)."""
-        try:
-            return (self.index_dir / BUILD_ID).read_text(encoding="ascii").strip()
-        except FileNotFoundError:
-            return f"inode-{self.index_dir.stat().st_ino}"
+        """Which full build the folder holds now (an index without the file: its inode).
+        Read again only when the folder is another one (its inode and change time), so
+        asking before every answer costs one stat."""
+        folder = self.index_dir.stat()
+        key = (folder.st_ino, folder.st_ctime_ns)
+        if key != self._build_key:
+            try:
+                build = (self.index_dir / BUILD_ID).read_text(encoding="ascii").strip()
+            except FileNotFoundError:
+                build = f"inode-{folder.st_ino}"
+            self._build_key, self._build_read = key, build
+        return self._build_read
 
     def _open(self) -> None:
         """Open the newest generation; tried again when a rebuild is swapped in meanwhile."""
