@@ -297,3 +297,19 @@ def test_the_search_page_runs_under_its_policy_and_shows_markup_as_text(make_pro
         tab.set_viewport_size({"width": 390, "height": 800})
         tab.screenshot(path=str(ARTIFACTS / "search-hostile-390.png"))
         assert problems == []
+
+
+@pytest.mark.browser
+def test_a_token_link_opened_from_another_site_logs_the_rep_in(tokened: str, tmp_path) -> None:
+    """In Chromium, a link with `?token=` on another site (mail, chat) lands on the search
+    page without the token in the address, and the cookie then opens the API."""
+    from browser import browser_page, static_server
+
+    (tmp_path / "mail.html").write_text(f'<a id="go" href="{tokened}/?token={TOKEN}">open</a>')
+    with static_server(tmp_path) as other, browser_page() as tab:
+        tab.goto(other.replace("127.0.0.1", "localhost") + "/mail.html")  # another site
+        with tab.expect_navigation():
+            tab.click("#go")
+        assert tab.url == f"{tokened}/" and tab.locator("#q").count() == 1
+        api = tab.goto(f"{tokened}/api/search?q=refund")
+        assert api is not None and api.status == 200 and "POL-REFUND" in tab.content()
