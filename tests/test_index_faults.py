@@ -149,9 +149,11 @@ def test_a_full_disk_leaves_the_previous_index(
     args = ["-f", str(indexed.root / "mkdocs.yml"), "index", "--today", TODAY]
     result = CliRunner().invoke(main, [*args, *(["--full"] if full else [])])
     monkeypatch.undo()
-    gc.collect()  # the failed writer's files (see above), here rather than in another test
-    assert result.exit_code == 1, result.output
-    line = one_clean_line(result.stderr)
+    code, output, stderr = result.exit_code, result.output, result.stderr
+    del result  # its exception info holds the failed writer (see above): collect it here
+    gc.collect()
+    assert code == 1, output
+    line = one_clean_line(stderr)
     assert f"cannot write {'.kb' if full else '.kb/index'}: No space left on device" in line
     assert snapshot(index) == before
     assert sorted(p.name for p in (indexed.root / ".kb").iterdir()) == ["index", "index.lock"]
