@@ -28,9 +28,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(root: Path, env: dict[str, str] | None = None) -> Iterator[str]:
+def serving(
+    root: Path, env: dict[str, str] | None = None, *args: str, prefix: tuple[str, ...] = ()
+) -> Iterator[str]:
+    """`kb serve` on a free port of 127.0.0.1 (``args``: more options; ``prefix``: a command
+    that runs it, e.g. prlimit), stopped afterwards."""
     port = free_port()
-    proc = subprocess.Popen([str(KB_BIN), "serve", "--port", str(port)], cwd=root,
+    proc = subprocess.Popen([*prefix, str(KB_BIN), "serve", "--port", str(port), *args], cwd=root,
                             env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True)  # fmt: skip
     base = f"http://127.0.0.1:{port}"
@@ -168,14 +172,15 @@ def test_token_required_off_loopback_and_enforced(search_project: KBProject) -> 
                              text=True, timeout=30, env={k: v for k, v in os.environ.items()
                                                          if k != "KB_TOKEN"})  # fmt: skip
     assert refused.returncode == 2 and "KB_TOKEN" in refused.stderr
-    with serving(search_project.root, {"KB_TOKEN": "s3cret"}) as base:
+    token = "s3cret-s3cret-s3cret"
+    with serving(search_project.root, {"KB_TOKEN": token}) as base:
         assert httpx.get(f"{base}/api/search", params={"q": "refund"}).status_code == 401
         assert httpx.get(f"{base}/").status_code == 401
         ok = httpx.get(f"{base}/api/search", params={"q": "refund"},
-                       headers={"Authorization": "Bearer s3cret"})  # fmt: skip
+                       headers={"Authorization": f"Bearer {token}"})  # fmt: skip
         assert ok.status_code == 200
-        with httpx.Client() as client:
-            assert client.get(f"{base}/", params={"token": "s3cret"}).status_code == 200
+        with httpx.Client(follow_redirects=True) as client:
+            assert client.get(f"{base}/", params={"token": token}).status_code == 200
             assert client.get(f"{base}/api/search", params={"q": "refund"}).status_code == 200
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from kbsite.markdown.config import MarkdownConfig, MarkdownConfigError, markdown_config
-from kbsite.reading.yamlload import load_config_yaml
+from kbsite.reading.yamlload import YamlProblem, load_config_yaml
 from kbsite.settings import Settings, SettingsError
 
 CONFIG_NAMES = ("mkdocs.yml", "mkdocs.yaml")
@@ -73,6 +73,8 @@ def _config_in(folder: Path) -> Path | None:
 def load_project(config_file: Path) -> Project:
     try:
         raw = load_config_yaml(config_file.read_text(encoding="utf-8-sig")) or {}
+    except YamlProblem as exc:
+        raise ProjectError(f"{config_file}:{exc.line}: {exc.message}") from None
     except Exception as exc:  # YAML, I/O or a Python name that will not import
         raise ProjectError(f"{config_file}: cannot read the config: {exc}") from None
     if not isinstance(raw, dict):

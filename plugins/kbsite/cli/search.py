@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -12,16 +14,61 @@ from kbsite.knowledge import KnowledgeBase, load_kb
 from kbsite.project import Project
 from kbsite.settings import PAGE_TYPES
 
+INDEX_LOCK = ".kb/index.lock"
+LOCK_WAIT = 120.0  # seconds; KB_LOCK_WAIT overrides (a full rebuild of 10,000 pages: ~20 s)
+
+
+class IndexNotUpdated(click.ClickException):
+    """One line for the user, no traceback: `kb index` and `kb build` exit 1 with it."""
+
+    def format_message(self) -> str:
+        return f"the search index was not updated: {self.message}"
+
 
 def refresh_index(project: Project, kb: KnowledgeBase, full: bool = False) -> dict[str, int]:
-    """Index the KB with each page's staleness state (incremental unless ``full``)."""
+    """Index the KB with each page's staleness state (incremental unless ``full``).
+
+    One writer at a time: a second `kb index` or `kb build` waits for the first (up to
+    KB_LOCK_WAIT seconds, saying whom it waits for), then gives up with a clear message."""
+    from kbsite.locks import Busy, exclusive
     from kbsite.review.staleness import compute_flags, flags_by_path, primary_state
+    from kbsite.search.engine import IndexWriteError
     from kbsite.search.service import build
 
     states = {
         path: primary_state(flags) for path, flags in flags_by_path(compute_flags(kb)).items()
     }
-    return build(project, kb, states, full=full)
+    lock = project.root / INDEX_LOCK
+
+    def waiting(holder: Any) -> None:
+        click.echo(f"waiting for {holder.describe()} to finish updating the search index…",
+                   err=True)  # fmt: skip
+
+    try:
+        with exclusive(lock, _lock_wait(), on_wait=waiting):
+            return build(project, kb, states, full=full)
+    except Busy as exc:
+        raise IndexNotUpdated(
+            f"{exc.holder.describe()} is still updating it after {exc.waited:.0f} s; "
+            "run this again when it ends (KB_LOCK_WAIT sets how long to wait)"
+        ) from None
+    except IndexWriteError as exc:
+        raise IndexNotUpdated(
+            f"cannot write {project.rel(exc.folder)}: {exc.reason} (the previous index is "
+            "untouched)"
+        ) from None
+    except OSError as exc:  # the lock file itself: a read-only or full `.kb/`
+        where = project.rel(Path(exc.filename)) if exc.filename else project.rel(lock)
+        raise IndexNotUpdated(
+            f"cannot write {where}: {exc.strerror or exc} (the previous index is untouched)"
+        ) from None
+
+
+def _lock_wait() -> float:
+    try:
+        return max(0.0, float(os.environ.get("KB_LOCK_WAIT", LOCK_WAIT)))
+    except ValueError:
+        raise click.UsageError("KB_LOCK_WAIT must be a number of seconds") from None
 
 
 @click.command()

@@ -47,11 +47,81 @@ def _describe(exc: yaml.MarkedYAMLError) -> str:
     return "; ".join(parts) or str(exc)
 
 
+# Front matter, folder defaults and owners are a few levels deep. Deeper YAML is refused
+# before it is built: PyYAML builds values recursively (RecursionError near 300 levels) and
+# libyaml's composer recurses in C (the process dies near 100,000 levels).
+MAX_DEPTH = 64
+MAX_VALUES = 10_000  # aliases repeating aliases can stand for billions of values
+
+
+def check_shape(text: str, first_line: int = 1, what: str = "front matter") -> None:
+    """Raise YamlProblem (at its line) for YAML nested deeper than MAX_DEPTH levels, read
+    as a stream of events (which never recurses). Only YAML with more than MAX_DEPTH
+    brackets, dashes, colons or question marks in all can be that deep, so others skip it."""
+    if sum(text.count(c) for c in "[{-:?") <= MAX_DEPTH:
+        return
+    depth = 0
+    for event in yaml.parse(text, Loader=_Base):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise YamlProblem(
+                    f"the YAML of the {what} is nested too deeply (more than {MAX_DEPTH} levels)",
+                    first_line + event.start_mark.line,
+                    "remove the extra brackets or indentation",
+                )
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
+def _check_aliases(node: yaml.Node, first_line: int, what: str) -> None:
+    """Refuse aliases that refer to themselves or multiply into more than MAX_VALUES values
+    (counted without building them)."""
+    sizes: dict[int, int] = {}  # node id -> values it stands for; 0 while being counted
+    stack: list[tuple[yaml.Node, bool]] = [(node, False)]
+    while stack:
+        current, counted_children = stack.pop()
+        children = _children(current)
+        if counted_children:
+            sizes[id(current)] = 1 + sum(sizes[id(c)] for c in children)
+            if sizes[id(current)] > MAX_VALUES:
+                raise YamlProblem(
+                    f"aliases in the {what} stand for more than {MAX_VALUES:,} values",
+                    first_line + current.start_mark.line,
+                    "write the values out instead of using `&` anchors and `*` aliases",
+                )
+            continue
+        if id(current) in sizes:
+            continue
+        sizes[id(current)] = 0
+        stack.append((current, True))
+        for child in children:
+            if sizes.get(id(child)) == 0:
+                raise YamlProblem(
+                    f"a value of the {what} contains itself (an alias inside its own anchor)",
+                    first_line + child.start_mark.line,
+                    "write the values out instead of using `&` anchors and `*` aliases",
+                )
+            if id(child) not in sizes:
+                stack.append((child, False))
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
+
+
 def load_mapping(text: str, first_line: int = 1, what: str = "front matter") -> Mapping:
     """Parse ``text`` (whose first line is line ``first_line`` of its file) as a mapping."""
     loader = _Loader(text)
     try:
+        check_shape(text, first_line, what)
         node = loader.get_single_node()
+        if node is not None and "*" in text:
+            _check_aliases(node, first_line, what)
         if node is None:
             raise YamlProblem(f"the {what} is empty", first_line, "add `field: value` lines")
         if not isinstance(node, yaml.MappingNode):
@@ -108,9 +178,20 @@ _LenientLoader.add_multi_constructor("", lambda loader, suffix, node: None)
 _LenientLoader.add_multi_constructor("tag:yaml.org,2002:python/", lambda *_: None)
 
 
-def load_lenient(text: str) -> Any:
-    """Load a config file that may carry tags only MkDocs understands."""
-    return yaml.load(text, Loader=_LenientLoader)
+def load_lenient(text: str, what: str = "config") -> Any:
+    """Load a config file that may carry tags only MkDocs understands. YamlProblem for YAML
+    nested too deeply or aliases that multiply (other YAML errors: yaml.YAMLError)."""
+    check_shape(text, 1, what)
+    loader = _LenientLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        if "*" in text:
+            _check_aliases(node, 1, what)
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
 
 
 class _ConfigLoader(yaml.Loader):
@@ -139,5 +220,16 @@ _ConfigLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
 
 
 def load_config_yaml(text: str) -> Any:
-    """Load mkdocs.yml the way MkDocs does (trusted: it may name Python functions)."""
-    return yaml.load(text, Loader=_ConfigLoader)
+    """Load mkdocs.yml the way MkDocs does (trusted: it may name Python functions).
+    YamlProblem for YAML nested too deeply or aliases that multiply."""
+    check_shape(text, 1, "config")
+    loader = _ConfigLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        if "*" in text:
+            _check_aliases(node, 1, "config")
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()

@@ -13,6 +13,7 @@ from typing import Any
 from kbsite.knowledge import KnowledgeBase
 from kbsite.review.staleness import Flag
 from kbsite.settings import STATES
+from kbsite.sites.text import html_text, link_target, mailto_link, markdown_text
 
 NO_OWNER = "(no owner)"
 
@@ -94,20 +95,20 @@ def health_markdown(data: dict[str, Any], url_for: Callable[[str], str]) -> str:
     lines += [f"| `{state}` | {count} |" for state, count in data["counts"].items()]
     lines += ["", "## By owner", ""]
     for owner in data["owners"]:
-        contact = f" — <{owner['email']}>" if owner["email"] else ""
+        contact = f" — {mailto_link(owner['email'])}" if owner["email"] else ""
         lines += [
-            f"### {owner['name']} (`{owner['owner']}`){contact}",
+            f"### {markdown_text(owner['name'])} (<code>{html_text(owner['owner'])}</code>)"
+            f"{contact}",
             "",
             "| page | lang | state | due | days overdue | why |",
             "|---|---|---|---|---:|---|",
         ]
         for item in owner["items"]:
-            title = (item["title"] or item["file"]).replace("|", "\\|")
-            reason = item["reason"].replace("|", "\\|")
+            title = markdown_text(item["title"] or item["file"])
             lines.append(
-                f"| [{title}]({url_for(item['file'])}) | {item['lang']} | "
-                f"`{item['state']}` | {item['due'] or '—'} | {item['days_overdue']} | "
-                f"{reason} |"
+                f"| [{title}]({link_target(url_for(item['file']))}) | "
+                f"{markdown_text(item['lang'])} | `{item['state']}` | {item['due'] or '—'} | "
+                f"{item['days_overdue']} | {markdown_text(item['reason'])} |"
             )
         lines.append("")
     languages = data["translations"]["languages"]
@@ -118,7 +119,7 @@ def health_markdown(data: dict[str, Any], url_for: Callable[[str], str]) -> str:
         "|---|" + "---|" * len(languages),
     ]
     for page in data["translations"]["pages"]:
-        title = (page["title"] or page["file"]).replace("|", "\\|")
+        title = markdown_text(page["title"] or page["file"])
         marks = " | ".join(_COVERAGE_MARK[page["langs"][lang]] for lang in languages)
-        lines.append(f"| [{title}]({url_for(page['file'])}) | {marks} |")
+        lines.append(f"| [{title}]({link_target(url_for(page['file']))}) | {marks} |")
     return "\n".join(lines) + "\n"

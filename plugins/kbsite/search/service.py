@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import logging
 import os
 import unicodedata
 from collections import OrderedDict
@@ -12,19 +13,21 @@ from pathlib import Path
 from typing import Any
 
 import regex
+import yaml
 
 from kbsite.knowledge import KnowledgeBase
 from kbsite.markdown.cache import CACHE_DIR, ModelCache
 from kbsite.markdown.model import Rendering
 from kbsite.project import Project
 from kbsite.reading.schema import ID_PATTERN
-from kbsite.reading.yamlload import load_lenient
+from kbsite.reading.yamlload import YamlProblem, load_lenient
 from kbsite.review import states as review_states
 from kbsite.search import engine
 from kbsite.search.analysis import Marks, fold, snippet, terms, words
 from kbsite.settings import PAGE_TYPES
 from kbsite.sites import languages as i18n
 
+log = logging.getLogger("kbsite.search")
 INDEX_DIR = ".kb/index"
 #: Changes when documents are made differently from the same page (forces re-indexing).
 DOCUMENT_FORMAT = 2
@@ -100,10 +103,12 @@ def build(
     project: Project, kb: KnowledgeBase, states: Mapping[str, str], full: bool = False
 ) -> dict[str, int]:
     """Full rebuild (swapped in atomically), or an update of the pages whose content digest or
-    staleness state changed; only those are analysed again."""
+    staleness state changed; only those are analysed again. Call it holding the index lock
+    (``kbsite.cli.search.refresh_index`` does); IndexWriteError when the disk refuses."""
     target = index_dir(project)
     default = project.settings.default_language
     pages = indexable(kb)
+    engine.clean_leftovers(target)
     models = kb.models or ModelCache(project.markdown, project.root / CACHE_DIR)
 
     def documents(chosen: list[Any]) -> Iterator[dict[str, Any]]:
@@ -134,7 +139,18 @@ def load_synonyms(project: Project) -> dict[str, list[list[str]]]:
     path = project.synonyms_file
     if not path.is_file():
         return {}
-    data = load_lenient(path.read_text(encoding="utf-8")) or {}
+    try:
+        data = load_lenient(path.read_text(encoding="utf-8"), what="synonyms file") or {}
+    except (YamlProblem, yaml.YAMLError, UnicodeDecodeError) as exc:
+        # Search still works without synonyms; the file's owner gets its line and reason.
+        if isinstance(exc, YamlProblem):
+            line, reason = exc.line, exc.message
+        elif isinstance(exc, yaml.MarkedYAMLError) and exc.problem_mark is not None:
+            line, reason = exc.problem_mark.line + 1, f"invalid YAML: {exc.problem}"
+        else:
+            line, reason = 1, f"cannot read it: {exc}"
+        log.warning("%s:%d: %s; searching without synonyms", path.name, line, reason)
+        return {}
     groups: dict[str, list[list[str]]] = {}
     for lang, entries in data.items() if isinstance(data, dict) else []:
         for group in entries or []:
@@ -151,7 +167,9 @@ class Searcher:
     cache_size: int = 2048
     engine: engine.Engine = field(init=False)
     synonyms: dict[str, list[list[str]]] = field(init=False)
-    _cache: OrderedDict[tuple[Any, ...], dict[str, Any]] = field(init=False)
+    _cache: OrderedDict[tuple[Any, ...], tuple[engine.Generation, dict[str, Any]]] = field(
+        init=False
+    )
 
     def __post_init__(self) -> None:
         self.engine = engine.Engine(index_dir(self.project))
@@ -165,26 +183,30 @@ class Searcher:
         page_type, audience, limit, product, tag). Raises QueryError for bad ones."""
         key = self._key(query, **filters)
         if self.engine.refresh():
-            self._cache.clear()  # a new index generation: earlier answers may be stale
-        if key in self._cache:
+            self._cache.clear()  # a new index generation: earlier answers are stale
+        generation = self.engine.generation
+        found = self._cache.get(key)
+        if found is not None and found[0] == generation:
             self._cache.move_to_end(key)
-            return copy.deepcopy(self._cache[key])
+            return copy.deepcopy(found[1])
         data = self._search(*key)
         if self.cache_size:
-            self._cache[key] = copy.deepcopy(data)
+            self._cache[key] = (generation, copy.deepcopy(data))
             if len(self._cache) > self.cache_size:
                 self._cache.popitem(last=False)
         return data
 
     def cached(self, query: str, **filters: Any) -> dict[str, Any] | None:
-        """The cached answer if there is one for the newest index, without searching: the
-        server answers repeated queries from here while a new one runs in its search thread.
-        Raises QueryError for bad parameters, like ``search``."""
+        """The cached answer if it was computed from the newest index on disk, without
+        searching: the server answers repeated queries from here (on its event loop) while a
+        new one runs in its search thread. Each answer carries the generation it came from,
+        so one computed from an older index is never served, whatever the search thread is
+        doing meanwhile. Raises QueryError for bad parameters, like ``search``."""
         key = self._key(query, **filters)
-        data = self._cache.get(key) if self.cache_size else None
-        if data is None or not self.engine.current():
+        found = self._cache.get(key) if self.cache_size else None
+        if found is None or found[0] != self.engine.latest():
             return None
-        return copy.deepcopy(data)
+        return copy.deepcopy(found[1])
 
     def _key(
         self,

@@ -6,8 +6,6 @@ import asyncio
 import contextlib
 import ipaddress
 import logging
-import secrets
-import socket
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -16,17 +14,20 @@ from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
-from uvicorn.protocols.http.auto import AutoHTTPProtocol
 
 from kbsite.project import Project
+from kbsite.server.connections import GuardedHTTP, no_delay
+from kbsite.server.guards import TOKEN_COOKIE, HostGuard, SecurityHeaders, TokenGate, page_policy
+from kbsite.server.options import ServeOptions
+
+__all__ = ["TOKEN_COOKIE", "GuardedHTTP", "ServeOptions", "create_app", "is_loopback", "no_delay"]
 
 log = logging.getLogger("kbsite.server")
-TOKEN_COOKIE = "kb_token"
 _NO_SITE = (
     "<!doctype html><title>Not built</title><h1>No site yet</h1>"
     "<p>Run <code>kb build</code>, then reload this page.</p>"
@@ -42,24 +43,11 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def no_delay(transport: Any) -> None:
-    """Turn Nagle's algorithm off for a connection.
-
-    uvicorn writes a response's headers and body separately. With several workers it binds the
-    listening socket itself (``proto=0``), so asyncio does not set TCP_NODELAY on accepted
-    connections, and on a keep-alive connection the body then waits for the client's delayed
-    ACK: ~40 ms added to every answer. Setting it here works for every worker count."""
-    sock = transport.get_extra_info("socket")
-    if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+UNREADABLE = "the search index cannot be read: run `kb index --full`"
 
 
-class NoDelayHTTP(AutoHTTPProtocol):  # type: ignore[misc,valid-type]
-    """uvicorn's HTTP protocol with TCP_NODELAY on each connection (see ``no_delay``)."""
-
-    def connection_made(self, transport: Any) -> None:
-        no_delay(transport)
-        super().connection_made(transport)
+class IndexUnreadable(Exception):
+    """An index is there but cannot be opened (says what, not where: see /healthz)."""
 
 
 class _Search:
@@ -76,10 +64,18 @@ class _Search:
         self._warming: asyncio.Task[None] | None = None
 
     def get(self) -> Any:
+        """The open searcher; IndexMissing, or IndexUnreadable (details in the log only)."""
+        from kbsite.search.engine import IndexMissing
         from kbsite.search.service import Searcher
 
         if self._searcher is None:
-            self._searcher = Searcher(self.project)
+            try:
+                self._searcher = Searcher(self.project)
+            except IndexMissing:
+                raise
+            except Exception as exc:
+                log.exception("the search index cannot be opened")
+                raise IndexUnreadable(UNREADABLE) from exc
         return self._searcher
 
     async def run(self, query: str, filters: dict[str, Any]) -> dict[str, Any]:
@@ -122,35 +118,21 @@ class _Search:
         self._warming = asyncio.get_running_loop().create_task(run())
 
 
-class _TokenGate(BaseHTTPMiddleware):
-    """With KB_TOKEN set, the rep page, the API and the rep site require it."""
-
-    def __init__(self, app: Any, token: str) -> None:
-        super().__init__(app)
-        self.token = token
-
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        if request.url.path.startswith("/public") or request.url.path == "/healthz":
-            return await call_next(request)
-        given = request.query_params.get("token") or request.cookies.get(TOKEN_COOKIE) or ""
-        header = request.headers.get("authorization", "")
-        if header.lower().startswith("bearer "):
-            given = header[7:].strip()
-        if not secrets.compare_digest(given.encode(), self.token.encode()):
-            return JSONResponse({"error": "a valid access token is required"}, status_code=401)
-        response = await call_next(request)
-        if request.query_params.get("token"):
-            response.set_cookie(TOKEN_COOKIE, self.token, httponly=True, samesite="strict")
-        return response
-
-
-def create_app(project: Project, token: str | None = None) -> Starlette:
+def create_app(
+    project: Project, token: str | None = None, options: ServeOptions | None = None
+) -> Starlette:
+    """The server's app: routes, then (outermost first) security headers, the host check and
+    the token gate around all of them. ``options`` default to loopback with ``token``."""
+    options = options or ServeOptions(token=token)
+    token = options.token
     search = _Search(project)
-    page = files("kbsite").joinpath("assets/search.html").read_text(encoding="utf-8")
     languages = list(project.settings.languages)
+    page = files("kbsite").joinpath("assets/search.html").read_text(encoding="utf-8")
+    page = page.replace("__LANGUAGES__", ",".join(languages))
+    page_headers = {"Content-Security-Policy": page_policy(page)}
 
     async def home(request: Request) -> Response:
-        return HTMLResponse(page.replace("__LANGUAGES__", ",".join(languages)))
+        return HTMLResponse(page, headers=page_headers)
 
     async def api(request: Request) -> Response:
         from kbsite.search.engine import IndexMissing
@@ -172,7 +154,7 @@ def create_app(project: Project, token: str | None = None) -> Starlette:
         }
         try:
             data = await search.run(query, filters)
-        except IndexMissing as exc:
+        except (IndexMissing, IndexUnreadable) as exc:
             return JSONResponse({"error": str(exc)}, status_code=503)
         except QueryError as exc:
             return JSONResponse({"error": str(exc)}, status_code=400)
@@ -184,10 +166,16 @@ def create_app(project: Project, token: str | None = None) -> Starlette:
         return JSONResponse(data)
 
     async def health(request: Request) -> Response:
+        """Open to anyone: says what is wrong, never where (no file-system path)."""
+        from kbsite.search.engine import IndexMissing
+
         try:
             pages = search.get().engine.doc_count
-        except Exception as exc:  # missing or unreadable index: report, don't fail
+        except (IndexMissing, IndexUnreadable) as exc:
             return JSONResponse({"ok": False, "error": str(exc)})
+        except Exception:  # report, don't fail; the details go to the log, not to anyone
+            log.exception("the search index cannot be read")
+            return JSONResponse({"ok": False, "error": UNREADABLE})
         return JSONResponse({"ok": True, "pages": pages, "warm": search.warmed})
 
     async def not_built(request: Request) -> Response:
@@ -203,10 +191,10 @@ def create_app(project: Project, token: str | None = None) -> Starlette:
         search.warm()
         yield
 
-    app = Starlette(routes=routes, lifespan=lifespan)
+    middleware = [Middleware(SecurityHeaders), Middleware(HostGuard, options=options)]
     if token:
-        app.add_middleware(_TokenGate, token=token)
-    return app
+        middleware.append(Middleware(TokenGate, token=token))
+    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
 
 
 class _Static:
@@ -250,4 +238,4 @@ def app_from_environment() -> Starlette:
 
     from kbsite.project import find_project
 
-    return create_app(find_project(os.environ["KB_SERVE_CONFIG"]), os.environ.get("KB_TOKEN"))
+    return create_app(find_project(os.environ["KB_SERVE_CONFIG"]), options=ServeOptions.from_env())

@@ -12,12 +12,12 @@ seconds to parse as Markdown), with every title escaped, and titled in the site'
 
 from __future__ import annotations
 
-import html
 import posixpath
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from kbsite.sites.languages import relative_url, url_of
+from kbsite.sites.text import html_text
 from kbsite.sites.translations import Labels, labels_for
 
 TYPE_PAGES = {"policy": "Policies", "procedure": "Escalation procedures", "article": "Articles"}
@@ -84,15 +84,15 @@ def build_folders(entries: dict[str, Entry], content_dirs: tuple[str, ...]) -> d
 def _item(entry: Entry, here: str) -> str:
     path, _, query = entry.url.partition("?")
     href = relative_url(here, path) + (f"?{query}" if query else "")
-    note = f" <small>{html.escape(entry.note)}</small>" if entry.note else ""
-    return f'<li><a href="{html.escape(href)}">{html.escape(entry.title)}</a>{note}</li>'
+    note = f" <small>{html_text(entry.note)}</small>" if entry.note else ""
+    return f'<li><a href="{html_text(href)}">{html_text(entry.title)}</a>{note}</li>'
 
 
 def _heading(level: int, text: str, anchor: str) -> tuple[str, dict[str, object]]:
-    label = html.escape(text)
+    label = html_text(text)
     markup = (
-        f'<h{level} id="{html.escape(anchor)}">{label}<a class="headerlink" '
-        f'href="#{html.escape(anchor)}" title="Permanent link">&para;</a></h{level}>'
+        f'<h{level} id="{html_text(anchor)}">{label}<a class="headerlink" '
+        f'href="#{html_text(anchor)}" title="Permanent link">&para;</a></h{level}>'
     )
     token: dict[str, object] = {
         "level": level,
@@ -120,8 +120,8 @@ def folder_page(folder: Folder, prefix: str, labels: Labels) -> Generated:
         for sub in sorted(folder.subfolders, key=lambda sub: folder_title(sub, labels).lower()):
             target = prefix + url_of(f"{sub}/index.md")
             items.append(
-                f'<li><a href="{html.escape(relative_url(here, target))}">'
-                f"{html.escape(folder_title(sub, labels))}</a></li>"
+                f'<li><a href="{html_text(relative_url(here, target))}">'
+                f"{html_text(folder_title(sub, labels))}</a></li>"
             )
         parts.append("<ul>\n" + "\n".join(items) + "\n</ul>")
     if folder.entries:
@@ -165,7 +165,7 @@ def _unique(anchor: str, used: set[str]) -> str:
 
 
 def _page(title: str, parts: list[str]) -> str:
-    return "\n".join([f"<h1>{html.escape(title)}</h1>", *parts])
+    return "\n".join([f"<h1>{html_text(title)}</h1>", *parts])
 
 
 def generate_index_pages(
@@ -199,20 +199,20 @@ def site_nav(
 
     ``docs`` are the hand-written pages this site shows (paths in the site); ``pages`` every
     page path the site has, so an empty category (not generated) is not listed."""
-    nav: list[object] = [{labels("nav.home"): "index.md"}] if "index.md" in docs else []
+    nav: list[object] = [{html_text(labels("nav.home")): "index.md"}] if "index.md" in docs else []
     nav += [
-        {folder_title(top, labels): f"{top}/index.md"}
+        {html_text(folder_title(top, labels)): f"{top}/index.md"}
         for top in content_dirs
         if f"{top}/index.md" in pages
     ]
     by_type = [
-        {type_title(page_type, labels): f"{TYPE_DIR}/{page_type}.md"}
+        {html_text(type_title(page_type, labels)): f"{TYPE_DIR}/{page_type}.md"}
         for page_type in TYPE_PAGES
         if f"{TYPE_DIR}/{page_type}.md" in pages
     ]
     if by_type:
-        nav.append({labels("nav.browse"): by_type})
+        nav.append({html_text(labels("nav.browse")): by_type})
     nav += sorted(doc for doc in docs if doc != "index.md" and "/" not in doc)
     if health_page:
-        nav.append({labels("nav.health"): health_page})
+        nav.append({html_text(labels("nav.health")): health_page})
     return nav

@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from kbsite.markdown.cache import CACHE_DIR
+from kbsite.sites.text import html_text
 
 _FILE = "outputs.sqlite"
 FORMAT = "kb-outputs-1"
@@ -320,12 +321,12 @@ def gzip_bytes(data: bytes) -> bytes:
 def search_fragment(url: str, title: str, sections: list[tuple[str, str, str]]) -> str:
     """The entries of one page in Material's search index (a JSON list without brackets)."""
     entries = []
-    for number, (heading, anchor, text) in enumerate(sections):
+    for number, (heading, anchor, text) in enumerate(sections):  # Material shows them as HTML
         if number == 0 or not anchor:
             location, name = url, title
         else:
             location, name = f"{url}#{anchor}", heading
-        entries.append({"location": location, "title": name, "text": text})
+        entries.append({"location": location, "title": html_text(name), "text": html_text(text)})
     merged: dict[str, dict[str, str]] = {}
     for entry in entries:  # sections under one heading (around an internal block) join up
         if entry["location"] in merged:

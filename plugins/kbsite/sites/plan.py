@@ -35,6 +35,7 @@ from kbsite.sites.banners import render_banners, render_review_footer
 from kbsite.sites.layout import under_title
 from kbsite.sites.navigation import Entry, folder_title, generate_index_pages, site_nav
 from kbsite.sites.procedures import tiers_html
+from kbsite.sites.text import with_html_title
 from kbsite.sites.translations import all_labels
 from kbsite.sites.visibility import internal_visible, page_head_tags, public_visible
 
@@ -300,7 +301,7 @@ class _Planner:
                     )
                 )
         title = doc.title or _first_heading(outline) or folder_title(posixpath.splitext(uri)[0])
-        meta = {**doc.meta, "title": title}
+        meta = with_html_title(doc.meta, title)
         planned = PlannedPage(
             uri, title, "docs", meta, body=doc.body, public=self.spec.public, links=outline.links
         )
@@ -332,7 +333,7 @@ class _Planner:
             uri,
             title,
             "content",
-            {"title": title},
+            with_html_title({}, title),
             before="\n\n".join(part for part in before if part),
             after=after,
             body=page.body,

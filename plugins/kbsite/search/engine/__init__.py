@@ -12,6 +12,7 @@ import functools
 import os
 import shutil
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,8 +78,43 @@ class IndexMissing(Exception):
     """There is no index yet; `kb build` or `kb index` makes one."""
 
 
+# Says what, not where: the server shows it to anyone who asks `/healthz`.
+_MISSING = "no search index yet: run `kb build` (or `kb index`)"
+
+
 def exists(index_dir: Path) -> bool:
     return index_dir.is_dir() and whoosh_index.exists_in(str(index_dir))
+
+
+BUILD_ID = "kb-build-id"  # names one full build: a swapped-in rebuild has another
+
+
+class IndexWriteError(Exception):
+    """The index could not be written (disk full, read-only folder); the previous index is
+    left as it was. ``folder`` is where the write failed, ``reason`` the system's words."""
+
+    def __init__(self, folder: Path, reason: str) -> None:
+        super().__init__(f"cannot write {folder}: {reason}")
+        self.folder = folder
+        self.reason = reason
+
+
+def _leftovers(index_dir: Path) -> list[Path]:
+    return sorted(index_dir.parent.glob(f"{index_dir.name}.new-*")) + sorted(
+        index_dir.parent.glob(f"{index_dir.name}.old-*")
+    )
+
+
+def clean_leftovers(index_dir: Path) -> None:
+    """Remove what an interrupted full rebuild left beside the index; if it was stopped
+    between moving the old index aside and the new one in, put the old one back first.
+    Only call it holding the index lock (no rebuild can be running)."""
+    if not index_dir.exists():
+        old = [p for p in _leftovers(index_dir) if ".old-" in p.name and exists(p)]
+        if old:
+            old[-1].rename(index_dir)
+    for path in _leftovers(index_dir):
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def write_full(index_dir: Path, documents: Iterable[dict[str, Any]]) -> int:
@@ -86,18 +122,23 @@ def write_full(index_dir: Path, documents: Iterable[dict[str, Any]]) -> int:
     staging = index_dir.with_name(f"{index_dir.name}.new-{os.getpid()}")
     old = index_dir.with_name(f"{index_dir.name}.old-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
     count = 0
     try:
+        staging.mkdir(parents=True)
         ix = whoosh_index.create_in(str(staging), KBSchema())
         with ix.writer(limitmb=256, procs=min(2, os.cpu_count() or 1), multisegment=True) as writer:
             for doc in documents:
                 writer.add_document(**doc)
                 count += 1
         ix.close()
+        (staging / BUILD_ID).write_text(uuid.uuid4().hex, encoding="ascii")
         if index_dir.exists():
             index_dir.rename(old)
         staging.rename(index_dir)
+    except OSError as exc:
+        if old.exists() and not index_dir.exists():
+            old.rename(index_dir)  # the previous index stays in place
+        raise IndexWriteError(index_dir.parent, exc.strerror or str(exc)) from exc
     finally:
         shutil.rmtree(staging, ignore_errors=True)
         shutil.rmtree(old, ignore_errors=True)
@@ -119,20 +160,43 @@ def stored_versions(index_dir: Path) -> dict[str, tuple[Any, Any]]:
 def write_changes(
     index_dir: Path, changed: Iterable[dict[str, Any]], deleted: Iterable[str]
 ) -> tuple[int, int]:
-    """Rewrite changed documents and delete vanished ones; returns (updated, deleted)."""
-    ix = whoosh_index.open_dir(str(index_dir))
+    """Rewrite changed documents and delete vanished ones; returns (updated, deleted).
+
+    All or nothing: a failed write (disk full, read-only folder) leaves the index as it was,
+    and the files it had begun are removed."""
     updated = removed = 0
     try:
-        with ix.writer(timeout=10.0) as writer:
-            for doc in changed:
-                writer.update_document(**doc)
-                updated += 1
-            for key in deleted:
-                writer.delete_by_term("key", key)
-                removed += 1
-    finally:
-        ix.close()
+        ix = whoosh_index.open_dir(str(index_dir))
+        try:
+            with ix.writer(timeout=10.0) as writer:
+                for doc in changed:
+                    writer.update_document(**doc)
+                    updated += 1
+                for key in deleted:
+                    writer.delete_by_term("key", key)
+                    removed += 1
+        finally:
+            ix.close()
+    except OSError as exc:
+        _remove_unused_files(index_dir)
+        raise IndexWriteError(index_dir, exc.strerror or str(exc)) from exc
     return updated, removed
+
+
+def _remove_unused_files(index_dir: Path) -> None:
+    """Delete the segment and temporary files no generation of the index uses (what a
+    cancelled writer leaves behind); best effort."""
+    try:
+        ix = whoosh_index.open_dir(str(index_dir))
+        try:
+            toc = ix._read_toc()
+            whoosh_index.clean_files(ix.storage, ix.indexname, toc.generation, toc.segments)
+        finally:
+            ix.close()
+        for temp in index_dir.glob("*.tmp"):
+            shutil.rmtree(temp, ignore_errors=True)
+    except Exception:  # nothing more to do: the next successful write cleans up too
+        return
 
 
 @dataclass(frozen=True)
@@ -147,22 +211,78 @@ class Found(NamedTuple):
     words: set[str]  # the index words searched for, prefixes and typos expanded
 
 
+Generation = tuple[str, int]  # (full build, Whoosh generation within it)
+
+
 class Engine:
-    """An open index; `refresh` picks up a new generation or a swapped-in rebuild cheaply."""
+    """An open index generation; `refresh` moves to the newest one.
+
+    Everything a search reads (stored fields, deleted pages, filter masks, postings, words)
+    comes from the generation opened last. Whoosh's own ``searcher.refresh()`` is never used:
+    it reuses the open segment readers, and with them the segments' old sets of deleted
+    pages, so pages deleted, retired or changed by ``kb index`` kept being found (and it adds
+    back segments a merge replaced). A new generation is opened from scratch instead; only
+    what never changes within a segment (postings, field lengths, words) is kept, per segment,
+    and deleted pages are masked with the new generation's deletions."""
 
     def __init__(self, index_dir: Path) -> None:
         if not exists(index_dir):
-            raise IndexMissing(f"no search index at {index_dir}: run `kb build` (or `kb index`)")
+            raise IndexMissing(_MISSING)
         self.index_dir = index_dir
         self._postings = PostingsCache()
         self._vocabulary = Vocabulary()
         self.cold = True  # nothing read ahead yet (see `warm`)
+        self._build = ""
+        self._build_key: tuple[int, int] | None = None
+        self._build_read = ""
         self._open()
 
+    def _build_id(self) -> str:
+        """Which full build the folder holds now (an index without the file: its inode).
+        Read again only when the folder is another one (its inode and change time), so
+        asking before every answer costs one stat."""
+        folder = self.index_dir.stat()
+        key = (folder.st_ino, folder.st_ctime_ns)
+        if key != self._build_key:
+            try:
+                build = (self.index_dir / BUILD_ID).read_text(encoding="ascii").strip()
+            except FileNotFoundError:
+                build = f"inode-{folder.st_ino}"
+            self._build_key, self._build_read = key, build
+        return self._build_read
+
     def _open(self) -> None:
-        self._ix = whoosh_index.open_dir(str(self.index_dir))
-        self._inode = self.index_dir.stat().st_ino
-        self._use(self._ix.searcher())
+        """Open the newest generation; tried again when a rebuild is swapped in meanwhile."""
+        for attempt in range(5):
+            try:
+                build = self._build_id()
+                ix = whoosh_index.open_dir(str(self.index_dir))
+                listed = ix.latest_generation()
+                searcher = ix.searcher()
+                if self._build_id() == build:
+                    break
+                searcher.close()
+                ix.close()
+            except (OSError, whoosh_index.EmptyIndexError):  # mid-swap or mid-commit
+                if attempt == 4:
+                    if not exists(self.index_dir):
+                        raise IndexMissing(_MISSING) from None
+                    raise
+            time.sleep(0.05)
+        else:
+            raise OSError(f"the search index at {self.index_dir} kept changing while opened")
+        if build != self._build:  # another full build: no segment in common
+            self._postings = PostingsCache()
+            self._vocabulary = Vocabulary()
+            self.cold = True
+        self._build = build
+        self._ix = ix
+        # An index without pages has a reader without a generation: the one listed just
+        # before opening is never newer than the one opened (at worst it is opened again).
+        opened = searcher.reader().generation()
+        known = opened is not None and opened >= 0
+        self.generation: Generation = (build, opened if known else listed)
+        self._use(searcher)
 
     def _use(self, searcher: Any) -> None:
         self._searcher = searcher
@@ -170,31 +290,28 @@ class Engine:
         self._vocabulary.forget({segment for _, segment in self._vectors.leaves})
         self._allowed: dict[Q.Query, Any] = {}
 
-    def refresh(self) -> bool:
-        """Pick up a newer index; True when the searcher changed."""
+    def latest(self) -> Generation | None:
+        """The generation on disk now (None when it cannot be told, e.g. mid-swap); cheap
+        enough to ask before every answer."""
         try:
-            inode = self.index_dir.stat().st_ino
-        except FileNotFoundError:  # mid-swap: keep serving the open generation
-            return False
-        if inode != self._inode:
-            self._postings = PostingsCache()  # another index: no segment in common
-            self._vocabulary = Vocabulary()
-            self.cold = True
-            self._reopen()
-            return True
-        if not self._searcher.up_to_date():
-            if self._vectors.leaves:
-                self._use(self._searcher.refresh())
-            else:  # Whoosh cannot refresh a searcher of an index without pages
-                self._reopen()
-            return True
-        return False
+            return (self._build_id(), self._ix.latest_generation())
+        except (OSError, ValueError):
+            return None
 
-    def _reopen(self) -> None:
+    def current(self) -> bool:
+        """Whether the open generation is the newest on disk (changes nothing)."""
+        return self.latest() == self.generation
+
+    def refresh(self) -> bool:
+        """Open the newest generation if the index changed; True when it did."""
+        latest = self.latest()
+        if latest is None or latest == self.generation:
+            return False
         old, old_ix = self._searcher, self._ix
         self._open()
         old.close()
         old_ix.close()
+        return True
 
     def warm(self, min_pages: int = 2, step: float = 0.02) -> Iterator[int]:
         """Read ahead what queries will need: each segment's words of every text field (for
@@ -222,13 +339,6 @@ class Engine:
                         since = time.perf_counter()
                 for lead, words in by_lead.items():
                     self._vocabulary.fill(segment, field, lead, words)
-
-    def current(self) -> bool:
-        """Whether the open searcher still reads the newest index (changes nothing)."""
-        try:
-            return self.index_dir.stat().st_ino == self._inode and self._searcher.up_to_date()
-        except Exception:  # mid-swap, or the search thread is reopening: ask it to search
-            return False
 
     def close(self) -> None:
         self._searcher.close()
