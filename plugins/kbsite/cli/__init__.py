@@ -210,7 +210,10 @@ def github_annotation(problem: Problem) -> str:
 @main.command()
 @click.argument("page_type", metavar="TYPE", type=click.Choice(["policy", "procedure", "article"]))
 @click.argument("path", type=click.Path(path_type=Path))
-@click.option("--owner", help="Owner key (default: the first key of owners.yml).")
+@click.option("--owner", help="Owner key (default: the one most pages in the folder use).")
+@click.option(
+    "--escalate-to", metavar="KEY", help="Procedures: the next tier (never the page's owner)."
+)
 @click.option("--title", help="Title (default: from the file name).")
 @today_option
 @config_option
@@ -220,19 +223,36 @@ def new(
     page_type: str,
     path: Path,
     owner: str | None,
+    escalate_to: str | None,
     title: str | None,
     today: str | None,
     config_file: Path | None,
 ) -> None:
-    """Create a valid page of TYPE at PATH with every required field filled in."""
+    """Create a draft page of TYPE at PATH with every required field filled in, and say what
+    was chosen and why."""
     from kbsite.scaffold import ScaffoldError, scaffold
 
     project = get_project(ctx, config_file)
     try:
-        written = scaffold(project, page_type, path, get_today(today), owner=owner, title=title)
+        done = scaffold(
+            project,
+            page_type,
+            path,
+            get_today(today),
+            owner=owner,
+            title=title,
+            escalate_to=escalate_to,
+        )
     except ScaffoldError as exc:
         raise click.UsageError(str(exc)) from None
-    click.echo(f"created {project.rel(written)}; edit it, then run `kb check`")
+    rel = project.rel(done.path)
+    click.echo(f"created {rel}:")
+    width = max(len(c.field) for c in done.choices)
+    value_width = max(len(c.value or "") for c in done.choices)
+    for choice in done.choices:
+        value = choice.value if choice.value is not None else "-"
+        click.echo(f"  {choice.field:<{width}}  {value:<{value_width}}  {choice.why}")
+    click.echo(f"edit it, then run `kb check {rel}`")
 
 
 def run() -> None:  # pragma: no cover - console entry for `python -m kbsite`
