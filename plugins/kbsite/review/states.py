@@ -2,7 +2,7 @@
 much they weigh in search ranking. Every other module reads this one table.
 
 ``translation-missing`` is reported on the source page and says nothing about its own text, so
-it does not lower the page in search.
+it does not lower the page in search. ``flagged`` comes from readers' votes (review/feedback.py).
 """
 
 from __future__ import annotations
@@ -16,11 +16,15 @@ class ReviewState:
     look: str  # Material admonition type of its banner on the rep site
     title: str  # banner title on the rep site
     weight: float  # search ranking factor: fresh pages above stale ones
+    reps_only: bool = False  # never shown on the help center
 
 
 #: Most severe first: a page's primary state is the first one it has.
 STATES: tuple[ReviewState, ...] = (
     ReviewState("expired", "danger", "This policy has expired", 0.4),
+    # A rep flagged it as outdated, or readers found it unhelpful (SPEC §9): what readers say
+    # is for its owner, so the help center never shows it.
+    ReviewState("flagged", "warning", "Flagged by readers", 0.8, reps_only=True),
     ReviewState("stale", "warning", "Review overdue", 0.7),
     ReviewState("links-changed", "warning", "A linked policy has changed", 0.85),
     ReviewState("translation-outdated", "note", "This translation may be out of date", 0.85),

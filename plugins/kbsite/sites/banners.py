@@ -16,6 +16,8 @@ def render_banners(
     """One banner per state, most severe first; the rep site also names the owner."""
     parts = []
     for flag in sorted(flags, key=lambda f: severity(f.state)):
+        if audience == "public" and BY_NAME[flag.state].reps_only:
+            continue
         kind, title = BY_NAME[flag.state].look, BY_NAME[flag.state].title
         text = html.escape(flag.reason[:1].upper() + flag.reason[1:]) + "."
         if audience == "internal" and flag.owner:
