@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import shutil
@@ -10,8 +11,12 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, TODAY, KBProject, page, run_kb
+from kbsite.review.feedback import STORE_FILE, FeedbackStore, SearchEntry, Vote
 
 STATES_KB = FIXTURES / "states_kb"
+DAY = dt.date.fromisoformat(TODAY)
+HOSTILE_COMMENT = "<script>alert(1)</script> the fee is wrong"
+HOSTILE_QUERY = "<img src=x onerror=alert(1)>"
 
 EXPECTED = [
     ("kb/never.md", "en", "stale", None, 295),
@@ -147,6 +152,20 @@ def test_bad_dates_and_durations_give_defined_states(make_project) -> None:
 def states_site(tmp_path_factory: pytest.TempPathFactory) -> KBProject:
     root = tmp_path_factory.mktemp("states") / "kb"
     shutil.copytree(STATES_KB, root)
+    # Readers' feedback as `kb serve` stores it: a rep flags the Italian "Fresh" page, and two
+    # searches found nothing (one of them hostile HTML, which must stay text).
+    store = FeedbackStore(root / STORE_FILE)
+    store.record_vote(Vote("POL-FRESH", "it", "internal", None, True, HOSTILE_COMMENT), DAY)
+    store.log_searches(
+        [
+            SearchEntry(HOSTILE_QUERY, "en", "public", True),
+            SearchEntry(HOSTILE_QUERY, "en", "public", True),
+            SearchEntry("garanzia estesa", "it", "internal", True),
+            SearchEntry("refund", "en", "internal", False),
+        ],
+        DAY,
+    )
+    store.close()
     result = run_kb("build", "--today", TODAY, cwd=root, timeout=300)
     assert result.code == 0, result.err
     return KBProject(root)
@@ -200,7 +219,7 @@ def test_health_page_and_json_agree(states_site: KBProject) -> None:
         "translation-outdated": 1,
         "translation-missing": 1,
         "links-changed": 1,
-        "flagged": 0,
+        "flagged": 1,
     }
     assert [o["owner"] for o in data["owners"]] == ["billing-team", "support-ops", "(no owner)"]
     coverage = {p["file"]: p["langs"] for p in data["translations"]["pages"]}
@@ -296,3 +315,28 @@ def test_table_fits_100_columns_with_long_titles_and_paths(make_project) -> None
     assert all(width(line) <= 100 for line in out.splitlines()), out
     assert any("…" in row and "damaged-hub-replacement.md" in row for row in rows)
     assert any(row.endswith("…") and "Replacing a damaged hub" in row for row in rows)
+
+
+def test_reader_flags_reach_rep_banners_and_health_but_not_the_help_center(
+    states_site: KBProject,
+) -> None:
+    """A rep's flag shows as a `flagged` banner on the rep site only; the health page and
+    kb-health.json list it and the searches that found nothing, with readers' text escaped."""
+    site = states_site.root / "site"
+    rep = banners((site / "internal/it/policies/fresh/index.html").read_text("utf-8"))
+    assert "flagged" in rep and "Owner: <strong>Billing and refunds" in rep["flagged"]
+    assert "&lt;script&gt;" in rep["flagged"] and "<script>alert" not in rep["flagged"]
+    public = (site / "public/it/policies/fresh/index.html").read_text("utf-8")
+    assert 'data-kb-state="flagged"' not in public and "the fee is wrong" not in public
+    data = json.loads((site / "internal/kb-health.json").read_text("utf-8"))
+    (item,) = data["readers"]["flagged"]
+    assert (item["file"], item["lang"], item["state"]) == ("policies/fresh.it.md", "it", "flagged")
+    assert data["readers"]["searches_without_results"] == [
+        {"query": "garanzia estesa", "lang": "it", "site": "internal", "count": 1,
+         "zero_results": 1},
+        {"query": HOSTILE_QUERY, "lang": "en", "site": "public", "count": 2, "zero_results": 2},
+    ]  # fmt: skip
+    page_html = (site / "internal/kb-health/index.html").read_text("utf-8")
+    assert "Searches that found nothing" in page_html and "garanzia estesa" in page_html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page_html
+    assert "<img src=x" not in page_html and "<script>alert" not in page_html
