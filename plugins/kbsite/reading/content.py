@@ -177,8 +177,8 @@ class _Reader:
                 "mojibake",
                 rel,
                 bad.line,
-                f"text looks double-encoded: `{bad.found}`",
-                f"repaired: `{bad.repaired}`",
+                bad.message,
+                bad.hint,
             )
         try:
             parsed = frontmatter.parse(text)
