@@ -36,6 +36,7 @@ class Settings:
     fail_on: tuple[str, ...] = ()
     audience: str = "internal"
     feedback_url: str | None = None  # where the help center sends votes; None: no widget
+    help_center_origin: str | None = None  # the help center's origin, allowed by CORS
     feedback_searches: bool = False  # the help center also sends its searches (batched)
     feedback_retention_days: int = 90  # votes and the search log are deleted after this
     feedback_rate: int = 30  # votes and search batches per client and minute (per process)

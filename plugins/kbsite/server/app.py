@@ -24,6 +24,7 @@ from starlette.staticfiles import StaticFiles
 from uvicorn.protocols.http.auto import AutoHTTPProtocol
 
 from kbsite.project import Project
+from kbsite.server import feedback
 
 log = logging.getLogger("kbsite.server")
 TOKEN_COOKIE = "kb_token"
@@ -136,7 +137,11 @@ class _TokenGate(BaseHTTPMiddleware):
         header = request.headers.get("authorization", "")
         if header.lower().startswith("bearer "):
             given = header[7:].strip()
-        if not secrets.compare_digest(given.encode(), self.token.encode()):
+        valid = secrets.compare_digest(given.encode(), self.token.encode())
+        if request.url.path in feedback.OPEN_PATHS:  # help-center votes: no token, not a rep
+            request.scope[feedback.REP_SCOPE_KEY] = valid
+            return await call_next(request)
+        if not valid:
             return JSONResponse({"error": "a valid access token is required"}, status_code=401)
         response = await call_next(request)
         if request.query_params.get("token"):
@@ -145,7 +150,10 @@ class _TokenGate(BaseHTTPMiddleware):
 
 
 def create_app(project: Project, token: str | None = None) -> Starlette:
+    from kbsite.search.service import index_dir
+
     search = _Search(project)
+    readers = feedback.FeedbackService(project, index_dir(project))
     page = files("kbsite").joinpath("assets/search.html").read_text(encoding="utf-8")
     languages = list(project.settings.languages)
 
@@ -181,6 +189,7 @@ def create_app(project: Project, token: str | None = None) -> Starlette:
             return JSONResponse({"error": "this query could not be run"}, status_code=400)
         for result in data["results"]:
             result["url"] = "/internal/" + result["url"]
+        readers.log_search(query, filters["lang"], "internal", not data["results"])
         return JSONResponse(data)
 
     async def health(request: Request) -> Response:
@@ -194,6 +203,7 @@ def create_app(project: Project, token: str | None = None) -> Starlette:
         return HTMLResponse(_NO_SITE, status_code=404)
 
     routes: list[Any] = [Route("/", home), Route("/api/search", api), Route("/healthz", health)]
+    routes += readers.routes()  # /api/feedback, /api/searches, /api/insights (SPEC §9)
     for name in ("internal", "public"):
         folder = project.root / "site" / name
         routes.append(Mount(f"/{name}", app=_Static(folder, not_built)))
@@ -201,7 +211,9 @@ def create_app(project: Project, token: str | None = None) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         search.warm()
+        await readers.start()
         yield
+        await readers.stop()
 
     app = Starlette(routes=routes, lifespan=lifespan)
     if token:
