@@ -53,9 +53,10 @@ def kb_serve(
     *args: str,
     env: dict[str, str] | None = None,
     preexec: Callable[[], None] | None = None,
+    port: int | None = None,
 ) -> Iterator[str]:
     """`kb serve` on a free loopback port (KB_TODAY fixed); yields its base URL."""
-    port = free_port()
+    port = port or free_port()
     proc = subprocess.Popen(
         [str(KB_BIN), "serve", "--port", str(port), *args],
         cwd=root,

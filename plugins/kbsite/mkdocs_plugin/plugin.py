@@ -27,6 +27,7 @@ from kbsite.review.staleness import Flag, compute_flags, flags_by_path
 from kbsite.settings import Settings, SettingsError
 from kbsite.sites import languages as i18n
 from kbsite.sites.banners import render_banners, render_review_footer
+from kbsite.sites.feedback import WIDGET_ASSETS, widget_config
 from kbsite.sites.links import rewrite_links
 from kbsite.sites.navigation import TYPE_DIR, TYPE_PAGES, folder_title, generate_index_pages
 from kbsite.sites.procedures import tiers_html
@@ -80,6 +81,10 @@ class KBPlugin(BasePlugin[KBConfig]):
             config.validation.nav.omitted_files = logging.DEBUG
         if not self.preview:  # our language selector partial, ahead of the theme's own
             config.theme.dirs.insert(0, str(TEMPLATES))
+            # The "Was this helpful?" widget (templates/partials/kb-feedback.html).
+            config.extra["kb_feedback"] = widget_config(
+                settings, self.config.audience, self.language
+            )
         return config
 
     @property
@@ -141,6 +146,9 @@ class KBPlugin(BasePlugin[KBConfig]):
                 kb.pages, self.language, self.project.settings.default_language, visible, kb.today
             )
         self.mounted = dict(self.site.pages)
+        if config.extra.get("kb_feedback") is None:  # no widget: none of its assets either
+            for file in [f for f in files if f.src_uri.startswith(WIDGET_ASSETS)]:
+                files.remove(file)
         self._localize_docs(files)
         self._mount(files, config)
         return files
