@@ -203,8 +203,13 @@ class FeedbackService:
         if not batch:
             return
         today = self._today()
+
+        def write() -> None:
+            self._maintain()
+            self.store.log_searches(batch, today)
+
         try:
-            await self._in_writer(lambda: self.store.log_searches(batch, today))
+            await self._in_writer(write)
         except StoreError as exc:
             self._warn(f"{len(batch)} searches were not logged: {exc}")
 
