@@ -35,12 +35,13 @@ def test_personal_data_is_masked() -> None:
     assert mask_personal_data("call me on +39 06 1234 5678") == "call me on [phone]"
     assert mask_personal_data("call (555) 123-4567 today") == "call [phone] today"
     assert mask_personal_data("POL-REFUND 2026 order 12345") == "POL-REFUND 2026 order 12345"
+    assert mask_personal_data("refund since 2026-11-23") == "refund since 2026-11-23"
     assert normalise_query("  Refund   FOR  Bob@Example.com ") == "refund for [email]"
 
 
 @given(st.text(max_size=300))
 def test_normalised_queries_are_bounded_and_free_of_control_characters(text: str) -> None:
-    """Any input normalises to ≤200 characters without control characters or digit runs of 7+."""
+    """Any input normalises to ≤200 characters, trimmed, without control characters."""
     out = normalise_query(text)
     assert len(out) <= 200
     assert not any(ch < " " or ch == "\x7f" for ch in out)

@@ -66,6 +66,7 @@ _EMAIL = regex.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", regex.UNICODE)
 _CARD = regex.compile(r"(?<![\d])(?:\d[ -]?){12,18}\d(?![\d])")
 # 7 or more digits with the separators phone numbers are written with.
 _PHONE = regex.compile(r"(?<![\w])\+?\(?\d(?:[\d ().-]{5,}\d)(?![\d])")
+_ISO_DATE = regex.compile(r"\d{4}-\d{2}-\d{2}")  # a date is not a phone number
 _SPACE = regex.compile(r"\s+")
 _CONTROL = regex.compile(r"[\p{Cc}\p{Cf}\p{Co}\p{Cs}]")
 
@@ -82,7 +83,14 @@ def mask_personal_data(text: str) -> str:
     """``text`` with e-mail addresses, card and phone numbers replaced by placeholders."""
     text = _EMAIL.sub("[email]", text)
     text = _CARD.sub(lambda m: "[card]" if _digits(m.group()) >= 13 else m.group(), text)
-    return _PHONE.sub(lambda m: "[phone]" if _digits(m.group()) >= 7 else m.group(), text)
+    return _PHONE.sub(_phone, text)
+
+
+def _phone(match: regex.Match[str]) -> str:
+    found = match.group()
+    if _digits(found) < 7 or _ISO_DATE.fullmatch(found.strip()):
+        return found
+    return "[phone]"
 
 
 def _digits(text: str) -> int:
