@@ -3,10 +3,13 @@ and a broken, locked or full database, against `kb serve` on 127.0.0.1."""
 
 from __future__ import annotations
 
+import atexit
 import os
 import resource
+import shutil
 import sqlite3
 import subprocess
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -34,16 +37,29 @@ def feedback_mkdocs(rate: int = 10_000, searches: bool = True) -> str:
     )
 
 
+_INDEXED: dict[str, Path] = {}
+
+
 def make_search_project(root: Path, mkdocs: str) -> KBProject:
+    """The search tests' KB with its index at ``root``: indexed once, then copied."""
     from test_search import SEARCH_KB
 
+    template = _INDEXED.get("kb")
+    if template is None or not template.is_dir():
+        scratch = tempfile.mkdtemp(prefix="kb-feedback-")
+        atexit.register(shutil.rmtree, scratch, True)
+        template = Path(scratch) / "kb"
+        first = KBProject(template)
+        first.write("mkdocs.yml", MINIMAL_MKDOCS)
+        first.write("policies/owners.yml", OWNERS)
+        first.write("docs/index.md", "# Home\n")
+        for rel, content in SEARCH_KB.items():
+            first.write(rel, content)
+        assert first.kb("index", "--today", TODAY).code == 0
+        _INDEXED["kb"] = template
+    shutil.copytree(template, root)
     project = KBProject(root)
     project.write("mkdocs.yml", mkdocs)
-    project.write("policies/owners.yml", OWNERS)
-    project.write("docs/index.md", "# Home\n")
-    for rel, content in SEARCH_KB.items():
-        project.write(rel, content)
-    assert project.kb("index", "--today", TODAY).code == 0
     return project
 
 
@@ -335,3 +351,31 @@ def test_full_disk_refuses_votes_and_search_keeps_working(tmp_path: Path) -> Non
             response = httpx.get(f"{base}/api/search", params={"q": query, "lang": "en"})
             assert response.status_code == 200
         assert httpx.get(f"{base}/healthz").json()["ok"] is True
+
+
+def test_retention_is_configurable_and_old_rows_are_deleted(tmp_path: Path) -> None:
+    """With `feedback_retention_days: 30`, votes and searches older than 30 days are deleted
+    when the server starts and never shown."""
+    import datetime as dt
+
+    from kbsite.review.feedback import FeedbackStore, SearchEntry, Vote
+
+    mkdocs = feedback_mkdocs().replace(
+        "      feedback_rate:", "      feedback_retention_days: 30\n      feedback_rate:"
+    )
+    project = make_search_project(tmp_path / "kb", mkdocs)
+    today = dt.date.fromisoformat(TODAY)
+    store = FeedbackStore(project.root / STORE_FILE)
+    for days_ago in (40, 10):
+        day = today - dt.timedelta(days=days_ago)
+        store.record_vote(Vote("POL-REFUND", "en", "public", False, False, f"{days_ago}d"), day)
+        store.log_searches([SearchEntry(f"query {days_ago}", "en", "public", True)], day)
+    store.close()
+    with kb_serve(project.root) as base:
+        data = httpx.get(f"{base}/api/insights").json()
+    assert data["pages"][0]["comments"] == ["10d"] and data["pages"][0]["unhelpful"] == 1
+    assert [s["query"] for s in data["searches"]] == ["query 10"]
+    with sqlite3.connect(project.root / STORE_FILE) as conn:
+        assert conn.execute("SELECT count(*) FROM votes").fetchone() == (1,)
+        assert conn.execute("SELECT count(*) FROM searches").fetchone() == (1,)
+    conn.close()
