@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sqlite3
 from pathlib import Path
 
@@ -174,13 +175,15 @@ def test_flagged_state_from_votes_since_the_last_review(make_project) -> None:
     assert set(items) == {"policies/flag.md", "policies/unhelpful.md"}
     flag = items["policies/flag.md"]
     assert (flag["due"], flag["days_overdue"]) == ("2026-11-02", 21)
-    assert "flagged it as outdated 2 times since its review on 2026-10-01" in flag["reason"]
-    assert "november" in flag["reason"] and "\x1b" not in flag["reason"]
+    assert flag["reason"].startswith("“fee changed in [2Jnovember”: ")
+    assert "flagged as outdated by reps 2 times since its review on 2026-10-01" in flag["reason"]
+    assert "\x1b" not in flag["reason"]
     unhelpful = items["policies/unhelpful.md"]
     assert unhelpful["due"] == "2026-11-05"
     assert "3 of 4 readers found it unhelpful" in unhelpful["reason"]
     table = project.kb("stale", "--today", TODAY, "--state", "flagged").out
-    assert "flagged" in table and "\x1b" not in table
+    assert re.search(r"^  21d ago\s+flagged\s+en\s+policies/flag\.md\s+“fee changed", table, re.M)
+    assert "\x1b" not in table
 
 
 def test_unreadable_store_is_reported_and_stale_still_works(make_project) -> None:

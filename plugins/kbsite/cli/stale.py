@@ -67,7 +67,7 @@ def when(flag: Flag) -> str:
     """How late (or how soon) the item is, in words that fit the first column."""
     days = flag.days_overdue
     if days > 0:
-        return f"{days}d overdue"
+        return f"{days}d ago" if flag.state == "flagged" else f"{days}d overdue"
     if days < 0:
         return f"in {-days} day{'s' * (days != -1)}"
     return "today" if flag.due else "-"

@@ -124,11 +124,12 @@ class _Flagger:
         yes, no, flags, first_flag, first_no = votes.since(reviewed)
         since = f"since its review on {reviewed}" if reviewed else "and it was never reviewed"
         if flags:
+            # The rep's words first: they say what is wrong (the table shows the start only).
             comment = next((c for d, c in votes.flag_comments if not reviewed or d > reviewed), "")
-            said = f": “{comment[:80]}{'…' * (len(comment) > 80)}”" if comment else ""
+            said = f"“{comment[:80]}{'…' * (len(comment) > 80)}”: " if comment else ""
             times = f"{flags} times" if flags > 1 else "once"
             self.flag(
-                page, "flagged", first_flag, f"reps flagged it as outdated {times} {since}{said}"
+                page, "flagged", first_flag, f"{said}flagged as outdated by reps {times} {since}"
             )
         elif no >= UNHELPFUL_MIN and no > yes:
             self.flag(
