@@ -159,7 +159,7 @@ def _readers_markdown(readers: dict[str, Any], url_for: Callable[[str], str]) ->
             for item in flagged
         )
         lines += [
-            '<table><thead><tr><th>page</th><th>lang</th>'
+            "<table><thead><tr><th>page</th><th>lang</th>"
             f"<th>what readers said</th></tr></thead><tbody>{rows}</tbody></table>",
             "",
         ]
@@ -174,7 +174,7 @@ def _readers_markdown(readers: dict[str, Any], url_for: Callable[[str], str]) ->
             for s in searches
         )
         lines += [
-            '<table><thead><tr><th>site</th><th>lang</th>'
+            "<table><thead><tr><th>site</th><th>lang</th>"
             f"<th>query</th><th>times</th></tr></thead><tbody>{rows}</tbody></table>",
             "",
         ]
