@@ -77,7 +77,7 @@ def test_kb_build_stops_with_the_same_problems(hostile: KBProject) -> None:
     """`kb build` lists the same problems and stops cleanly, writing no site."""
     result = hostile.kb("build", "--today", TODAY)
     assert result.code == 1 and "Traceback" not in result.err
-    assert "kb/huge.md:5: front-matter-yaml" in result.err and "build stopped" in result.err
+    assert "kb/huge.md:5: error front-matter-yaml" in result.err and "build stopped" in result.err
     assert not (hostile.root / "site").exists()
 
 

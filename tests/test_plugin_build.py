@@ -70,7 +70,7 @@ def test_errors_fail_the_build_listing_all_without_traceback() -> None:
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert "kb check found 22 errors" in result.stderr
-    assert "policies/refunds.md:6" not in result.stderr.split("kb check found")[1]  # a warning
+    assert "policies/calls.md:1" not in result.stderr.split("kb check found")[1]  # a warning
     assert "policies/credits.md:6: date-invalid" in result.stderr
     assert "kb/billing/tab.md:3: front-matter-yaml" in result.stderr
 

@@ -20,7 +20,8 @@ def test_sample_passes_strict_check() -> None:
 def test_sample_shows_every_state_in_every_language() -> None:
     """The sample has translations in it, tl, lv, te and exhibits every staleness state."""
     items = run_kb("stale", "--json", "--today", TODAY, cwd=REPO).json()["items"]
-    assert {i["state"] for i in items} == set(STATES)
+    # `flagged` comes from readers' votes in .kb/ (not from the files): see test_feedback_store.
+    assert {i["state"] for i in items} == set(STATES) - {"flagged"}
     files = [p.name for p in (REPO / "kb").rglob("*.md")] + [
         p.name for p in (REPO / "policies").rglob("*.md")
     ]

@@ -149,6 +149,6 @@ def test_failed_build_leaves_previous_sites_intact(built: KBProject, tmp_path: P
     (root / "kb/hub/broken.md").write_text("---\ntitle: [\n---\n", encoding="utf-8")
     result = run_kb("build", "--today", TODAY, cwd=root)
     assert result.code == 1
-    assert "kb/hub/broken.md:2: front-matter-yaml" in result.err
+    assert "kb/hub/broken.md:2: error front-matter-yaml" in result.err
     assert read(root / "site/public/index.html") == before
     assert not list((root / "site").glob(".staging-*"))

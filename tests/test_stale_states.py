@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import shutil
@@ -10,8 +11,12 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, TODAY, KBProject, page, run_kb
+from kbsite.review.feedback import STORE_FILE, FeedbackStore, SearchEntry, Vote
 
 STATES_KB = FIXTURES / "states_kb"
+DAY = dt.date.fromisoformat(TODAY)
+HOSTILE_COMMENT = "<script>alert(1)</script> the fee is wrong"
+HOSTILE_QUERY = "<img src=x onerror=alert(1)>"
 
 EXPECTED = [
     ("kb/never.md", "en", "stale", None, 295),
@@ -68,7 +73,13 @@ def test_human_output_is_a_table_per_owner() -> None:
     out = run_kb("stale", "--today", TODAY, cwd=STATES_KB).out
     assert "Billing and refunds <billing@example.com> [billing-team]" in out
     assert "Support operations <support-ops@example.com> [support-ops]" in out
-    assert re.search(r"\s83d\s+stale\s+en\s+policies/stale\.md\s+Stale", out)
+    assert re.search(r"^  83d overdue\s+stale\s+en\s+policies/stale\.md\s+Stale$", out, re.M)
+    assert re.search(r"^  in 7 days\s+due-soon\s+en\s+policies/due\.md\s+Due soon$", out, re.M)
+    assert re.search(r"^  in 39 days\s+upcoming\s+en\s+policies/upcoming\.md", out, re.M)
+    assert re.search(
+        r"translation-missing\s+en\s+policies/refunds\.md\s+missing tl, lv, te$", out, re.M
+    )
+    assert "-39d" not in out and "-7d" not in out
     assert "8 item(s), 8 page(s)" in out
 
 
@@ -141,6 +152,20 @@ def test_bad_dates_and_durations_give_defined_states(make_project) -> None:
 def states_site(tmp_path_factory: pytest.TempPathFactory) -> KBProject:
     root = tmp_path_factory.mktemp("states") / "kb"
     shutil.copytree(STATES_KB, root)
+    # Readers' feedback as `kb serve` stores it: a rep flags the Italian "Fresh" page, and two
+    # searches found nothing (one of them hostile HTML, which must stay text).
+    store = FeedbackStore(root / STORE_FILE)
+    store.record_vote(Vote("POL-FRESH", "it", "internal", None, True, HOSTILE_COMMENT), DAY)
+    store.log_searches(
+        [
+            SearchEntry(HOSTILE_QUERY, "en", "public", True),
+            SearchEntry(HOSTILE_QUERY, "en", "public", True),
+            SearchEntry("garanzia estesa", "it", "internal", True),
+            SearchEntry("refund", "en", "internal", False),
+        ],
+        DAY,
+    )
+    store.close()
     result = run_kb("build", "--today", TODAY, cwd=root, timeout=300)
     assert result.code == 0, result.err
     return KBProject(root)
@@ -206,6 +231,7 @@ def test_health_page_and_json_agree(states_site: KBProject) -> None:
         "translation-outdated": 1,
         "translation-missing": 1,
         "links-changed": 1,
+        "flagged": 1,
     }
     assert [o["owner"] for o in data["owners"]] == ["billing-team", "support-ops", "(no owner)"]
     coverage = {p["file"]: p["langs"] for p in data["translations"]["pages"]}
@@ -240,3 +266,89 @@ def test_fail_on_expired_stops_the_build(tmp_path: Path) -> None:
     assert result.code == 1
     assert "policies/expired.md: expired" in result.err
     assert "Traceback" not in result.err
+
+
+def test_order_is_by_days_overdue_whatever_the_state(make_project) -> None:
+    """Most overdue first: a never-reviewed page with no dates (0 days) is not put on top."""
+    common = {"owner": "billing-team", "audience": "internal"}
+    project = make_project(
+        {
+            "kb/undated.md": page(id="KB-UNDATED", title="U", audience="internal"),
+            "policies/expired.md": page(
+                id="POL-EXP",
+                title="E",
+                effective="2026-01-01",
+                expires="2026-11-22",
+                last_reviewed="2026-10-01",
+                **common,
+            ),
+            "policies/stale.md": page(
+                id="POL-ST", title="S", effective="2025-01-01", last_reviewed="2026-03-01", **common
+            ),
+        }
+    )
+    items = project.kb("stale", "--json", "--today", TODAY).json()["items"]
+    assert [(i["file"], i["state"], i["days_overdue"]) for i in items] == [
+        ("policies/stale.md", "stale", 83),
+        ("policies/expired.md", "expired", 1),
+        ("kb/undated.md", "stale", 0),
+    ]
+
+
+def test_state_filter_keeps_only_those_states() -> None:
+    """`--state` (repeatable) keeps items in those states; an unknown state is a usage error."""
+    args = ("stale", "--json", "--today", TODAY, "--state", "upcoming", "--state", "due-soon")
+    items = run_kb(*args, cwd=STATES_KB).json()["items"]
+    assert [(i["file"], i["state"]) for i in items] == [
+        ("policies/due.md", "due-soon"),
+        ("policies/upcoming.md", "upcoming"),
+    ]
+    table = run_kb("stale", "--today", TODAY, "--state", "translation-missing", cwd=STATES_KB)
+    assert "missing tl, lv, te" in table.out and "1 item(s), 1 page(s)" in table.out
+    bad = run_kb("stale", "--state", "stail", cwd=STATES_KB)
+    assert bad.code == 2 and "stale" in bad.err and "Traceback" not in bad.err
+
+
+def test_table_fits_100_columns_with_long_titles_and_paths(make_project) -> None:
+    """Long titles and paths are shortened with an ellipsis; no line passes 100 columns."""
+    from wcwidth import width
+
+    long_title = "Replacing a damaged hub under the extended warranty programme " * 3
+    deep = "kb/" + "/".join(["warranty-and-replacements"] * 4) + "/damaged-hub-replacement.md"
+    project = make_project(
+        {
+            deep: page(id="KB-DEEP", title=long_title, audience="internal"),
+            "kb/te.md": page(id="KB-TE", title="రీఫండ్ విధానం " * 12, audience="internal"),
+        }
+    )
+    out = project.kb("stale", "--today", TODAY).out
+    rows = [line for line in out.splitlines() if line.startswith("  ")]
+    assert len(rows) == 2
+    assert all(width(line) <= 100 for line in out.splitlines()), out
+    assert any("…" in row and "damaged-hub-replacement.md" in row for row in rows)
+    assert any(row.endswith("…") and "Replacing a damaged hub" in row for row in rows)
+
+
+def test_reader_flags_reach_rep_banners_and_health_but_not_the_help_center(
+    states_site: KBProject,
+) -> None:
+    """A rep's flag shows as a `flagged` banner on the rep site only; the health page and
+    kb-health.json list it and the searches that found nothing, with readers' text escaped."""
+    site = states_site.root / "site"
+    rep = banners((site / "internal/it/policies/fresh/index.html").read_text("utf-8"))
+    assert "flagged" in rep and "Owner: <strong>Billing and refunds" in rep["flagged"]
+    assert "&lt;script&gt;" in rep["flagged"] and "<script>alert" not in rep["flagged"]
+    public = (site / "public/it/policies/fresh/index.html").read_text("utf-8")
+    assert 'data-kb-state="flagged"' not in public and "the fee is wrong" not in public
+    data = json.loads((site / "internal/kb-health.json").read_text("utf-8"))
+    (item,) = data["readers"]["flagged"]
+    assert (item["file"], item["lang"], item["state"]) == ("policies/fresh.it.md", "it", "flagged")
+    assert data["readers"]["searches_without_results"] == [
+        {"query": "garanzia estesa", "lang": "it", "site": "internal", "count": 1,
+         "zero_results": 1},
+        {"query": HOSTILE_QUERY, "lang": "en", "site": "public", "count": 2, "zero_results": 2},
+    ]  # fmt: skip
+    page_html = (site / "internal/kb-health/index.html").read_text("utf-8")
+    assert "Searches that found nothing" in page_html and "garanzia estesa" in page_html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page_html
+    assert "<img src=x" not in page_html and "<script>alert" not in page_html

@@ -40,6 +40,11 @@ class Settings:
     labels: Mapping[str, Any] = field(default_factory=dict)
     rep_colour: str = "teal"
     rep_search_url: str = "/"
+    feedback_url: str | None = None  # where the help center sends votes; None: no widget
+    help_center_origin: str | None = None  # the help center's origin, allowed by CORS
+    feedback_searches: bool = False  # the help center also sends its searches (batched)
+    feedback_retention_days: int = 90  # votes and the search log are deleted after this
+    feedback_rate: int = 30  # votes and search batches per client and minute (per process)
 
     @classmethod
     def from_options(cls, options: Mapping[str, Any] | None) -> Settings:
@@ -89,6 +94,14 @@ class Settings:
             merged_table(self.labels)
         except LabelsError as exc:
             raise SettingsError(str(exc)) from None
+        if self.feedback_retention_days < 1:
+            raise SettingsError("feedback_retention_days must be one or more days")
+        if self.feedback_rate < 1:
+            raise SettingsError("feedback_rate must be one or more per minute")
+        if self.feedback_url is not None and not str(self.feedback_url).startswith(
+            ("https://", "http://", "/")
+        ):
+            raise SettingsError("feedback_url must be an http(s) URL or a path such as `/`")
 
     def review_interval(self, page_type: str) -> Duration:
         return parse_duration(self.review_every.get(page_type, DEFAULT_REVIEW_EVERY["article"]))

@@ -95,61 +95,125 @@ def main(ctx: click.Context, config_file: Path | None) -> None:
 
 
 @main.command()
+@click.argument("paths", nargs=-1, metavar="[PATH]...", type=click.Path(path_type=Path))
 @json_option
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "github"]),
+    default="text",
+    show_default=True,
+    help="`github`: GitHub Actions annotations (::error file=...,line=...::...).",
+)
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
 @today_option
 @config_option
 @click.pass_context
 def check(
-    ctx: click.Context, as_json: bool, strict: bool, today: str | None, config_file: Path | None
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    as_json: bool,
+    output_format: str,
+    strict: bool,
+    today: str | None,
+    config_file: Path | None,
 ) -> None:
-    """Validate every page's metadata, ids, owners, translations and links."""
+    """Validate every page's metadata, ids, owners, translations and links.
+
+    With PATHs (files or folders), only problems in those are reported and counted; the whole
+    KB is still read, so links and ids resolve."""
+    from kbsite.cli.selection import PathSelection
+
     day = get_today(today)
-    kb = load_kb(get_project(ctx, config_file), day)
-    ok = kb.ok(strict)
+    project = get_project(ctx, config_file)
+    try:
+        selection = PathSelection.from_arguments(project, paths, Path.cwd())
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="'PATH'") from None
+    kb = load_kb(project, day)
+    problems = [p for p in kb.problems if selection.covers(p.file)]
+    pages = sum(1 for page in kb.pages if selection.covers(page.path))
+    ok = not (problems if strict else [p for p in problems if p.is_error])
     if as_json:
         print_json(
             {
                 "ok": ok,
                 "today": day.isoformat(),
-                "pages": len(kb.pages),
-                "problems": [p.to_dict() for p in kb.problems],
+                "pages": pages,
+                "problems": [p.to_dict() for p in problems],
             }
         )
+    elif output_format == "github":
+        for problem in problems:
+            click.echo(github_annotation(problem))
+        click.echo(summary_line(pages, problems))
     else:
-        print_problems(kb)
+        print_problems(kb, problems=problems, pages=pages)
     ctx.exit(0 if ok else 1)
 
 
-def print_problems(kb: KnowledgeBase, err: bool = False) -> None:
+def print_problems(
+    kb: KnowledgeBase,
+    err: bool = False,
+    *,
+    problems: list[Problem] | None = None,
+    pages: int | None = None,
+) -> None:
     """Compiler-style report, grouped by file, then a one-line summary."""
+    problems = kb.problems if problems is None else problems
     current = None
-    for problem in kb.problems:
+    for problem in problems:
         if current is not None and problem.file != current:
             click.echo("", err=err)
         current = problem.file
         click.echo(_styled(problem), err=err)
-    errors, warnings = len(kb.errors), len(kb.warnings)
-    summary = (
-        f"{len(kb.pages)} pages checked: {errors} error{'s' * (errors != 1)}, "
+    errors = sum(1 for p in problems if p.is_error)
+    if problems:
+        click.echo("", err=err)
+    summary = summary_line(len(kb.pages) if pages is None else pages, problems)
+    color = "red" if errors else ("yellow" if problems else "green")
+    click.secho(summary, fg=color, err=err)
+
+
+def summary_line(pages: int, problems: list[Problem]) -> str:
+    errors = sum(1 for p in problems if p.is_error)
+    warnings = len(problems) - errors
+    return (
+        f"{pages} page{'s' * (pages != 1)} checked: {errors} error{'s' * (errors != 1)}, "
         f"{warnings} warning{'s' * (warnings != 1)}"
     )
-    if kb.problems:
-        click.echo("", err=err)
-    click.secho(summary, fg="red" if errors else ("yellow" if warnings else "green"), err=err)
 
 
 def _styled(problem: Problem) -> str:
     color = "red" if problem.is_error else "yellow"
     location = f"{problem.file}:{problem.line}:"
+    label = click.style(f"{problem.severity} {problem.code}:", fg=color, bold=True)
     rest = f" {problem.message}" + (f" ({problem.hint})" if problem.hint else "")
-    return f"{location} {click.style(problem.code + ':', fg=color, bold=True)}{rest}"
+    return f"{location} {label}{rest}"
+
+
+def github_annotation(problem: Problem) -> str:
+    """A GitHub Actions workflow command that annotates the file and line in a pull request."""
+
+    def escape(text: str, *, prop: bool = False) -> str:
+        text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        return text.replace(":", "%3A").replace(",", "%2C") if prop else text
+
+    level = "error" if problem.is_error else "warning"
+    message = problem.message + (f" ({problem.hint})" if problem.hint else "")
+    return (
+        f"::{level} file={escape(problem.file, prop=True)},line={problem.line},"
+        f"title={escape(problem.code, prop=True)}::{escape(message)}"
+    )
 
 
 @main.command()
 @click.argument("page_type", metavar="TYPE", type=click.Choice(["policy", "procedure", "article"]))
 @click.argument("path", type=click.Path(path_type=Path))
-@click.option("--owner", help="Owner key (default: the first key of owners.yml).")
+@click.option("--owner", help="Owner key (default: the one most pages in the folder use).")
+@click.option(
+    "--escalate-to", metavar="KEY", help="Procedures: the next tier (never the page's owner)."
+)
 @click.option("--title", help="Title (default: from the file name).")
 @today_option
 @config_option
@@ -159,19 +223,36 @@ def new(
     page_type: str,
     path: Path,
     owner: str | None,
+    escalate_to: str | None,
     title: str | None,
     today: str | None,
     config_file: Path | None,
 ) -> None:
-    """Create a valid page of TYPE at PATH with every required field filled in."""
+    """Create a draft page of TYPE at PATH with every required field filled in, and say what
+    was chosen and why."""
     from kbsite.scaffold import ScaffoldError, scaffold
 
     project = get_project(ctx, config_file)
     try:
-        written = scaffold(project, page_type, path, get_today(today), owner=owner, title=title)
+        done = scaffold(
+            project,
+            page_type,
+            path,
+            get_today(today),
+            owner=owner,
+            title=title,
+            escalate_to=escalate_to,
+        )
     except ScaffoldError as exc:
         raise click.UsageError(str(exc)) from None
-    click.echo(f"created {project.rel(written)}; edit it, then run `kb check`")
+    rel = project.rel(done.path)
+    click.echo(f"created {rel}:")
+    width = max(len(c.field) for c in done.choices)
+    value_width = max(len(c.value or "") for c in done.choices)
+    for choice in done.choices:
+        value = choice.value if choice.value is not None else "-"
+        click.echo(f"  {choice.field:<{width}}  {value:<{value_width}}  {choice.why}")
+    click.echo(f"edit it, then run `kb check {rel}`")
 
 
 def run() -> None:  # pragma: no cover - console entry for `python -m kbsite`

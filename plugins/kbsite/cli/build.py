@@ -33,7 +33,7 @@ def build(ctx: click.Context, today: str | None, config_file: Path | None) -> No
             err=True,
         )
         ctx.exit(1)
-    flags = compute_flags(kb)
+    flags = compute_flags(kb, warn=lambda text: click.secho(text, fg="yellow", err=True))
     stop = fail_on_message(flags, project.settings.fail_on)
     if stop:
         click.secho(f"build stopped: {stop}", fg="red", err=True)

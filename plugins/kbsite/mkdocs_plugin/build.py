@@ -29,6 +29,7 @@ from kbsite.reading.docs import read_docs
 from kbsite.review.staleness import Flag
 from kbsite.sites import languages as i18n
 from kbsite.sites import output
+from kbsite.sites.feedback import WIDGET_ASSETS, widget_config
 from kbsite.sites.plan import HEALTH_JSON, BuildInputs, PlannedPage, SitePlan, SiteSpec, plan_site
 
 SITES = ("public", "internal")
@@ -247,7 +248,10 @@ def _decide(
     for rel, source in plan.files.items():
         site.outputs[plan.prefix + rel] = _file_key(source)
         site.copy[plan.prefix + rel] = source
+    widget = widget_config(plan.project.settings, plan.spec.audience, lang) is not None
     for rel, (key, source) in theme.items():
+        if not widget and rel.startswith(WIDGET_ASSETS):
+            continue  # no feedback widget on this site: none of its assets either
         site.outputs[plan.prefix + rel] = key
         site.copy[plan.prefix + rel] = source
     not_found = f"{plan.prefix}404.html"

@@ -28,6 +28,16 @@ class KBConfig(base.Config):
     language = c.Optional(c.Type(str))
     """The language of this build (``kb build`` sets it per language). Unset: a preview that
     shows every language's pages at their own paths (``mkdocs serve``)."""
+    feedback_url = c.Optional(c.Type(str))
+    """Where the help center sends "Was this helpful?" votes (the `kb serve` URL); unset: the
+    help center has no feedback widget. The rep site always sends them to its own server."""
+    help_center_origin = c.Optional(c.Type(str))
+    """The help center's origin (``https://help.example.com``), the only one CORS allows."""
+    feedback_searches = c.Type(bool, default=False)
+    """The help center also sends what readers search for (batched) to ``feedback_url``."""
+    feedback_retention_days = c.Type(int, default=_DEFAULTS.feedback_retention_days)
+    feedback_rate = c.Type(int, default=_DEFAULTS.feedback_rate)
+    """Votes (and search batches) accepted per client and minute, per server process."""
     navigation = c.Type(bool, default=True)
     """Generate the category navigation (folder and type index pages) unless mkdocs.yml has
     its own ``nav``."""

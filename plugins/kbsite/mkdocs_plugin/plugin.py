@@ -31,6 +31,7 @@ from kbsite.project import Project, ProjectError, load_project
 from kbsite.reading.docs import read_docs
 from kbsite.review.staleness import compute_flags, fail_on_message
 from kbsite.settings import Settings, SettingsError
+from kbsite.sites.feedback import WIDGET_ASSETS
 from kbsite.sites.plan import HEALTH_JSON, BuildInputs, PlannedPage, SitePlan, SiteSpec, plan_site
 from kbsite.sites.translations import LabelsError
 
@@ -105,7 +106,15 @@ class KBPlugin(BasePlugin[KBConfig]):
         """The plan's pages and files instead of docs/ as MkDocs found it."""
         assert self.plan is not None and self.project is not None
         docs = Path(config.docs_dir).resolve()
-        kept = Files([f for f in files if Path(f.src_dir or "").resolve() != docs])
+        widget = config.extra.get("kb_feedback") is not None  # else none of its assets either
+        kept = Files(
+            [
+                f
+                for f in files
+                if Path(f.src_dir or "").resolve() != docs
+                and (widget or not f.src_uri.startswith(WIDGET_ASSETS))
+            ]
+        )
         root = str(self.project.root)
         for uri in sorted(self.planned):
             kept.append(File.generated(config, uri, content=""))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from mkdocs.config.defaults import MkDocsConfig
 
 from kbsite.project import Project
+from kbsite.sites.feedback import widget_config
 from kbsite.sites.theme import site_theme
 from kbsite.sites.translations import Labels, all_labels
 
@@ -39,4 +40,6 @@ def configure_site(
     if theme.palette:
         config.theme["palette"] = theme.palette
     config.extra["kb"] = theme.extra
+    # The "Was this helpful?" widget (templates/partials/kb-feedback.html); None: none.
+    config.extra["kb_feedback"] = widget_config(settings, audience, lang)
     return labels[lang]

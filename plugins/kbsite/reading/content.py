@@ -255,8 +255,8 @@ class _Reader:
                 "mojibake",
                 rel,
                 bad.line,
-                f"text looks double-encoded: `{bad.found}`",
-                f"repaired: `{bad.repaired}`",
+                bad.message,
+                bad.hint,
             )
         try:
             parsed = frontmatter.parse(text)

@@ -217,6 +217,17 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "policy": ("id", "title", "owner", "effective", "last_reviewed"),
     "procedure": ("id", "title", "owner", "last_reviewed", "escalate_to", "response_time"),
 }
+#: Required once a page is live: a draft has not been reviewed yet, and saying it was would be
+#: a claim nobody made (``kb new`` writes drafts without it).
+REQUIRED_UNLESS_DRAFT = frozenset({"last_reviewed"})
+
+
+def required_fields(page_type: str, status: str) -> tuple[str, ...]:
+    """The fields a page of this type and status must have."""
+    names = REQUIRED[page_type]
+    if status == "draft":
+        return tuple(name for name in names if name not in REQUIRED_UNLESS_DRAFT)
+    return names
 
 
 def validate(
@@ -236,10 +247,11 @@ def validate(
         origin = raw[name].origin if name in raw else Origin(path, 1)
         problems.append(Problem(code, origin.file, origin.line, message, name, hint))
 
+    unknown: dict[str, str | None] = {}  # unknown name -> the known field it resembles
     for name, field_ in raw.items():
         rule = RULES.get(name)
         if rule is None:
-            report("field-unknown", name, f"unknown field `{name}`", did_you_mean(name, FIELDS))
+            unknown[name] = closest(name, FIELDS)
             continue
         try:
             values[name] = rule(field_.value)
@@ -257,15 +269,29 @@ def validate(
     if "type" not in values:
         meta.type = default_type if "type" not in raw else meta.type
 
-    for name in REQUIRED[meta.type]:
-        if name not in raw:
-            article = "an" if meta.type[0] in "aeiou" else "a"
-            report(
-                "field-missing",
-                name,
-                f"`{name}` is required for {article} {meta.type}",
-                _missing_hint(name),
-            )
+    # A misspelled required field is one problem, at the misspelled line, not two.
+    misspelled = {guess: name for name, guess in unknown.items() if guess and guess not in raw}
+    for name in required_fields(meta.type, values.get("status", "active")):
+        if name in raw:
+            continue
+        if name in misspelled:
+            typo = misspelled.pop(name)
+            origin = raw[typo].origin
+            message = f"`{typo}` is not a field; did you mean `{name}`, which is required?"
+            hint = f"rename `{typo}` to `{name}`"
+            problems.append(Problem("field-missing", origin.file, origin.line, message, name, hint))
+            unknown.pop(typo)
+            continue
+        article = "an" if meta.type[0] in "aeiou" else "a"
+        report(
+            "field-missing",
+            name,
+            f"`{name}` is required for {article} {meta.type}",
+            _missing_hint(name),
+        )
+    for name, guess in unknown.items():
+        hint = f"did you mean `{guess}`?" if guess else None
+        report("field-unknown", name, f"unknown field `{name}`", hint)
 
     if "audience" not in raw:
         report(
@@ -332,7 +358,8 @@ def _missing_hint(name: str) -> str:
         "title": "add `title: ...`",
         "owner": "add `owner:` with a key of policies/owners.yml",
         "effective": "add `effective: YYYY-MM-DD`, the day the rule starts to apply",
-        "last_reviewed": "add `last_reviewed: YYYY-MM-DD`, the day of the last review",
+        "last_reviewed": "add `last_reviewed: YYYY-MM-DD`, the day of the last review "
+        "(a draft may leave it out until it has been reviewed)",
         "escalate_to": "add `escalate_to:` with the owner key of the next tier",
         "response_time": "add `response_time:` such as `4h`",
     }

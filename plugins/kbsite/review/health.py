@@ -6,11 +6,13 @@ content-health page made from the same data.
 
 from __future__ import annotations
 
+import html
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from typing import Any
 
 from kbsite.knowledge import KnowledgeBase
+from kbsite.review import feedback
 from kbsite.review.staleness import Flag
 from kbsite.settings import STATES
 from kbsite.sites.text import html_text, link_target, mailto_link, markdown_text
@@ -67,7 +69,25 @@ def health_data(kb: KnowledgeBase, flags: list[Flag]) -> dict[str, Any]:
         "counts": {state: counts.get(state, 0) for state in STATES},
         "owners": owners,
         "translations": {"languages": languages, "pages": coverage},
+        "readers": {
+            "flagged": [f.to_dict() for f in flags if f.state == "flagged"],
+            "searches_without_results": searches_without_results(kb),
+        },
     }
+
+
+def searches_without_results(kb: KnowledgeBase, per_group: int = 10) -> list[dict[str, Any]]:
+    """The most frequent searches that found nothing, per language and site (SPEC §9)."""
+    store = feedback.open_for_reading(kb.project)
+    if store is None:
+        return []
+    try:
+        start = feedback.retention_start(kb.today, kb.project.settings.feedback_retention_days)
+        return store.zero_results(start, per_group)
+    except feedback.StoreError:
+        return []
+    finally:
+        store.close()
 
 
 _COVERAGE_MARK = {
@@ -111,6 +131,7 @@ def health_markdown(data: dict[str, Any], url_for: Callable[[str], str]) -> str:
                 f"{item['days_overdue']} | {markdown_text(item['reason'])} |"
             )
         lines.append("")
+    lines += _readers_markdown(data.get("readers") or {}, url_for)
     languages = data["translations"]["languages"]
     lines += [
         "## Translation coverage",
@@ -123,3 +144,40 @@ def health_markdown(data: dict[str, Any], url_for: Callable[[str], str]) -> str:
         marks = " | ".join(_COVERAGE_MARK[page["langs"][lang]] for lang in languages)
         lines.append(f"| [{title}]({link_target(url_for(page['file']))}) | {marks} |")
     return "\n".join(lines) + "\n"
+
+
+def _readers_markdown(readers: dict[str, Any], url_for: Callable[[str], str]) -> list[str]:
+    """What readers flagged and searched for in vain. Their words are escaped HTML, never
+    Markdown: a query or comment cannot add a link, a heading or a script to the page."""
+    lines = ["## What readers told us", ""]
+    flagged = readers.get("flagged") or []
+    if flagged:
+        rows = "".join(
+            f'<tr><td><a href="{html.escape(url_for(item["file"]))}">'
+            f"{html.escape(item['title'] or item['file'])}</a></td>"
+            f"<td>{html.escape(item['lang'])}</td><td>{html.escape(item['reason'])}</td></tr>"
+            for item in flagged
+        )
+        lines += [
+            "<table><thead><tr><th>page</th><th>lang</th>"
+            f"<th>what readers said</th></tr></thead><tbody>{rows}</tbody></table>",
+            "",
+        ]
+    else:
+        lines += ["No page is flagged by readers.", ""]
+    searches = readers.get("searches_without_results") or []
+    lines += ["### Searches that found nothing", ""]
+    if searches:
+        rows = "".join(
+            f"<tr><td>{html.escape(s['site'])}</td><td>{html.escape(s['lang'])}</td>"
+            f"<td>{html.escape(s['query'])}</td><td>{int(s['zero_results'])}</td></tr>"
+            for s in searches
+        )
+        lines += [
+            "<table><thead><tr><th>site</th><th>lang</th>"
+            f"<th>query</th><th>times</th></tr></thead><tbody>{rows}</tbody></table>",
+            "",
+        ]
+    else:
+        lines += ["No search without results was logged (searches are logged by `kb serve`).", ""]
+    return lines

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from kbsite.knowledge import KnowledgeBase
 from kbsite.pages import Page
+from kbsite.review import feedback
+from kbsite.review.feedback import PageVotes
 from kbsite.review.states import primary, severity
 from kbsite.sites.languages import language_name
 
@@ -31,6 +34,7 @@ class Flag:
     days_overdue: int  # negative: days left
     reason: str
     never_reviewed: bool = False
+    missing: tuple[str, ...] = ()  # translation-missing: the language codes
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -46,15 +50,20 @@ class Flag:
         }
 
 
+#: Readers' "no" votes since the last review (and more than "yes") that flag a page.
+UNHELPFUL_MIN = 3
+
+
 def _days(word: int) -> str:
     return f"{abs(word)} day{'s' * (abs(word) != 1)}"
 
 
 class _Flagger:
-    def __init__(self, kb: KnowledgeBase) -> None:
+    def __init__(self, kb: KnowledgeBase, votes: Mapping[tuple[str, str], PageVotes]) -> None:
         self.kb = kb
         self.today = kb.today
         self.settings = kb.project.settings
+        self.votes = votes
         self.flags: list[Flag] = []
 
     def flag(
@@ -65,6 +74,7 @@ class _Flagger:
         reason: str,
         days: int | None = None,
         never: bool = False,
+        missing: tuple[str, ...] = (),
     ) -> None:
         if days is None:
             days = (self.today - due).days if due else 0
@@ -81,6 +91,7 @@ class _Flagger:
                 days,
                 reason,
                 never,
+                missing,
             )
         )
 
@@ -92,15 +103,41 @@ class _Flagger:
                 expires = page.meta.expires
                 self.flag(page, "expired", expires, f"expired on {expires}; renew or retire it")
                 continue
+            self._readers(page)
             self._review(page)
             self._upcoming(page)
             self._translation(page)
             self._links(page)
             self._missing_translations(page)
+        # Most overdue first, whatever the state; ties: the more severe state, then the path.
         return sorted(
-            self.flags,
-            key=lambda f: (not f.never_reviewed, -f.days_overdue, f.path, severity(f.state)),
+            self.flags, key=lambda f: (-f.days_overdue, severity(f.state), f.path, f.lang)
         )
+
+    def _readers(self, page: Page) -> None:
+        """``flagged``: a rep flagged the page, or readers found it unhelpful, since its last
+        review (votes of the review day itself are taken as older than the review)."""
+        votes = self.votes.get((page.meta.id or "", page.lang))
+        if votes is None:
+            return
+        reviewed = page.meta.last_reviewed
+        yes, no, flags, first_flag, first_no = votes.since(reviewed)
+        since = f"since its review on {reviewed}" if reviewed else "and it was never reviewed"
+        if flags:
+            # The rep's words first: they say what is wrong (the table shows the start only).
+            comment = next((c for d, c in votes.flag_comments if not reviewed or d > reviewed), "")
+            said = f"“{comment[:80]}{'…' * (len(comment) > 80)}”: " if comment else ""
+            times = f"{flags} times" if flags > 1 else "once"
+            self.flag(
+                page, "flagged", first_flag, f"{said}flagged as outdated by reps {times} {since}"
+            )
+        elif no >= UNHELPFUL_MIN and no > yes:
+            self.flag(
+                page,
+                "flagged",
+                first_no,
+                f"{no} of {yes + no} readers found it unhelpful {since}",
+            )
 
     def _review(self, page: Page) -> None:
         meta = page.meta
@@ -193,12 +230,46 @@ class _Flagger:
         ]
         if missing:
             names = ", ".join(f"{language_name(lang)} ({lang})" for lang in missing)
-            self.flag(page, "translation-missing", None, f"no translation into {names}", 0)
+            self.flag(
+                page,
+                "translation-missing",
+                None,
+                f"no translation into {names}",
+                0,
+                missing=tuple(missing),
+            )
 
 
-def compute_flags(kb: KnowledgeBase) -> list[Flag]:
-    """Every state of every live page, most overdue first (never-reviewed pages on top)."""
-    return _Flagger(kb).run()
+def compute_flags(
+    kb: KnowledgeBase,
+    votes: Mapping[tuple[str, str], PageVotes] | None = None,
+    warn: Callable[[str], None] | None = None,
+) -> list[Flag]:
+    """Every state of every live page, most overdue first.
+
+    ``votes`` are readers' votes per (id, language); by default they are read from the
+    project's feedback store when there is one (``warn`` says why when it cannot be read)."""
+    if votes is None:
+        votes = read_votes(kb, warn)
+    return _Flagger(kb, votes).run()
+
+
+def read_votes(
+    kb: KnowledgeBase, warn: Callable[[str], None] | None = None
+) -> dict[tuple[str, str], PageVotes]:
+    """Votes within the retention period from ``.kb/feedback.sqlite3``; none without it."""
+    store = feedback.open_for_reading(kb.project, warn)
+    if store is None:
+        return {}
+    try:
+        start = feedback.retention_start(kb.today, kb.project.settings.feedback_retention_days)
+        return store.page_votes(start)
+    except feedback.StoreError as exc:
+        if warn is not None:
+            warn(f"reader feedback left out: {exc}")
+        return {}
+    finally:
+        store.close()
 
 
 def flags_by_path(flags: list[Flag]) -> dict[str, list[Flag]]:

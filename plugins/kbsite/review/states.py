@@ -3,7 +3,8 @@ customer is told about them, and how much they weigh in search ranking. Every ot
 reads this one table.
 
 ``translation-missing`` is reported on the source page and says nothing about its own text, so
-it does not lower the page in search.
+it does not lower the page in search. ``flagged`` comes from readers' votes
+(review/feedback.py); what readers say is for its owner, never for the help center.
 
 The help center speaks to customers (SPEC §6): a state is shown there only when it changes what
 a customer can rely on, as a short note in the reader's language (a label key of
@@ -31,6 +32,8 @@ class ReviewState:
 STATES: tuple[ReviewState, ...] = (
     # An expired policy never reaches the help center.
     ReviewState("expired", "danger", "This policy has expired", 0.4),
+    # A rep flagged it as outdated, or readers found it unhelpful (SPEC §9): for its owner.
+    ReviewState("flagged", "warning", "Flagged by readers", 0.8),
     # A policy under review still applies as published: say so, without owner chores.
     ReviewState("stale", "warning", "Review overdue", 0.7, {"policy": "note.stale.policy"}),
     ReviewState("links-changed", "warning", "A linked policy has changed", 0.85),

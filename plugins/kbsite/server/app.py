@@ -26,6 +26,7 @@ from kbsite.server.guards import TOKEN_COOKIE, HostGuard, SecurityHeaders, Token
 from kbsite.server.options import ServeOptions
 
 __all__ = ["TOKEN_COOKIE", "GuardedHTTP", "ServeOptions", "create_app", "is_loopback", "no_delay"]
+from kbsite.server import feedback
 
 log = logging.getLogger("kbsite.server")
 _NO_SITE = (
@@ -125,7 +126,10 @@ def create_app(
     the token gate around all of them. ``options`` default to loopback with ``token``."""
     options = options or ServeOptions(token=token)
     token = options.token
+    from kbsite.search.service import index_dir
+
     search = _Search(project)
+    readers = feedback.FeedbackService(project, index_dir(project))
     languages = list(project.settings.languages)
     page = files("kbsite").joinpath("assets/search.html").read_text(encoding="utf-8")
     page = page.replace("__LANGUAGES__", ",".join(languages))
@@ -163,6 +167,7 @@ def create_app(
             return JSONResponse({"error": "this query could not be run"}, status_code=400)
         for result in data["results"]:
             result["url"] = "/internal/" + result["url"]
+        readers.log_search(query, filters["lang"], "internal", not data["results"])
         return JSONResponse(data)
 
     async def health(request: Request) -> Response:
@@ -182,6 +187,7 @@ def create_app(
         return HTMLResponse(_NO_SITE, status_code=404)
 
     routes: list[Any] = [Route("/", home), Route("/api/search", api), Route("/healthz", health)]
+    routes += readers.routes()  # /api/feedback, /api/searches, /api/insights (SPEC §9)
     for name in ("internal", "public"):
         folder = project.root / "site" / name
         routes.append(Mount(f"/{name}", app=_Static(folder, not_built)))
@@ -189,7 +195,9 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         search.warm()
+        await readers.start()
         yield
+        await readers.stop()
 
     middleware = [Middleware(SecurityHeaders), Middleware(HostGuard, options=options)]
     if token:

@@ -20,6 +20,10 @@ from kbsite.server.options import ServeOptions, host_allowed
 TOKEN_COOKIE = "kb_token"
 # Reachable without the token: the help center is public, and a health check names no file.
 OPEN_PATHS = ("/healthz",)
+#: Reachable from the help center without the token; the request says whether it came from a
+#: rep (``REP_SCOPE_KEY`` in its scope), which decides what it may do (server/feedback.py).
+REP_OPTIONAL_PATHS = ("/api/feedback", "/api/searches")
+REP_SCOPE_KEY = "kb.rep"
 OPEN_PREFIXES = ("/public/",)
 UNKNOWN_HOST = (
     "This server does not answer to the host name in the address. If you run it, add the "
@@ -98,7 +102,12 @@ class TokenGate:
         header = request.headers.get("authorization", "")
         bearer = header[7:].strip() if header.lower().startswith("bearer ") else None
         given = [bearer, in_query, request.cookies.get(TOKEN_COOKIE)]
-        if not any(self._valid(g) for g in given):
+        valid = any(self._valid(g) for g in given)
+        if scope["path"] in REP_OPTIONAL_PATHS:  # help-center votes: no token, not a rep
+            scope[REP_SCOPE_KEY] = valid
+            await self.app(scope, receive, send)
+            return
+        if not valid:
             response: Response = JSONResponse(
                 {"error": "a valid access token is required"}, status_code=401
             )

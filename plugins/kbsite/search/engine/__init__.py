@@ -157,6 +157,28 @@ def stored_versions(index_dir: Path) -> dict[str, tuple[Any, Any]]:
         ix.close()
 
 
+def page_keys(index_dir: Path) -> set[tuple[str, str, str]]:
+    """(id, lang, audience) of every indexed page, read from the ID fields' postings (not the
+    stored bodies): the pages readers may vote on."""
+    ix = whoosh_index.open_dir(str(index_dir))
+    try:
+        with ix.searcher() as searcher:
+            reader = searcher.reader()
+            columns: dict[str, dict[int, str]] = {}
+            for name in ("id", "lang", "audience"):
+                column = columns[name] = {}
+                for text in reader.field_terms(name):
+                    for docnum in searcher.postings(name, text).all_ids():
+                        column[docnum] = text
+            ids, langs, audiences = columns["id"], columns["lang"], columns["audience"]
+            return {
+                (page_id, langs.get(doc, ""), audiences.get(doc, ""))
+                for doc, page_id in ids.items()
+            }
+    finally:
+        ix.close()
+
+
 def write_changes(
     index_dir: Path, changed: Iterable[dict[str, Any]], deleted: Iterable[str]
 ) -> tuple[int, int]:
