@@ -25,8 +25,10 @@ from whoosh.fields import ID, KEYWORD, STORED, TEXT, SchemaClass
 from whoosh.lang import has_stemmer, stemmer_for_language
 
 from kbsite.search.analysis import Stemmer
+from kbsite.search.engine.ranking import TEXT_FIELDS, Ranker
 from kbsite.search.engine.vectors import PostingsCache, Vectors
 from kbsite.search.engine.vocabulary import Vocabulary
+from kbsite.search.query import Plan
 
 _TERMS = SpaceSeparatedTokenizer()
 
@@ -55,9 +57,12 @@ class KBSchema(SchemaClass):
     title_terms = TEXT(analyzer=_TERMS, field_boost=4.0)
     heading_terms = TEXT(analyzer=_TERMS, field_boost=2.0)
     body_terms = TEXT(analyzer=_TERMS)
+    pair_terms = TEXT(analyzer=_TERMS, phrase=False)  # near words (``query.pairs_of``)
 
 
-TEXT_FIELDS = ("title_terms", "heading_terms", "body_terms")
+#: Bumped when the documents' analysis changes: an index of another format is rebuilt.
+FORMAT = "2: folded words, stems at query time, word pairs"
+_FORMAT_FILE = "kbsite-format"
 
 
 @functools.cache
@@ -74,7 +79,14 @@ class IndexMissing(Exception):
 
 
 def exists(index_dir: Path) -> bool:
-    return index_dir.is_dir() and whoosh_index.exists_in(str(index_dir))
+    """Whether there is an index of the current format (an older one must be rebuilt)."""
+    marker = index_dir / _FORMAT_FILE
+    return (
+        index_dir.is_dir()
+        and whoosh_index.exists_in(str(index_dir))
+        and marker.is_file()
+        and marker.read_text(encoding="utf-8") == FORMAT
+    )
 
 
 def write_full(index_dir: Path, documents: Iterable[dict[str, Any]]) -> int:
@@ -91,6 +103,7 @@ def write_full(index_dir: Path, documents: Iterable[dict[str, Any]]) -> int:
                 writer.add_document(**doc)
                 count += 1
         ix.close()
+        (staging / _FORMAT_FILE).write_text(FORMAT, encoding="utf-8")
         if index_dir.exists():
             index_dir.rename(old)
         staging.rename(index_dir)
@@ -164,6 +177,7 @@ class Engine:
         self._searcher = searcher
         self._vectors = Vectors(searcher, self._postings)
         self._vocabulary.forget({segment for _, segment in self._vectors.leaves})
+        self._ranker = Ranker(self._vectors, self._vocabulary, stemmer)
         self._allowed: dict[Q.Query, Any] = {}
 
     def refresh(self) -> bool:
@@ -255,6 +269,18 @@ class Engine:
         found, total = self._vectors.top(query, self._allowed_by(filters), limit)
         return Found([Hit(docnum, score) for docnum, score in found], total, _words_in(query))
 
+    def rank(
+        self,
+        plan: Plan,
+        filters: Q.Query | None,
+        limit: int,
+        weight_of: Callable[[str], float] = lambda state: 1.0,
+    ) -> Found:
+        """The best ``limit`` pages for a query plan (``ranking``), how many match, and the
+        index words searched for. ``weight_of`` maps a page's review state to a factor."""
+        found, total, words = self._ranker.top(plan, self._allowed_by(filters), limit, weight_of)
+        return Found([Hit(docnum, score) for docnum, score in found], total, words)
+
     def run_by_whoosh(self, query: Q.Query, filters: Q.Query | None, limit: int) -> list[Hit]:
         """The same search by Whoosh, every match scored by its own matchers: the reference
         ``run`` is tested against. (Whoosh's top-N collector drops the weaker words of an
@@ -342,46 +368,3 @@ def filters(
     if tag:
         parts.append(Q.Term("tags", tag.lower()))
     return Q.And(parts) if parts else None
-
-
-def exact(stems: set[str], synonyms: list[list[str]]) -> list[Q.Query]:
-    """One query word as its stems (per language) and its synonyms, in every text field."""
-    out: list[Q.Query] = []
-    for field in TEXT_FIELDS:
-        out += [Q.Term(field, stem) for stem in stems]
-        for synonym in synonyms:
-            term = Q.Term(field, synonym[0]) if len(synonym) == 1 else Q.Phrase(field, synonym)
-            term.boost = 0.8
-            out.append(term)
-    return out
-
-
-def prefix(word: str) -> list[Q.Query]:
-    """Words starting with ``word``: inflected forms in languages without a stemmer."""
-    return [Q.Prefix(field, word, boost=0.7) for field in TEXT_FIELDS] if len(word) >= 3 else []
-
-
-def fuzzy(stems: set[str], word: str) -> list[Q.Query]:
-    """Typo tolerance: edit distance 1 from 5 letters, 2 from 6 (a swap costs two)."""
-    if len(word) < 5:
-        return []
-    distance = 2 if len(word) >= 6 else 1
-    return [
-        Q.FuzzyTerm(field, stem, boost=0.5, maxdist=distance, prefixlength=1)
-        for field in TEXT_FIELDS
-        for stem in stems
-    ]
-
-
-def phrase_query(terms: list[str]) -> Q.Query:
-    return Q.Or([Q.Phrase(field, terms) for field in TEXT_FIELDS])
-
-
-def all_of(words: list[list[Q.Query]], phrases: list[Q.Query]) -> Q.Query:
-    """Every word (any of its alternatives) and every phrase."""
-    return Q.And([Q.Or(alternatives) for alternatives in words] + phrases)
-
-
-def any_of(words: list[list[Q.Query]], phrases: list[Q.Query]) -> Q.Query:
-    """Any word or phrase: the last resort for long queries."""
-    return Q.Or([Q.Or(alternatives) for alternatives in words] + phrases)

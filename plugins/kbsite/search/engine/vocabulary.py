@@ -25,6 +25,7 @@ class Vocabulary:
 
     def __init__(self) -> None:
         self._words: dict[tuple[str, str, str], list[str]] = {}
+        self._stems: dict[tuple[str, str, str, str], dict[str, list[str]]] = {}
         self._lock = threading.Lock()
 
     def _bucket(self, leaf: Any, segment: str, field: str, lead: str) -> list[str]:
@@ -68,8 +69,32 @@ class Vocabulary:
                 out.add(word)
         return out
 
+    def same_stem(
+        self, leaves: Iterable[Leaf], field: str, lang: str, stemmer: Any, stem: str
+    ) -> set[str]:
+        """Words whose ``stemmer`` stem is ``stem``. A Snowball stem keeps its word's first two
+        letters (tested), so only the words sharing those are stemmed, once per segment."""
+        out: set[str] = set()
+        head = stem[:2]
+        for leaf, segment in leaves:
+            key = (segment, field, lang, head)
+            index = self._stems.get(key)
+            if index is None:
+                bucket = self._bucket(leaf, segment, field, head[:1])
+                index = {}
+                for word in bucket[bisect.bisect_left(bucket, head) :]:
+                    if not word.startswith(head):
+                        break
+                    index.setdefault(stemmer(word), []).append(word)
+                with self._lock:
+                    self._stems[key] = index
+            out.update(index.get(stem, ()))
+        return out
+
     def forget(self, live_segments: set[str]) -> None:
         """Drop the words of segments the index no longer has (after a merge)."""
         with self._lock:
             for key in [k for k in self._words if k[0] not in live_segments]:
                 del self._words[key]
+            for key in [k for k in self._stems if k[0] not in live_segments]:
+                del self._stems[key]
