@@ -25,7 +25,7 @@ from whoosh.fields import ID, KEYWORD, STORED, TEXT, SchemaClass
 from whoosh.lang import has_stemmer, stemmer_for_language
 
 from kbsite.search.analysis import Stemmer
-from kbsite.search.engine.ranking import TEXT_FIELDS, Ranker
+from kbsite.search.engine.ranking import MENTIONS, TEXT_FIELDS, Ranker
 from kbsite.search.engine.vectors import PostingsCache, Vectors
 from kbsite.search.engine.vocabulary import Vocabulary
 from kbsite.search.query import Plan
@@ -54,8 +54,8 @@ class KBSchema(SchemaClass):
     url = STORED()
     body = STORED()  # plain text for snippets
     digest = STORED()
-    title_terms = TEXT(analyzer=_TERMS, field_boost=4.0)
-    heading_terms = TEXT(analyzer=_TERMS, field_boost=2.0)
+    title_terms = TEXT(analyzer=_TERMS, field_boost=MENTIONS["title_terms"])
+    heading_terms = TEXT(analyzer=_TERMS, field_boost=MENTIONS["heading_terms"])
     body_terms = TEXT(analyzer=_TERMS)
     pair_terms = TEXT(analyzer=_TERMS, phrase=False)  # near words (``query.pairs_of``)
 

@@ -9,7 +9,8 @@ combined, BM25) plus a ``match_phrase`` boost, without their cliffs:
   for a word that is rare or absent in the index (a likely typo), words one or two edits away
   (0.5), scored as an alternative with its own idf (the better of the two counts).
 - In each of the title, the headings and the body, a term's frequency (its forms' counts,
-  weighted, divided by the field's BM25 length norm) is saturated as BM25 does; the fields
+  weighted, a title word counting as four mentions and a heading word as two, divided by the
+  field's BM25 length norm) is saturated as BM25 does; the fields
   are summed (title weighted 3, headings and body 1: a title match stands out, as in
   Lucene's per-field scoring) and multiplied by the term's idf (from the pages with any of
   its forms). Length normalisation is mild (b = 0.4 on the body), so long reference pages are
@@ -48,6 +49,9 @@ from kbsite.search.stopwords import is_stopword
 
 TEXT_FIELDS = ("title_terms", "heading_terms", "body_terms")
 PAIR_FIELD = "pair_terms"
+#: How many mentions one occurrence counts for, per field. The index stores frequencies
+#: already multiplied by these (the schema's ``field_boost``), before any saturation.
+MENTIONS = {"title_terms": 4.0, "heading_terms": 2.0, "body_terms": 1.0, PAIR_FIELD: 1.0}
 
 
 @dataclass(frozen=True)
