@@ -18,7 +18,7 @@ from typing import Any
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from kbsite.search.engine.ranking import MENTIONS, PAIR_FIELD, TEXT_FIELDS, Params
-from kbsite.search.query import Plan, Term, pair, pair_key, stemmer_for_pairs
+from kbsite.search.query import Plan, Term
 from kbsite.search.stopwords import is_stopword
 
 
@@ -94,16 +94,16 @@ class Reference:
             for word, weight in candidates:
                 found[word] = max(found.get(word, 0.0), weight)
             words[name] = found
-        pairs: dict[tuple[str, ...], float] = {}
+        groups: dict[tuple[str, ...], float] = {}
         if not single:
-            for keys in self.member_pairs(term.parts, langs):
-                pairs[keys] = p.exact
+            for content in self.content_words(term.parts, langs):
+                groups[content] = p.exact
         for member in term.synonyms:
             if len(member) > 1:
-                for keys in self.member_pairs(member, langs):
-                    pairs.setdefault(keys, p.synonym)
+                for content in self.content_words(member, langs):
+                    groups.setdefault(content, p.synonym)
         typos: dict[str, dict[str, float]] = {}
-        rare = sum(1 for i in range(len(self.docs)) if self.mentions(words, pairs, i))
+        rare = sum(1 for i in range(len(self.docs)) if self.mentions(words, groups, i))
         if single and len(term.word) >= p.typo_min_length and rare < p.typo_below:
             distance = 2 if len(term.word) >= 6 else 1
             for name in TEXT_FIELDS:
@@ -114,33 +114,29 @@ class Reference:
                     and word not in words[name]
                     and osa_distance(word, term.word) <= distance
                 }
-        return words, pairs, typos
+        return words, groups, typos
 
-    def member_pairs(self, member: tuple[str, ...], langs: Iterable[str]) -> set[tuple[str, ...]]:
+    def content_words(self, member: tuple[str, ...], langs: Iterable[str]) -> set[tuple[str, ...]]:
         out = set()
         for lang in langs:
-            reduce = stemmer_for_pairs(lang, self.stemmer_of(lang))
-            keys = [pair_key(w, reduce) for w in member if not is_stopword(w, lang)]
-            if len(keys) > 1:
-                out.add(tuple(pair(keys[k], keys[k + 1]) for k in range(len(keys) - 1)))
+            content = tuple(w for w in member if not is_stopword(w, lang))
+            if content:
+                out.add(content)
         return out
 
-    def frequency(self, words: dict, pairs: dict, i: int) -> dict[str, float]:
+    def frequency(self, words: dict, groups: dict, i: int) -> dict[str, float]:
         out = {}
         for name in TEXT_FIELDS:
             counts = self.counts[name][i]
             total = sum(w * counts[word] for word, w in words.get(name, {}).items())
+            for group, weight in groups.items():
+                if all(counts[word] for word in group):
+                    total += weight * min(counts[word] for word in group)
             out[name] = total * MENTIONS[name] / self.norm(name, i)
-        for keys, weight in pairs.items():
-            counts = self.counts[PAIR_FIELD][i]
-            if all(counts[key] for key in keys):
-                out["body_terms"] += (
-                    weight * min(counts[key] for key in keys) / self.norm("body_terms", i)
-                )
         return out
 
-    def mentions(self, words: dict, pairs: dict, i: int) -> bool:
-        return any(v > 0 for v in self.frequency(words, pairs, i).values())
+    def mentions(self, words: dict, groups: dict, i: int) -> bool:
+        return any(v > 0 for v in self.frequency(words, groups, i).values())
 
     def scores(self, plan: Plan, weight_of: Callable[[str], float]) -> dict[str, float]:
         """Every matching page's score, by key (plans without quoted phrases)."""
@@ -155,12 +151,12 @@ class Reference:
             if not any(active):
                 found_terms.append(None)
                 continue
-            words, pairs, typos = self.forms(term, plan.langs)
+            words, groups, typos = self.forms(term, plan.langs)
             best = [0.0] * n
             credit = [0.0] * n
             weight = 0.0
-            for chosen, chosen_pairs in ((words, pairs), (typos, {})):
-                tf = [self.frequency(chosen, chosen_pairs, i) for i in range(n)]
+            for chosen, chosen_groups in ((words, groups), (typos, {})):
+                tf = [self.frequency(chosen, chosen_groups, i) for i in range(n)]
                 df = sum(1 for f in tf if any(v > 0 for v in f.values()))
                 if df == 0:
                     continue

@@ -79,9 +79,7 @@ def document(page: Any, state: str, default_language: str) -> dict[str, Any]:
         "heading_terms": " ".join(terms(headings, light=light)),
         "body_terms": " ".join(terms(body, light=light)),
         "pair_terms": " ".join(
-            pairs_of(title, page.lang, reduce)
-            + pairs_of(headings, page.lang, reduce)
-            + pairs_of(body, page.lang, reduce)
+            pairs_of(title, page.lang, reduce) + pairs_of(headings, page.lang, reduce)
         ),
     }
 

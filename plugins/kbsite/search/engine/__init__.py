@@ -57,11 +57,11 @@ class KBSchema(SchemaClass):
     title_terms = TEXT(analyzer=_TERMS, field_boost=MENTIONS["title_terms"])
     heading_terms = TEXT(analyzer=_TERMS, field_boost=MENTIONS["heading_terms"])
     body_terms = TEXT(analyzer=_TERMS)
-    pair_terms = TEXT(analyzer=_TERMS, phrase=False)  # near words (``query.pairs_of``)
+    pair_terms = TEXT(analyzer=_TERMS, phrase=False)  # near words of titles and headings
 
 
 #: Bumped when the documents' analysis changes: an index of another format is rebuilt.
-FORMAT = "2: folded words, stems at query time, word pairs"
+FORMAT = "2: folded words, stems at query time, word pairs of titles and headings"
 _FORMAT_FILE = "kbsite-format"
 
 

@@ -20,8 +20,10 @@ combined, BM25) plus a ``match_phrase`` boost, without their cliffs:
   counts fully once its weighted frequency reaches one plain mention in a body of average
   length, partly below that (a passing typo or prefix match in a very long page). Words the
   index does not hold at all do not count against any page.
-- Proximity: each pair of neighbouring query words found near each other in the page (within
-  two content words, from the indexed word pairs) adds half their mean idf, saturated.
+- A multi-word synonym (``money back``) matches a field that holds all its content words.
+- Proximity: each pair of neighbouring query words found near each other in the title or a
+  heading of the page (within two content words, from the indexed word pairs) adds half their
+  mean idf, saturated. (Pairs of the body would make the index ten times larger.)
 - Quoted phrases must match (Whoosh phrase queries) and add their BM25F score.
 - Every score is multiplied by the page's review-state weight (fresh above stale).
 
@@ -32,7 +34,6 @@ implementation of the same model computed from the documents themselves.
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -44,7 +45,7 @@ from whoosh import query as Q
 from kbsite.search.analysis import Stemmer
 from kbsite.search.engine.vectors import Vectors, _dense
 from kbsite.search.engine.vocabulary import Leaf, Vocabulary
-from kbsite.search.query import Plan, Term, pair, pair_key, stemmer_for_pairs
+from kbsite.search.query import Plan, Term
 from kbsite.search.stopwords import is_stopword
 
 TEXT_FIELDS = ("title_terms", "heading_terms", "body_terms")
@@ -81,18 +82,28 @@ class Params:
 PARAMS = Params()
 
 
+def _content_words(member: tuple[str, ...], langs: Iterable[str]) -> set[tuple[str, ...]]:
+    """A multi-word synonym's words without the function words of each language searched."""
+    out = set()
+    for lang in langs:
+        content = tuple(w for w in member if not is_stopword(w, lang))
+        if content:
+            out.add(content)
+    return out
+
+
 def idf(df: int, n: int) -> float:
     return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
 
 @dataclass(frozen=True)
 class Forms:
-    """What stands for one term: per text field, index words and their weights; word pairs
-    (a multi-word synonym: every pair of a tuple must be in the page) and their weights; and,
-    for a word rare or absent in the index, per field the words a typo away."""
+    """What stands for one term: per text field, index words and their weights; groups of
+    words (a multi-word synonym's content words, all of which must be in the field) and their
+    weights; and, for a word rare or absent in the index, per field the words a typo away."""
 
     words: dict[str, dict[str, float]]
-    pairs: dict[tuple[str, ...], float]
+    groups: dict[tuple[str, ...], float]
     typos: dict[str, dict[str, float]]
 
     def all_words(self) -> set[str]:
@@ -180,14 +191,14 @@ class Ranker:
             for beginning in sorted(term.prefixes):
                 add(self.vocabulary.starting(leaves, name, beginning), p.prefix)
             words[name] = found
-        pairs: dict[tuple[str, ...], float] = {}
+        groups: dict[tuple[str, ...], float] = {}
         if not single:
-            pairs.update(dict.fromkeys(self._member_pairs(term.parts, langs), p.exact))
+            groups.update(dict.fromkeys(_content_words(term.parts, langs), p.exact))
         for member in term.synonyms:
             if len(member) > 1:
-                for key in self._member_pairs(member, langs):
-                    pairs.setdefault(key, p.synonym)
-        forms = Forms(words, pairs, {})
+                for group in _content_words(member, langs):
+                    groups.setdefault(group, p.synonym)
+        forms = Forms(words, groups, {})
         if (
             single
             and len(term.word) >= p.typo_min_length
@@ -205,22 +216,11 @@ class Ranker:
             return set()
         return self.vocabulary.same_stem(leaves, name, lang, stemmer, stem)
 
-    def _member_pairs(self, member: tuple[str, ...], langs: Iterable[str]) -> set[tuple[str, ...]]:
-        """A multi-word synonym as the pair terms of its neighbouring content words, one tuple
-        per language searched (all of a tuple's pairs must be in a page)."""
-        out = set()
-        for lang in langs:
-            reduce = stemmer_for_pairs(lang, self.stemmer_of(lang))
-            keys = [pair_key(w, reduce) for w in member if not is_stopword(w, lang)]
-            if len(keys) > 1:
-                out.add(tuple(pair(a, b) for a, b in itertools.pairwise(keys)))
-        return out
-
     # Scoring --------------------------------------------------------------------------------
 
     def frequency(self, forms: Forms, typos: bool = False) -> dict[str, np.ndarray]:
         """Per text field, each page's weighted, length-normalised frequency of a term (of its
-        typo forms with ``typos``); word pairs count in the body."""
+        typo forms with ``typos``)."""
         out: dict[str, np.ndarray] = {}
         for name in TEXT_FIELDS:
             norm = self.norm(name)
@@ -231,14 +231,13 @@ class Ranker:
                 if found is not None:
                     ids, tf = found
                     total[ids] += weight * tf / norm[ids]
+            if not typos:
+                for group, weight in forms.groups.items():
+                    counts = self._group_counts(name, group)
+                    if counts is not None:
+                        ids, tf = counts
+                        total[ids] += weight * tf / norm[ids]
             out[name] = total
-        if forms.pairs and not typos:
-            norm = self.norm("body_terms")
-            for keys, weight in forms.pairs.items():
-                counts = self._pair_counts(keys)
-                if counts is not None:
-                    ids, tf = counts
-                    out["body_terms"][ids] += weight * tf / norm[ids]
         return out
 
     def saturated(self, frequency: dict[str, np.ndarray]) -> np.ndarray:
@@ -249,11 +248,13 @@ class Ranker:
             total += p.boost[name] * (tf * (p.k1 + 1)) / (tf + p.k1)
         return total
 
-    def _pair_counts(self, keys: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray] | None:
-        """Pages holding every pair of ``keys``, with the smallest count among them."""
+    def _group_counts(
+        self, name: str, group: tuple[str, ...]
+    ) -> tuple[np.ndarray, np.ndarray] | None:
+        """Pages whose field holds every word of ``group``, with the smallest count."""
         result: tuple[np.ndarray, np.ndarray] | None = None
-        for key in keys:
-            found = self.vectors.postings(PAIR_FIELD, key.encode("utf-8"))
+        for word in group:
+            found = self.vectors.postings(name, word.encode("utf-8"))
             if found is None:
                 return None
             if result is None:
