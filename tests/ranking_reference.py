@@ -63,6 +63,12 @@ class Reference:
         b = self.p.b[name]
         return (1 - b) + b * lengths[i] / average
 
+    def same_stem(self, word: str, lang: str, stem: str) -> bool:
+        """The model's "same stem": the word begins as the stem (all but its last letter,
+        at least two letters) and stems to it."""
+        head = stem[: max(len(stem) - 1, 2)]
+        return word.startswith(head) and self.stemmer_of(lang)(word) == stem
+
     def idf(self, df: int) -> float:
         n = len(self.docs)
         return math.log(1 + (n - df + 0.5) / (df + 0.5))
@@ -78,7 +84,7 @@ class Reference:
                 candidates.append((term.word, p.exact))
             for word in self.vocabulary[name]:
                 for lang, stem in term.stems:
-                    if self.stemmer_of(lang)(word) == stem:
+                    if self.same_stem(word, lang, stem):
                         candidates.append((word, p.stem))
                 for member in term.synonyms:
                     if len(member) == 1:
@@ -86,11 +92,14 @@ class Reference:
                             candidates.append((word, p.synonym))
                         for lang in langs:
                             stemmer = self.stemmer_of(lang)
-                            if stemmer and stemmer(word) == stemmer(member[0]):
+                            if stemmer and self.same_stem(word, lang, stemmer(member[0])):
                                 candidates.append((word, p.synonym))
-                for beginning in term.prefixes:
-                    if word.startswith(beginning):
-                        candidates.append((word, p.prefix))
+            for beginning in term.prefixes:
+                longer = sorted(
+                    (w for w in self.vocabulary[name] if w.startswith(beginning)),
+                    key=lambda w: (len(w), w),
+                )
+                candidates += [(w, p.prefix) for w in longer[: p.max_expansions]]
             for word, weight in candidates:
                 found[word] = max(found.get(word, 0.0), weight)
             words[name] = found

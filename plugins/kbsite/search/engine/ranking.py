@@ -77,6 +77,8 @@ class Params:
     #: Typo forms are looked for when a word's other forms are in fewer pages than this.
     typo_below: int = 3
     typo_min_length: int = 5
+    #: At most this many longer words stand for a word beginning (the shortest ones).
+    max_expansions: int = 50
 
 
 PARAMS = Params()
@@ -98,16 +100,15 @@ def idf(df: int, n: int) -> float:
 
 @dataclass(frozen=True)
 class Forms:
-    """What stands for one term: per text field, index words and their weights; groups of
-    words (a multi-word synonym's content words, all of which must be in the field) and their
-    weights; and, for a word rare or absent in the index, per field the words a typo away."""
+    """What stands for one term: per text field, index words and their weights; and groups
+    of words (a multi-word synonym's content words, all of which must be in the field) and
+    their weights."""
 
     words: dict[str, dict[str, float]]
     groups: dict[tuple[str, ...], float]
-    typos: dict[str, dict[str, float]]
 
     def all_words(self) -> set[str]:
-        return {word for found in (*self.words.values(), *self.typos.values()) for word in found}
+        return {word for found in self.words.values() for word in found}
 
 
 class Ranker:
@@ -127,6 +128,8 @@ class Ranker:
         self._norms: dict[str, np.ndarray] = {}
         self._langs: dict[str, np.ndarray] = {}
         self._weights: dict[Any, np.ndarray] = {}
+        self._forms: dict[tuple[Term, tuple[str, ...]], Forms] = {}
+        self._typos: dict[tuple[str, int], Forms] = {}  # by word and its (cached) forms
 
     # Per generation -------------------------------------------------------------------------
 
@@ -165,7 +168,18 @@ class Ranker:
     # Forms of a term ------------------------------------------------------------------------
 
     def forms(self, term: Term, langs: Iterable[str] = ()) -> Forms:
-        """The index words (per field) and pairs that stand for ``term``, best weight each."""
+        """The index words (per field) and word groups that stand for ``term``, best weight
+        each (remembered for this index generation: most queries repeat words)."""
+        key = (term, tuple(langs))
+        found = self._forms.get(key)
+        if found is None:
+            if len(self._forms) >= 4096:
+                self._forms.clear()
+                self._typos.clear()  # keyed by the identity of forms just dropped
+            found = self._forms[key] = self._find_forms(term, key[1])
+        return found
+
+    def _find_forms(self, term: Term, langs: tuple[str, ...]) -> Forms:
         p = self.params
         leaves = self.vectors.leaves
         single = len(term.parts) == 1
@@ -189,7 +203,8 @@ class Ranker:
                         if stemmer := self.stemmer_of(lang):
                             add(self._same_stem(leaves, name, lang, stemmer(member[0])), p.synonym)
             for beginning in sorted(term.prefixes):
-                add(self.vocabulary.starting(leaves, name, beginning), p.prefix)
+                longer = self.vocabulary.starting(leaves, name, beginning)
+                add(sorted(longer, key=lambda w: (len(w), w))[: p.max_expansions], p.prefix)
             words[name] = found
         groups: dict[tuple[str, ...], float] = {}
         if not single:
@@ -198,17 +213,26 @@ class Ranker:
             if len(member) > 1:
                 for group in _content_words(member, langs):
                     groups.setdefault(group, p.synonym)
-        forms = Forms(words, groups, {})
-        if (
-            single
-            and len(term.word) >= p.typo_min_length
-            and self.document_frequency(self.frequency(forms)) < p.typo_below
-        ):
+        return Forms(words, groups)
+
+    def typo_forms(self, term: Term, forms: Forms) -> Forms | None:
+        """The words a typo away from a single word that are not among its ``forms`` (None
+        for a word too short)."""
+        p = self.params
+        if len(term.parts) > 1 or len(term.word) < p.typo_min_length:
+            return None
+        key = (term.word, id(forms))
+        found = self._typos.get(key)
+        if found is None:
+            if len(self._typos) >= 4096:
+                self._typos.clear()
             distance = 2 if len(term.word) >= 6 else 1
+            typos = {}
             for name in TEXT_FIELDS:
-                near = self.vocabulary.within(leaves, name, term.word, distance, 1)
-                forms.typos[name] = {w: p.typo for w in near if w not in words[name]}
-        return forms
+                near = self.vocabulary.within(self.vectors.leaves, name, term.word, distance, 1)
+                typos[name] = {w: p.typo for w in near if w not in forms.words[name]}
+            found = self._typos[key] = Forms(typos, {})
+        return found
 
     def _same_stem(self, leaves: list[Leaf], name: str, lang: str, stem: str) -> set[str]:
         stemmer = self.stemmer_of(lang)
@@ -218,25 +242,22 @@ class Ranker:
 
     # Scoring --------------------------------------------------------------------------------
 
-    def frequency(self, forms: Forms, typos: bool = False) -> dict[str, np.ndarray]:
-        """Per text field, each page's weighted, length-normalised frequency of a term (of its
-        typo forms with ``typos``)."""
+    def frequency(self, forms: Forms) -> dict[str, np.ndarray]:
+        """Per text field, each page's weighted, length-normalised frequency of a term."""
         out: dict[str, np.ndarray] = {}
         for name in TEXT_FIELDS:
             norm = self.norm(name)
-            chosen = forms.typos.get(name, {}) if typos else forms.words[name]
             total = np.zeros(self.vectors.size)
-            for word, weight in chosen.items():
+            for word, weight in forms.words[name].items():
                 found = self.vectors.postings(name, word.encode("utf-8"))
                 if found is not None:
                     ids, tf = found
                     total[ids] += weight * tf / norm[ids]
-            if not typos:
-                for group, weight in forms.groups.items():
-                    counts = self._group_counts(name, group)
-                    if counts is not None:
-                        ids, tf = counts
-                        total[ids] += weight * tf / norm[ids]
+            for group, weight in forms.groups.items():
+                counts = self._group_counts(name, group)
+                if counts is not None:
+                    ids, tf = counts
+                    total[ids] += weight * tf / norm[ids]
             out[name] = total
         return out
 
@@ -291,12 +312,17 @@ class Ranker:
                 continue
             forms = self.forms(term, plan.langs)
             searched |= forms.all_words()
-            # The term's forms and its typo forms are two alternatives, each with its own idf;
-            # a page scores by the better of them (a typo never borrows a rare word's idf).
+            # The term's forms and, for a rare word, its typo forms are two alternatives, each
+            # with its own idf; a page scores by the better (a typo never borrows a rare idf).
             scored, credit, weight = np.zeros(size), np.zeros(size), 0.0
-            for typos in (False, True):
-                tf = self.frequency(forms, typos=typos)
-                df = self.document_frequency(tf)
+            tf = self.frequency(forms)
+            df = self.document_frequency(tf)
+            alternatives = [(tf, df)]
+            if df < p.typo_below and (typos := self.typo_forms(term, forms)) is not None:
+                searched |= typos.all_words()
+                typo_tf = self.frequency(typos)
+                alternatives.append((typo_tf, self.document_frequency(typo_tf)))
+            for tf, df in alternatives:
                 if df == 0:
                     continue
                 rarity = idf(df, n)

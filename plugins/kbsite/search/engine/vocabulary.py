@@ -25,7 +25,7 @@ class Vocabulary:
 
     def __init__(self) -> None:
         self._words: dict[tuple[str, str, str], list[str]] = {}
-        self._stems: dict[tuple[str, str, str, str], dict[str, list[str]]] = {}
+        self._stems: dict[tuple[str, str, str, str], list[str]] = {}
         self._lock = threading.Lock()
 
     def _bucket(self, leaf: Any, segment: str, field: str, lead: str) -> list[str]:
@@ -72,23 +72,28 @@ class Vocabulary:
     def same_stem(
         self, leaves: Iterable[Leaf], field: str, lang: str, stemmer: Any, stem: str
     ) -> set[str]:
-        """Words whose ``stemmer`` stem is ``stem``. A Snowball stem keeps its word's first two
-        letters (tested), so only the words sharing those are stemmed, once per segment."""
+        """Words beginning with ``stem`` less its last letter whose ``stemmer`` stem is
+        ``stem``. (A Snowball stem is its word's beginning but for its last letter, as in
+        ``happi`` for ``happy`` or ``hope`` for ``hoping``; the few irregular English words
+        it rewrites whole, such as ``dying``, are not found from another form.)"""
         out: set[str] = set()
-        head = stem[:2]
+        head = stem[: max(len(stem) - 1, 2)]
         for leaf, segment in leaves:
-            key = (segment, field, lang, head)
-            index = self._stems.get(key)
-            if index is None:
+            key = (segment, field, lang, stem)
+            found = self._stems.get(key)
+            if found is None:
                 bucket = self._bucket(leaf, segment, field, head[:1])
-                index = {}
+                found = []
                 for word in bucket[bisect.bisect_left(bucket, head) :]:
                     if not word.startswith(head):
                         break
-                    index.setdefault(stemmer(word), []).append(word)
+                    if stemmer(word) == stem:
+                        found.append(word)
                 with self._lock:
-                    self._stems[key] = index
-            out.update(index.get(stem, ()))
+                    if len(self._stems) >= 100_000:
+                        self._stems.clear()
+                    self._stems[key] = found
+            out.update(found)
         return out
 
     def forget(self, live_segments: set[str]) -> None:
