@@ -116,13 +116,13 @@ class Reference:
         if single and len(term.word) >= p.typo_min_length and rare < p.typo_below:
             distance = 2 if len(term.word) >= 6 else 1
             for name in TEXT_FIELDS:
-                typos[name] = {
-                    word: p.typo
+                near = sorted(
+                    (osa_distance(word, term.word), word)
                     for word in self.vocabulary[name]
-                    if word[:1] == term.word[:1]
-                    and word not in words[name]
-                    and osa_distance(word, term.word) <= distance
-                }
+                    if word[:1] == term.word[:1] and word not in words[name]
+                )
+                within = [w for d, w in near if d <= distance][: p.max_expansions]
+                typos[name] = dict.fromkeys(within, p.typo)
         return words, groups, typos
 
     def content_words(self, member: tuple[str, ...], langs: Iterable[str]) -> set[tuple[str, ...]]:

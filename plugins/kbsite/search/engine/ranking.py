@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from rapidfuzz.distance import OSA
 from whoosh import query as Q
 
 from kbsite.search.analysis import Stemmer
@@ -77,8 +78,8 @@ class Params:
     #: Typo forms are looked for when a word's other forms are in fewer pages than this.
     typo_below: int = 3
     typo_min_length: int = 5
-    #: At most this many longer words stand for a word beginning (the shortest ones).
-    max_expansions: int = 50
+    #: At most this many words stand for a word beginning (the shortest) or a typo (the nearest).
+    max_expansions: int = 20
 
 
 PARAMS = Params()
@@ -204,7 +205,7 @@ class Ranker:
                             add(self._same_stem(leaves, name, lang, stemmer(member[0])), p.synonym)
             for beginning in sorted(term.prefixes):
                 longer = self.vocabulary.starting(leaves, name, beginning)
-                add(sorted(longer, key=lambda w: (len(w), w))[: p.max_expansions], p.prefix)
+                add(self._first_live(name, sorted(longer, key=lambda w: (len(w), w))), p.prefix)
             words[name] = found
         groups: dict[tuple[str, ...], float] = {}
         if not single:
@@ -230,9 +231,24 @@ class Ranker:
             typos = {}
             for name in TEXT_FIELDS:
                 near = self.vocabulary.within(self.vectors.leaves, name, term.word, distance, 1)
-                typos[name] = {w: p.typo for w in near if w not in forms.words[name]}
+                nearest = sorted(
+                    (OSA.distance(term.word, w), w) for w in near if w not in forms.words[name]
+                )
+                typos[name] = dict.fromkeys(self._first_live(name, [w for _, w in nearest]), p.typo)
             found = self._typos[key] = Forms(typos, {})
         return found
+
+    def _first_live(self, name: str, words: Iterable[str]) -> list[str]:
+        """The first ``max_expansions`` of ``words`` that a live page's field holds (the
+        index's words include those of deleted pages until their segment is merged)."""
+        out: list[str] = []
+        for word in words:
+            found = self.vectors.postings(name, word.encode("utf-8"))
+            if found is not None and self.vectors.live[found[0]].any():
+                out.append(word)
+                if len(out) == self.params.max_expansions:
+                    break
+        return out
 
     def _same_stem(self, leaves: list[Leaf], name: str, lang: str, stem: str) -> set[str]:
         stemmer = self.stemmer_of(lang)
