@@ -1,14 +1,34 @@
-"""Relevance of rep search on the sample KB: Recall@5 and MRR@10 per language for our analysis
-against Whoosh's default analyzer and query parser, on the judged queries of
-tests/relevance/queries.yml. Usage: python benchmarks/relevance.py"""
+"""Relevance of rep search against a peer engine, on the same pages and judged queries, in one run.
+
+The KB searched is the sample KB (five languages) plus real third-party content imported with
+`kb import` into a scratch copy: the help center and the Basecamp policies of
+``../shared/corpora`` and a slice of the PowerShell cmdlet reference (long reference pages).
+The judged queries are ``tests/relevance/queries.yml``: each has a language, a kind (exact,
+inflected, typo, synonym, id, function-word, question), the page id(s) that answer it and a
+split: ``tune`` queries may be looked at while tuning the ranking, ``holdout`` ones never.
+
+The peer is tantivy (a Lucene-like engine, BM25) with its stock analysis per language: a
+Unicode word tokenizer, lower case, its stop words and Snowball stemmer where it has them
+(en, it), title weighted 2×, any query word may match (Lucene's default), no synonyms and no
+typo handling, as a team would set it up out of the box.
+
+Usage: python benchmarks/relevance.py [--split tune|holdout|all] [-v]
+(-v lists the tune-split queries whose answer is not first, for tuning).
+"""
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
+import os
 import shutil
+import subprocess
 import sys
+import tarfile
 import tempfile
 from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +37,29 @@ import yaml
 REPO = Path(__file__).resolve().parent.parent
 QUERIES = REPO / "tests/relevance/queries.yml"
 TODAY = dt.date(2026, 11, 23)
+LANGS = ("en", "it", "tl", "lv", "te")
+KINDS = ("exact", "inflected", "typo", "synonym", "id", "function-word", "question")
+#: PowerShell modules imported as long reference pages (one product version, 664 pages).
+POWERSHELL_MODULES = (
+    "NetAdapter", "DnsClient", "DhcpServer", "NetTCPIP", "PrintManagement", "ScheduledTasks",
+    "BitLocker", "Defender", "International", "LAPS", "BitsTransfer", "Appx", "GroupPolicy",
+    "NetSecurity", "Dism", "MsDtc", "DFSN", "BranchCache",
+)  # fmt: skip
+
+Search = Callable[[str, str], list[str]]
 
 
-def load_queries() -> list[dict[str, Any]]:
-    return yaml.safe_load(QUERIES.read_text(encoding="utf-8"))
+def shared_dir() -> Path:
+    """The team's shared folder (corpora) beside the repo, or KB_SHARED_DIR."""
+    for candidate in (os.environ.get("KB_SHARED_DIR"), REPO.parent / "shared", "/work/shared"):
+        if candidate and Path(candidate, "corpora").is_dir():
+            return Path(candidate)
+    raise SystemExit("the shared corpora are missing: set KB_SHARED_DIR to the shared folder")
+
+
+def load_queries(split: str = "all") -> list[dict[str, Any]]:
+    queries = yaml.safe_load(QUERIES.read_text(encoding="utf-8"))
+    return [q for q in queries if split == "all" or q["split"] == split]
 
 
 def score(ranked: list[str], expect: list[str]) -> tuple[float, float]:
@@ -30,8 +69,39 @@ def score(ranked: list[str], expect: list[str]) -> tuple[float, float]:
     return recall, 1 / rank if rank else 0.0
 
 
-def ours(root: Path) -> Any:
-    """A search function over our index of the KB at ``root``."""
+def _kb(*args: str, cwd: Path) -> None:
+    kb = Path(sys.executable).parent / "kb"
+    done = subprocess.run(
+        [str(kb), *args, "--today", TODAY.isoformat()], cwd=cwd, capture_output=True, text=True
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"kb {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+
+
+def build_kb(dest: Path, corpora: bool = True) -> Path:
+    """The sample KB, plus (with ``corpora``) the real corpora imported into it, at ``dest``."""
+    root = dest / "kb"
+    ignore = shutil.ignore_patterns(".venv", "site", ".kb", ".git", "tests", "benchmarks")
+    shutil.copytree(REPO, root, ignore=ignore)
+    if not corpora:
+        return root
+    source = shared_dir() / "corpora"
+    _kb("import", str(source / "help-center/content"), "kb/help-center", "--audience",
+        "public", cwd=root)  # fmt: skip
+    _kb("import", str(source / "policies-basecamp"), "policies/basecamp", "--type", "policy",
+        "--owner", "support-ops", "--audience", "public", cwd=root)  # fmt: skip
+    scratch = dest / "powershell"
+    with tarfile.open(source / "scale-powershell.tar.xz") as archive:
+        prefix = "scale-powershell/docset/winserver2025-ps/"
+        wanted = tuple(f"{prefix}{module}/" for module in POWERSHELL_MODULES)
+        members = [m for m in archive.getmembers() if m.name.startswith(wanted) and m.isfile()]
+        archive.extractall(scratch, members=members, filter="data")
+    _kb("import", str(scratch / prefix), "kb/powershell", "--audience", "internal", cwd=root)
+    return root
+
+
+def ours(root: Path) -> Search:
+    """Rep search over its own index of the KB at ``root``."""
     from kbsite.cli.search import refresh_index
     from kbsite.knowledge import load_kb
     from kbsite.project import find_project
@@ -47,93 +117,132 @@ def ours(root: Path) -> Any:
     return run
 
 
-def whoosh_default(root: Path) -> Any:
-    """The same pages in a Whoosh index with its default analyzer and query parser."""
-    from whoosh.fields import ID, TEXT, Schema
-    from whoosh.filedb.filestore import RamStorage
-    from whoosh.qparser import MultifieldParser
-    from whoosh.query import Term
+def _peer_analyzer(lang: str) -> Any:
+    import tantivy
+
+    builder = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.regex(r"[\p{L}\p{M}\p{N}]+"))
+    builder = builder.filter(tantivy.Filter.lowercase())
+    language = {"en": "english", "it": "italian"}.get(lang)
+    if language:
+        builder = builder.filter(tantivy.Filter.stopword(language))
+        builder = builder.filter(tantivy.Filter.stemmer(language))
+    return builder.build()
+
+
+def peer(root: Path) -> Search:
+    """tantivy with its stock analysis per language (one in-memory index per language)."""
+    import tantivy
 
     from kbsite.knowledge import load_kb
     from kbsite.project import find_project
+    from kbsite.search.analysis import plain_text
+    from kbsite.search.service import indexable
 
     project = find_project(root / "mkdocs.yml")
-    kb = load_kb(project, TODAY)
-    schema = Schema(id=ID(stored=True), lang=ID, title=TEXT, body=TEXT)
-    ix = RamStorage().create_index(schema)
-    with ix.writer() as writer:
-        for page in kb.pages:
-            if page.parsed and page.meta.status == "active":
+    pages = indexable(load_kb(project, TODAY))
+    indexes = {}
+    for lang in LANGS:
+        builder = tantivy.SchemaBuilder()
+        builder.add_text_field("id", stored=True, tokenizer_name="raw")
+        builder.add_text_field("title", tokenizer_name="lang")
+        builder.add_text_field("body", tokenizer_name="lang")
+        index = tantivy.Index(builder.build())
+        index.register_tokenizer("lang", _peer_analyzer(lang))
+        writer = index.writer(heap_size=50_000_000, num_threads=1)
+        for page in pages:
+            if page.lang == lang:
                 writer.add_document(
-                    id=page.meta.id, lang=page.lang, title=page.meta.title, body=page.body
+                    tantivy.Document(
+                        id=page.meta.id or page.path,
+                        title=page.meta.title or "",
+                        body=plain_text(page.body),
+                    )
                 )
-    searcher = ix.searcher()
-    parser = MultifieldParser(["title", "body"], schema)
+        writer.commit()
+        writer.wait_merging_threads()
+        index.reload()
+        indexes[lang] = index
 
     def run(query: str, lang: str) -> list[str]:
-        try:
-            parsed = parser.parse(query)
-        except Exception:  # the default parser can fail on user input
-            return []
-        return [hit["id"] for hit in searcher.search(parsed, filter=Term("lang", lang), limit=10)]
+        index = indexes[lang]
+        parsed, _errors = index.parse_query_lenient(
+            query, ["title", "body"], field_boosts={"title": 2.0}
+        )
+        searcher = index.searcher()
+        hits = searcher.search(parsed, 10).hits
+        return [searcher.doc(address)["id"][0] for _score, address in hits]
 
     return run
 
 
-def _copy(root: Path, tmp: str) -> Path:
-    """The KB content of ``root`` in a scratch folder (its index must not touch the repo)."""
-    copy = Path(tmp) / "kb"
-    ignore = shutil.ignore_patterns(".venv", "site", ".kb", ".git", "tests", "benchmarks")
-    shutil.copytree(root, copy, ignore=ignore)
-    return copy
-
-
-def evaluate(root: Path = REPO) -> dict[str, dict[str, dict[str, float]]]:
-    """Per engine, per language: recall@5, MRR@10 and query count."""
+@contextmanager
+def engines(corpora: bool = True) -> Iterator[dict[str, Search]]:
+    """Ours and the peer over the same freshly built KB."""
     with tempfile.TemporaryDirectory() as tmp:
-        copy = _copy(root, tmp)
-        engines = {"ours": ours(copy), "whoosh default": whoosh_default(copy)}
-        table: dict[str, dict[str, dict[str, float]]] = {}
-        for name, run in engines.items():
-            sums: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0])
-            for item in load_queries():
-                recall, rr = score(run(str(item["q"]), item["lang"]), item["expect"])
-                for key in (item["lang"], "all"):
-                    sums[key][0] += recall
-                    sums[key][1] += rr
-                    sums[key][2] += 1
-            table[name] = {
-                lang: {"recall@5": r / n, "mrr@10": m / n, "queries": n}
-                for lang, (r, m, n) in sums.items()
-            }
-    return table
+        root = build_kb(Path(tmp), corpora)
+        yield {"ours": ours(root), "tantivy": peer(root)}
 
 
-def misses(root: Path = REPO) -> list[str]:
-    """Queries our engine misses in the top 5 (for tuning)."""
-    with tempfile.TemporaryDirectory() as tmp:
-        copy = _copy(root, tmp)
-        run = ours(copy)
-        return [
-            f"{i['lang']}: {i['q']} -> {run(str(i['q']), i['lang'])[:5]}"
-            for i in load_queries()
-            if not set(run(str(i["q"]), i["lang"])[:5]) & set(i["expect"])
-        ]
+Table = dict[str, dict[str, dict[str, float]]]
+
+
+def evaluate(
+    runs: dict[str, Search], queries: list[dict[str, Any]]
+) -> tuple[Table, dict[str, dict[str, list[str]]]]:
+    """Per engine, per group (language, kind, ``all``): recall@5, MRR@10 and query count;
+    and per engine, each query's ranked ids (keyed by language and query text)."""
+    table: Table = {}
+    ranked: dict[str, dict[str, list[str]]] = {}
+    for name, run in runs.items():
+        sums: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0])
+        ranked[name] = {}
+        for item in queries:
+            found = run(str(item["q"]), item["lang"])
+            ranked[name][f"{item['lang']}: {item['q']}"] = found
+            recall, rr = score(found, item["expect"])
+            for key in (item["lang"], item["kind"], "all"):
+                sums[key][0] += recall
+                sums[key][1] += rr
+                sums[key][2] += 1
+        table[name] = {
+            key: {"recall@5": r / n, "mrr@10": m / n, "queries": n}
+            for key, (r, m, n) in sums.items()
+        }
+    return table, ranked
+
+
+def print_table(table: Table, title: str) -> None:
+    names = list(table)
+    groups = [g for g in (*LANGS, *KINDS, "all") if g in table[names[0]]]
+    print(f"\n### {title}\n")
+    header = " | ".join(f"{name} R@5 | {name} MRR@10" for name in names)
+    print(f"| group | queries | {header} |")
+    print("|---|---:|" + "---:|" * (2 * len(names)))
+    for group in groups:
+        cells = " | ".join(
+            f"{table[n][group]['recall@5']:.3f} | {table[n][group]['mrr@10']:.3f}" for n in names
+        )
+        print(f"| {group} | {table[names[0]][group]['queries']} | {cells} |")
 
 
 def main() -> None:
-    table = evaluate()
-    langs = ["en", "it", "tl", "lv", "te", "all"]
-    print("| engine | metric | " + " | ".join(langs) + " |")
-    print("|---|---|" + "---:|" * len(langs))
-    for name, per_lang in table.items():
-        for metric in ("recall@5", "mrr@10"):
-            cells = " | ".join(f"{per_lang[lang][metric]:.2f}" for lang in langs)
-            print(f"| {name} | {metric} | {cells} |")
-    counts = " | ".join(str(table["ours"][lang]["queries"]) for lang in langs)
-    print(f"| (queries) | | {counts} |")
-    if "-v" in sys.argv:
-        print("\n".join(misses()))
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--split", choices=["tune", "holdout", "all"], default="all")
+    parser.add_argument("-v", action="store_true", help="list tune queries not answered first")
+    args = parser.parse_args()
+    with engines() as runs:
+        splits = ["tune", "holdout", "all"] if args.split == "all" else [args.split]
+        for split in splits:
+            table, ranked = evaluate(runs, load_queries(split))
+            print_table(table, f"split: {split}")
+        if args.v:
+            tune = load_queries("tune")
+            _, ranked = evaluate(runs, tune)
+            for item in tune:
+                key = f"{item['lang']}: {item['q']}"
+                found = ranked["ours"][key]
+                if not found or found[0] not in item["expect"]:
+                    print(f"{key} [{item['kind']}] want {item['expect']} got {found[:5]}")
 
 
 if __name__ == "__main__":

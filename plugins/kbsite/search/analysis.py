@@ -60,15 +60,97 @@ def fold(word: str) -> str:
     return word
 
 
-def terms(text: str, stem: Stemmer | None = None) -> list[str]:
-    """Index terms of a text: folded (and stemmed) words, plus ZWNJ-joined stems."""
+_CAMEL = regex.compile(r"\p{Ll}\p{Lu}|\p{Lu}\p{Lu}\p{Ll}")
+_CAMEL_PART = regex.compile(r"\p{Lu}+(?=\p{Lu}\p{Ll})|\p{Lu}?\p{Ll}+|\p{Lu}+|\p{N}+")
+
+
+def terms(text: str, stem: Stemmer | None = None, light: Stemmer | None = None) -> list[str]:
+    """Index terms of a text: folded (and stemmed) words, plus ZWNJ-joined stems, a word's
+    ``light`` stem where it differs, and, as Lucene's word-delimiter filter does, hyphenated
+    words joined (``e-mail`` → ``email``, ``Wi-Fi`` → ``wifi``) and the parts of a word in
+    camel case (``NetIPAddress`` → ``net``, ``ip``, ``address``)."""
+    text = unicodedata.normalize("NFC", text)
     out: list[str] = []
-    for token in words(unicodedata.normalize("NFC", text)):
+    chain: list[str] = []
+    end = -1
+    for token in words(text):
         folded = fold(token.text)
         out.append(stem(folded) if stem else folded)
-        if ZWNJ in folded:
-            out.append(folded.split(ZWNJ, 1)[0])
+        if _CAMEL.search(token.text):
+            out.extend(fold(part) for part in _CAMEL_PART.findall(token.text))
+        base = folded.split(ZWNJ, 1)[0]
+        if base != folded:
+            out.append(base)
+        if light and (lighter := light(base)) != base:
+            out.append(lighter)
+        if token.start == end + 1 and text[end] == "-":
+            chain.append(folded)
+        else:
+            if len(chain) > 1:
+                out.append("".join(chain))
+            chain = [folded]
+        end = token.end
+    if len(chain) > 1:
+        out.append("".join(chain))
     return out
+
+
+# Light stemmers for languages without a Snowball stemmer: they cut the commonest
+# inflections of a folded word, so that its forms share a beginning (matched as a prefix).
+_LV_ENDINGS = sorted(
+    """sana josa josi josu joss jose osa osi osu oss ose ajiem ajam ajai iet iem ijas iju ija
+    ai ei ie as es is us os am em im um it at et ot ut a e i u o s""".split(),
+    key=len,
+    reverse=True,
+)
+_TL_PREFIXES = sorted(
+    """makipag nakipag pakikipag ipinag ipag ipa magpa nagpa pagpa pinag mag nag pag maka
+    naka paka maki naki paki ika ma na pa i""".split(),
+    key=len,
+    reverse=True,
+)
+_TE_SUFFIXES = sorted("ల్లో లలో లకు లను లతో లు ను కు లో తో ని కి గా యొక్క".split(), key=len, reverse=True)
+_CONSONANT = regex.compile(r"[b-df-hj-np-tv-z]")
+
+
+def _latvian(word: str) -> str:
+    for ending in _LV_ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= 4:
+            return word[: -len(ending)]
+    return word
+
+
+def _tagalog(word: str) -> str:
+    """Prefixes (mag-, nag-, pag-, ma-, i-...), the infix -um-/-in- and the repeated first
+    syllable of the aspect (``nagbabayad`` → ``bayad``, ``kumukurap`` → ``kurap``)."""
+    root = word
+    for prefix in _TL_PREFIXES:
+        if root.startswith(prefix) and len(root) - len(prefix) >= 4:
+            root = root[len(prefix) :]
+            break
+    infixed = root[0] + root[3:]
+    if root[1:3] in ("um", "in") and _CONSONANT.match(root) and infixed[:2] == infixed[2:4]:
+        root = infixed  # the infix comes with the repeated syllable: k-um-u-kurap
+    if len(root) >= 6 and root[:2] == root[2:4] and _CONSONANT.match(root):
+        root = root[2:]
+    elif len(root) >= 5 and root[0] in "aeiou" and root[0] == root[1]:
+        root = root[1:]
+    return root
+
+
+def _telugu(word: str) -> str:
+    for suffix in _TE_SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+_LIGHT = {"lv": _latvian, "tl": _tagalog, "te": _telugu}
+
+
+def light_stemmer(lang: str) -> Stemmer | None:
+    """The light stemmer of a language without a Snowball stemmer (lv, tl, te), else None."""
+    return _LIGHT.get(lang)
 
 
 _CODE_SPAN = regex.compile(r"(`+)(.+?)\1")

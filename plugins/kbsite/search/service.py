@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import regex
 import yaml
 
 from kbsite.knowledge import KnowledgeBase
@@ -23,7 +22,9 @@ from kbsite.reading.schema import ID_PATTERN
 from kbsite.reading.yamlload import YamlProblem, load_lenient
 from kbsite.review import states as review_states
 from kbsite.search import engine
-from kbsite.search.analysis import Marks, fold, snippet, terms, words
+from kbsite.search.analysis import Marks, fold, light_stemmer, snippet, terms, words
+from kbsite.search.query import pairs_of, stemmer_for_pairs
+from kbsite.search.query import plan as query_plan
 from kbsite.settings import PAGE_TYPES
 from kbsite.sites import languages as i18n
 
@@ -31,9 +32,7 @@ log = logging.getLogger("kbsite.search")
 INDEX_DIR = ".kb/index"
 #: Changes when documents are made differently from the same page (forces re-indexing).
 DOCUMENT_FORMAT = 2
-MAX_WORDS = 32
 MAX_LIMIT = 100
-_PHRASE = regex.compile(r'"([^"]+)"')
 
 
 class QueryError(ValueError):
@@ -70,6 +69,10 @@ def document(page: Any, state: str, default_language: str, rendering: Rendering)
         [h.text for h in headings if h.internal]
         + [s.text for s in rendering.sections if s.internal]
     )
+    title = f"{meta.title} {' '.join(meta.tags)}"
+    light = light_stemmer(page.lang)
+    reduce = stemmer_for_pairs(page.lang, stem)
+    public_headings = " ".join(h.text for h in headings if not h.internal)
     return {
         "key": page.path,
         "id": meta.id or "",
@@ -85,12 +88,14 @@ def document(page: Any, state: str, default_language: str, rendering: Rendering)
         "body": public[:20000],
         "full_body": rendering.text(public=False)[:20000] if internal else "",
         "digest": _version(page),
-        "title_terms": " ".join(terms(f"{meta.title} {' '.join(meta.tags)}", stem)),
-        "heading_terms": " ".join(
-            terms(" ".join(h.text for h in headings if not h.internal), stem)
+        # Words as written (folded); stems are matched at query time (``query``, ``ranking``).
+        "title_terms": " ".join(terms(title, light=light)),
+        "heading_terms": " ".join(terms(public_headings, light=light)),
+        "body_terms": " ".join(terms(public, light=light)),
+        "internal_terms": " ".join(terms(internal, light=light)),
+        "pair_terms": " ".join(
+            pairs_of(title, page.lang, reduce) + pairs_of(public_headings, page.lang, reduce)
         ),
-        "body_terms": " ".join(terms(public, stem)),
-        "internal_terms": " ".join(terms(internal, stem)),
     }
 
 
@@ -246,36 +251,22 @@ class Searcher:
         filters = engine.filters(lang, page_type, audience, product, tag)
         langs = [lang] if lang else list(settings.languages)
         stemmers = {lang_: engine.stemmer(lang_) for lang_ in langs}
-        # Best score per document, in the order found (ties keep that order when ranked).
+        # An id names its page: no need to search the text for it too.
         hits = {h.docnum: h.score for h in self._exact_id(query, filters)}
         total = len(hits)
-        want = min(limit, 5)
-        searched: set[str] = set()  # index words the tiers looked for, to mark in snippets
-        # An id names its page: no need to search the text for it too.
-        for tier in self._tiers(query, stemmers) if not hits else []:
-            if audience == "public":  # text of internal blocks is never matched for customers
-                tier = engine.without_fields(tier, engine.INTERNAL_FIELDS)
-            found = self.engine.run(tier, filters, max(limit * 3, 30))
-            for hit in found.hits:
-                if hits.get(hit.docnum, -1.0) < hit.score:
-                    hits[hit.docnum] = hit.score
-            total = max(total, found.total, len(hits))
-            searched |= found.words
-            if len(found.hits) >= want:
-                break
-        states = self.engine.values("state")
-        ranked = sorted(
-            (
-                (score * review_states.weight(states[docnum]), docnum)
-                for docnum, score in hits.items()
-            ),
-            key=lambda pair: -pair[0],
-        )
+        searched: set[str] = set()  # index words looked for, to mark in snippets
+        planned = query_plan(query, stemmers, self.synonyms)
+        public = audience == "public"
+        # Text of `!!! internal` blocks is matched for reps only, never for customers.
+        fields = engine.TEXT_FIELDS if public else engine.TEXT_FIELDS + engine.INTERNAL_FIELDS
+        if not hits and not planned.empty:
+            found = self.engine.rank(planned, filters, limit, review_states.weight, fields)
+            hits = {hit.docnum: hit.score for hit in found.hits}
+            total, searched = found.total, found.words
         typed = self._snippet_terms(query, stemmers)
         marks = Marks(typed | searched, prefixes=typed)
-        public = audience == "public"
-        results = [self._result(docnum, score, marks, public) for score, docnum in ranked[:limit]]
-        return {"query": query, "total": total, "results": results}
+        results = [self._result(docnum, score, marks, public) for docnum, score in hits.items()]
+        return {"query": query, "total": total, "results": results[:limit]}
 
     def _exact_id(self, query: str, filters: Any) -> list[engine.Hit]:
         candidate = query.strip().upper()
@@ -286,45 +277,6 @@ class Searcher:
         return sorted(
             self.engine.by_id(candidate, filters), key=lambda h: langs[h.docnum] != default
         )
-
-    def _tiers(self, query: str, stemmers: dict[str, Any]) -> list[Any]:
-        """Ever wider queries: all words exactly (stems, synonyms, phrases); then word
-        beginnings for languages without a stemmer; then typos; then any word."""
-        phrases = list(_PHRASE.findall(query))[:4]
-        folded = [fold(t.text) for t in words(_PHRASE.sub(" ", query))][:MAX_WORDS]
-        phrase_parts = []
-        for phrase in phrases:
-            for stem in set(stemmers.values()):
-                if phrase_terms := terms(phrase, stem):
-                    phrase_parts.append(engine.phrase_query(phrase_terms))
-                    break
-        if not folded and not phrase_parts:
-            return []
-        unstemmed = any(stem is None for stem in stemmers.values())
-        exact, wide, typo = [], [], []
-        for word in folded:
-            stems = {stem(word) if stem else word for stem in stemmers.values()}
-            synonyms = [
-                syn
-                for lang_ in stemmers
-                for group in self.synonyms.get(lang_, [])
-                if word in group
-                for syn in _group_terms(group, word, stemmers[lang_])
-            ]
-            exact.append(engine.exact(stems, synonyms))
-            wide.append(exact[-1] + (engine.prefix(word) if unstemmed else []))
-            typo.append(wide[-1] + engine.fuzzy(stems, word))
-
-        def every(alternatives: list[list[Any]]) -> Any:
-            return engine.all_of(alternatives, phrase_parts)
-
-        tiers = [every(exact)]
-        if unstemmed:
-            tiers.append(every(wide))
-        tiers.append(every(typo))
-        if len(folded) > 1:
-            tiers.append(engine.any_of(typo, phrase_parts))
-        return tiers
 
     def _snippet_terms(self, query: str, stemmers: dict[str, Any]) -> set[str]:
         found: set[str] = set()
@@ -351,8 +303,3 @@ class Searcher:
             ),
             "score": round(score, 3),
         }
-
-
-def _group_terms(group: list[str], word: str, stem: Any) -> list[list[str]]:
-    """The other members of a synonym group as term lists (phrases for multi-word ones)."""
-    return [terms(member, stem) for member in group if member != word and terms(member, stem)]

@@ -26,8 +26,10 @@ from whoosh.fields import ID, KEYWORD, STORED, TEXT, SchemaClass
 from whoosh.lang import has_stemmer, stemmer_for_language
 
 from kbsite.search.analysis import Stemmer
+from kbsite.search.engine.ranking import MENTIONS, TEXT_FIELDS, Ranker
 from kbsite.search.engine.vectors import PostingsCache, Vectors
 from kbsite.search.engine.vocabulary import Vocabulary
+from kbsite.search.query import Plan
 
 _TERMS = SpaceSeparatedTokenizer()
 
@@ -53,16 +55,19 @@ class KBSchema(SchemaClass):
     url = STORED()
     body = STORED()  # plain text for snippets
     digest = STORED()
-    title_terms = TEXT(analyzer=_TERMS, field_boost=4.0)
-    heading_terms = TEXT(analyzer=_TERMS, field_boost=2.0)
+    title_terms = TEXT(analyzer=_TERMS, field_boost=MENTIONS["title_terms"])
+    heading_terms = TEXT(analyzer=_TERMS, field_boost=MENTIONS["heading_terms"])
     body_terms = TEXT(analyzer=_TERMS)
     full_body = STORED()  # plain text with `!!! internal` blocks, when the page has any
     internal_terms = TEXT(analyzer=_TERMS)  # text of `!!! internal` blocks (rep searches only)
+    pair_terms = TEXT(analyzer=_TERMS, phrase=False)  # near words of titles and headings
 
 
-TEXT_FIELDS = ("title_terms", "heading_terms", "body_terms", "internal_terms")
 #: Fields public searches never read.
-INTERNAL_FIELDS = frozenset({"internal_terms"})
+INTERNAL_FIELDS = ("internal_terms",)
+#: Bumped when the documents' analysis changes: an index of another format is rebuilt.
+FORMAT = "3: folded words, stems at query time, word pairs of titles and headings, internal blocks"
+_FORMAT_FILE = "kbsite-format"
 
 
 @functools.cache
@@ -83,7 +88,14 @@ _MISSING = "no search index yet: run `kb build` (or `kb index`)"
 
 
 def exists(index_dir: Path) -> bool:
-    return index_dir.is_dir() and whoosh_index.exists_in(str(index_dir))
+    """Whether there is an index of the current format (an older one must be rebuilt)."""
+    marker = index_dir / _FORMAT_FILE
+    return (
+        index_dir.is_dir()
+        and whoosh_index.exists_in(str(index_dir))
+        and marker.is_file()
+        and marker.read_text(encoding="utf-8") == FORMAT
+    )
 
 
 BUILD_ID = "kb-build-id"  # names one full build: a swapped-in rebuild has another
@@ -132,6 +144,7 @@ def write_full(index_dir: Path, documents: Iterable[dict[str, Any]]) -> int:
                 count += 1
         ix.close()
         (staging / BUILD_ID).write_text(uuid.uuid4().hex, encoding="ascii")
+        (staging / _FORMAT_FILE).write_text(FORMAT, encoding="utf-8")
         if index_dir.exists():
             index_dir.rename(old)
         staging.rename(index_dir)
@@ -310,6 +323,7 @@ class Engine:
         self._searcher = searcher
         self._vectors = Vectors(searcher, self._postings)
         self._vocabulary.forget({segment for _, segment in self._vectors.leaves})
+        self._ranker = Ranker(self._vectors, self._vocabulary, stemmer)
         self._allowed: dict[Q.Query, Any] = {}
 
     def latest(self) -> Generation | None:
@@ -391,6 +405,21 @@ class Engine:
         found, total = self._vectors.top(query, self._allowed_by(filters), limit)
         return Found([Hit(docnum, score) for docnum, score in found], total, _words_in(query))
 
+    def rank(
+        self,
+        plan: Plan,
+        filters: Q.Query | None,
+        limit: int,
+        weight_of: Callable[[str], float] = lambda state: 1.0,
+        fields: tuple[str, ...] = TEXT_FIELDS,
+    ) -> Found:
+        """The best ``limit`` pages for a query plan (``ranking``), how many match, and the
+        index words searched for. ``weight_of`` maps a page's review state to a factor;
+        ``fields`` are the text fields read (``INTERNAL_FIELDS`` too for reps)."""
+        allowed = self._allowed_by(filters)
+        found, total, words = self._ranker.top(plan, allowed, limit, weight_of, fields)
+        return Found([Hit(docnum, score) for docnum, score in found], total, words)
+
     def run_by_whoosh(self, query: Q.Query, filters: Q.Query | None, limit: int) -> list[Hit]:
         """The same search by Whoosh, every match scored by its own matchers: the reference
         ``run`` is tested against. (Whoosh's top-N collector drops the weaker words of an
@@ -448,21 +477,6 @@ def _expanded(query: Q.Query, words_of: Callable[[Q.MultiTerm], Iterable[str]]) 
     return query
 
 
-def without_fields(query: Q.Query, fields: frozenset[str]) -> Q.Query:
-    """``query`` with every part that reads one of ``fields`` taken out."""
-    if isinstance(query, Q.CompoundQuery):
-        kept = [without_fields(q, fields) for q in query.subqueries]
-        kept = [q for q in kept if q is not Q.NullQuery]
-        if not kept:
-            return Q.NullQuery
-        return query.__class__(kept, boost=query.boost)
-    if isinstance(query, Q.WrappingQuery):
-        inner = without_fields(query.child, fields)
-        return Q.NullQuery if inner is Q.NullQuery else query.apply(lambda _: inner)
-    field = query.field() if hasattr(query, "field") else None
-    return Q.NullQuery if field in fields else query
-
-
 def _words_in(query: Q.Query) -> set[str]:
     """The words of the terms and phrases of an (expanded) query."""
     if isinstance(query, Q.Term):
@@ -493,46 +507,3 @@ def filters(
     if tag:
         parts.append(Q.Term("tags", tag.lower()))
     return Q.And(parts) if parts else None
-
-
-def exact(stems: set[str], synonyms: list[list[str]]) -> list[Q.Query]:
-    """One query word as its stems (per language) and its synonyms, in every text field."""
-    out: list[Q.Query] = []
-    for field in TEXT_FIELDS:
-        out += [Q.Term(field, stem) for stem in stems]
-        for synonym in synonyms:
-            term = Q.Term(field, synonym[0]) if len(synonym) == 1 else Q.Phrase(field, synonym)
-            term.boost = 0.8
-            out.append(term)
-    return out
-
-
-def prefix(word: str) -> list[Q.Query]:
-    """Words starting with ``word``: inflected forms in languages without a stemmer."""
-    return [Q.Prefix(field, word, boost=0.7) for field in TEXT_FIELDS] if len(word) >= 3 else []
-
-
-def fuzzy(stems: set[str], word: str) -> list[Q.Query]:
-    """Typo tolerance: edit distance 1 from 5 letters, 2 from 6 (a swap costs two)."""
-    if len(word) < 5:
-        return []
-    distance = 2 if len(word) >= 6 else 1
-    return [
-        Q.FuzzyTerm(field, stem, boost=0.5, maxdist=distance, prefixlength=1)
-        for field in TEXT_FIELDS
-        for stem in stems
-    ]
-
-
-def phrase_query(terms: list[str]) -> Q.Query:
-    return Q.Or([Q.Phrase(field, terms) for field in TEXT_FIELDS])
-
-
-def all_of(words: list[list[Q.Query]], phrases: list[Q.Query]) -> Q.Query:
-    """Every word (any of its alternatives) and every phrase."""
-    return Q.And([Q.Or(alternatives) for alternatives in words] + phrases)
-
-
-def any_of(words: list[list[Q.Query]], phrases: list[Q.Query]) -> Q.Query:
-    """Any word or phrase: the last resort for long queries."""
-    return Q.Or([Q.Or(alternatives) for alternatives in words] + phrases)

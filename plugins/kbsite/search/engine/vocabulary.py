@@ -25,6 +25,7 @@ class Vocabulary:
 
     def __init__(self) -> None:
         self._words: dict[tuple[str, str, str], list[str]] = {}
+        self._stems: dict[tuple[str, str, str, str], list[str]] = {}
         self._lock = threading.Lock()
 
     def _bucket(self, leaf: Any, segment: str, field: str, lead: str) -> list[str]:
@@ -68,8 +69,37 @@ class Vocabulary:
                 out.add(word)
         return out
 
+    def same_stem(
+        self, leaves: Iterable[Leaf], field: str, lang: str, stemmer: Any, stem: str
+    ) -> set[str]:
+        """Words beginning with ``stem`` less its last letter whose ``stemmer`` stem is
+        ``stem``. (A Snowball stem is its word's beginning but for its last letter, as in
+        ``happi`` for ``happy`` or ``hope`` for ``hoping``; the few irregular English words
+        it rewrites whole, such as ``dying``, are not found from another form.)"""
+        out: set[str] = set()
+        head = stem[: max(len(stem) - 1, 2)]
+        for leaf, segment in leaves:
+            key = (segment, field, lang, stem)
+            found = self._stems.get(key)
+            if found is None:
+                bucket = self._bucket(leaf, segment, field, head[:1])
+                found = []
+                for word in bucket[bisect.bisect_left(bucket, head) :]:
+                    if not word.startswith(head):
+                        break
+                    if stemmer(word) == stem:
+                        found.append(word)
+                with self._lock:
+                    if len(self._stems) >= 100_000:
+                        self._stems.clear()
+                    self._stems[key] = found
+            out.update(found)
+        return out
+
     def forget(self, live_segments: set[str]) -> None:
         """Drop the words of segments the index no longer has (after a merge)."""
         with self._lock:
             for key in [k for k in self._words if k[0] not in live_segments]:
                 del self._words[key]
+            for key in [k for k in self._stems if k[0] not in live_segments]:
+                del self._stems[key]

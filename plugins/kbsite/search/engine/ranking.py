@@ -1,0 +1,439 @@
+"""Ranking of a query plan over one index generation, with numpy.
+
+The model is the one Lucene and Elasticsearch users build from ``multi_match`` (fields
+combined, BM25) plus a ``match_phrase`` boost, without their cliffs:
+
+- Each content word of the query is one *term*. What stands for it in a page is weighted:
+  the word as typed (1), another form with the same Snowball stem (0.9), a synonym (0.8), a
+  longer word it begins (0.7, languages without a stemmer; also from its light stem), and,
+  for a word that is rare or absent in the index (a likely typo), words one or two edits away
+  (0.5), scored as an alternative with its own idf (the better of the two counts).
+- In each of the title, the headings and the body, a term's frequency (its forms' counts,
+  weighted, a title word counting as four mentions and a heading word as two, divided by the
+  field's BM25 length norm) is saturated as BM25 does; the fields
+  are summed (title weighted 3, headings and body 1: a title match stands out, as in
+  Lucene's per-field scoring) and multiplied by the term's idf (from the pages with any of
+  its forms). Length normalisation is mild (b = 0.4 on the body), so long reference pages are
+  not buried under short ones.
+- Coverage: the share of the query's idf that a page matches multiplies the sum, so a page
+  with every rare word is above a page with only a common one, with no tier cliff. A word
+  counts fully once its weighted frequency reaches one plain mention in a body of average
+  length, partly below that (a passing typo or prefix match in a very long page). Words the
+  index does not hold at all do not count against any page.
+- A multi-word synonym (``money back``) matches a field that holds all its content words.
+- Proximity: each pair of neighbouring query words found near each other in the title or a
+  heading of the page (within two content words, from the indexed word pairs) adds half their
+  mean idf, saturated. (Pairs of the body would make the index ten times larger.)
+- Quoted phrases must match (Whoosh phrase queries) and add their BM25F score.
+- Every score is multiplied by the page's review-state weight (fresh above stale).
+
+Function words (``query.Plan``) count for nothing in pages of the languages where they are
+function words. ``tests/test_search_engine.py`` compares every score with a plain-Python
+implementation of the same model computed from the documents themselves.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from rapidfuzz.distance import OSA
+from whoosh import query as Q
+
+from kbsite.search.analysis import Stemmer
+from kbsite.search.engine.vectors import Vectors, _dense
+from kbsite.search.engine.vocabulary import Leaf, Vocabulary
+from kbsite.search.query import Plan, Term
+from kbsite.search.stopwords import is_stopword
+
+TEXT_FIELDS = ("title_terms", "heading_terms", "body_terms")
+PAIR_FIELD = "pair_terms"
+#: How many mentions one occurrence counts for, per field. The index stores frequencies
+#: already multiplied by these (the schema's ``field_boost``), before any saturation.
+MENTIONS = {
+    "title_terms": 4.0,
+    "heading_terms": 2.0,
+    "body_terms": 1.0,
+    "internal_terms": 1.0,  # text of `!!! internal` blocks: body text reps alone search
+    PAIR_FIELD: 1.0,
+}
+
+
+@dataclass(frozen=True)
+class Params:
+    """The ranking's constants (one place, shared with the reference test)."""
+
+    k1: float = 1.2
+    boost: dict[str, float] = field(
+        default_factory=lambda: {
+            "title_terms": 3.0,
+            "heading_terms": 1.0,
+            "body_terms": 1.0,
+            "internal_terms": 1.0,
+        }
+    )
+    b: dict[str, float] = field(
+        default_factory=lambda: {
+            "title_terms": 0.3,
+            "heading_terms": 0.4,
+            "body_terms": 0.4,
+            "internal_terms": 0.4,
+        }
+    )
+    exact: float = 1.0
+    stem: float = 0.9
+    synonym: float = 0.8
+    prefix: float = 0.7
+    typo: float = 0.5
+    coverage: float = 1.0
+    proximity: float = 0.5
+    proximity_k: float = 0.5
+    #: Typo forms are looked for when a word's other forms are in fewer pages than this.
+    typo_below: int = 3
+    typo_min_length: int = 5
+    #: At most this many words stand for a word beginning (the shortest) or a typo (the nearest).
+    max_expansions: int = 20
+
+
+PARAMS = Params()
+
+
+def _content_words(member: tuple[str, ...], langs: Iterable[str]) -> set[tuple[str, ...]]:
+    """A multi-word synonym's words without the function words of each language searched."""
+    out = set()
+    for lang in langs:
+        content = tuple(w for w in member if not is_stopword(w, lang))
+        if content:
+            out.add(content)
+    return out
+
+
+def idf(df: int, n: int) -> float:
+    return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+
+@dataclass(frozen=True)
+class Forms:
+    """What stands for one term: per text field, index words and their weights; and groups
+    of words (a multi-word synonym's content words, all of which must be in the field) and
+    their weights."""
+
+    words: dict[str, dict[str, float]]
+    groups: dict[tuple[str, ...], float]
+
+    def all_words(self) -> set[str]:
+        return {word for found in self.words.values() for word in found}
+
+
+class Ranker:
+    """Scores plans over one index generation (``Vectors``) with its vocabulary."""
+
+    def __init__(
+        self,
+        vectors: Vectors,
+        vocabulary: Vocabulary,
+        stemmer_of: Callable[[str], Stemmer | None],
+        params: Params = PARAMS,
+    ) -> None:
+        self.vectors = vectors
+        self.vocabulary = vocabulary
+        self.stemmer_of = stemmer_of
+        self.params = params
+        self._norms: dict[str, np.ndarray] = {}
+        self._langs: dict[str, np.ndarray] = {}
+        self._weights: dict[Any, np.ndarray] = {}
+        self.fields: tuple[str, ...] = TEXT_FIELDS  # the fields the current query reads
+        self._forms: dict[tuple[Term, tuple[str, ...], tuple[str, ...]], Forms] = {}
+        self._typos: dict[tuple[str, int], Forms] = {}  # by word and its (cached) forms
+
+    # Per generation -------------------------------------------------------------------------
+
+    def norm(self, field_name: str) -> np.ndarray:
+        """Each page's BM25 length norm of a field: (1 - b) + b * length / average length."""
+        found = self._norms.get(field_name)
+        if found is None:
+            lengths = self.vectors.lengths(field_name)
+            live = lengths[self.vectors.live]
+            average = float(live.mean()) if len(live) and live.mean() > 0 else 1.0
+            b = self.params.b.get(field_name, self.params.b["body_terms"])
+            found = (1 - b) + b * lengths / average
+            self._norms[field_name] = found
+        return found
+
+    def lang_mask(self, lang: str) -> np.ndarray:
+        found = self._langs.get(lang)
+        if found is None:
+            found = self.vectors.values("lang") == lang
+            self._langs[lang] = found
+        return found
+
+    def state_weights(self, weight_of: Callable[[str], float]) -> np.ndarray:
+        found = self._weights.get(weight_of)
+        if found is None:
+            states = self.vectors.values("state")
+            table = {state: weight_of(state) for state in set(states.tolist())}
+            found = np.fromiter((table[s] for s in states), dtype=np.float64, count=len(states))
+            self._weights[weight_of] = found
+        return found
+
+    @property
+    def pages(self) -> int:
+        return int(self.vectors.live.sum())
+
+    # Forms of a term ------------------------------------------------------------------------
+
+    def forms(self, term: Term, langs: Iterable[str] = ()) -> Forms:
+        """The index words (per field) and word groups that stand for ``term``, best weight
+        each (remembered for this index generation: most queries repeat words)."""
+        key = (term, tuple(langs), self.fields)
+        found = self._forms.get(key)
+        if found is None:
+            if len(self._forms) >= 4096:
+                self._forms.clear()
+                self._typos.clear()  # keyed by the identity of forms just dropped
+            found = self._forms[key] = self._find_forms(term, key[1])
+        return found
+
+    def _find_forms(self, term: Term, langs: tuple[str, ...]) -> Forms:
+        p = self.params
+        leaves = self.vectors.leaves
+        single = len(term.parts) == 1
+        words: dict[str, dict[str, float]] = {}
+        for name in self.fields:
+            found: dict[str, float] = {}
+
+            def add(items: Iterable[str], weight: float, found: dict[str, float] = found) -> None:
+                for item in items:
+                    if found.get(item, 0.0) < weight:
+                        found[item] = weight
+
+            if single:
+                add([term.word], p.exact)
+            for lang, stem in sorted(term.stems):
+                add(self._same_stem(leaves, name, lang, stem), p.stem)
+            for member in term.synonyms:
+                if len(member) == 1:
+                    add(member, p.synonym)
+                    for lang in sorted(langs):
+                        if stemmer := self.stemmer_of(lang):
+                            add(self._same_stem(leaves, name, lang, stemmer(member[0])), p.synonym)
+            for beginning in sorted(term.prefixes):
+                longer = self.vocabulary.starting(leaves, name, beginning)
+                add(self._first_live(name, sorted(longer, key=lambda w: (len(w), w))), p.prefix)
+            words[name] = found
+        groups: dict[tuple[str, ...], float] = {}
+        if not single:
+            groups.update(dict.fromkeys(_content_words(term.parts, langs), p.exact))
+        for member in term.synonyms:
+            if len(member) > 1:
+                for group in _content_words(member, langs):
+                    groups.setdefault(group, p.synonym)
+        return Forms(words, groups)
+
+    def typo_forms(self, term: Term, forms: Forms) -> Forms | None:
+        """The words a typo away from a single word that are not among its ``forms`` (None
+        for a word too short)."""
+        p = self.params
+        if len(term.parts) > 1 or len(term.word) < p.typo_min_length:
+            return None
+        key = (term.word, id(forms))
+        found = self._typos.get(key)
+        if found is None:
+            if len(self._typos) >= 4096:
+                self._typos.clear()
+            distance = 2 if len(term.word) >= 6 else 1
+            typos = {}
+            for name in self.fields:
+                near = self.vocabulary.within(self.vectors.leaves, name, term.word, distance, 1)
+                nearest = sorted(
+                    (OSA.distance(term.word, w), w) for w in near if w not in forms.words[name]
+                )
+                typos[name] = dict.fromkeys(self._first_live(name, [w for _, w in nearest]), p.typo)
+            found = self._typos[key] = Forms(typos, {})
+        return found
+
+    def _first_live(self, name: str, words: Iterable[str]) -> list[str]:
+        """The first ``max_expansions`` of ``words`` that a live page's field holds (the
+        index's words include those of deleted pages until their segment is merged)."""
+        out: list[str] = []
+        for word in words:
+            found = self.vectors.postings(name, word.encode("utf-8"))
+            if found is not None and self.vectors.live[found[0]].any():
+                out.append(word)
+                if len(out) == self.params.max_expansions:
+                    break
+        return out
+
+    def _same_stem(self, leaves: list[Leaf], name: str, lang: str, stem: str) -> set[str]:
+        stemmer = self.stemmer_of(lang)
+        if stemmer is None:
+            return set()
+        return self.vocabulary.same_stem(leaves, name, lang, stemmer, stem)
+
+    # Scoring --------------------------------------------------------------------------------
+
+    def frequency(self, forms: Forms) -> dict[str, np.ndarray]:
+        """Per text field, each page's weighted, length-normalised frequency of a term."""
+        out: dict[str, np.ndarray] = {}
+        for name in self.fields:
+            norm = self.norm(name)
+            total = np.zeros(self.vectors.size)
+            for word, weight in forms.words[name].items():
+                found = self.vectors.postings(name, word.encode("utf-8"))
+                if found is not None:
+                    ids, tf = found
+                    total[ids] += weight * tf / norm[ids]
+            for group, weight in forms.groups.items():
+                counts = self._group_counts(name, group)
+                if counts is not None:
+                    ids, tf = counts
+                    total[ids] += weight * tf / norm[ids]
+            out[name] = total
+        return out
+
+    def saturated(self, frequency: dict[str, np.ndarray]) -> np.ndarray:
+        """BM25's saturation per field, weighted by the field's boost and summed."""
+        p = self.params
+        total = np.zeros(self.vectors.size)
+        for name, tf in frequency.items():
+            total += p.boost[name] * (tf * (p.k1 + 1)) / (tf + p.k1)
+        return total
+
+    def _group_counts(
+        self, name: str, group: tuple[str, ...]
+    ) -> tuple[np.ndarray, np.ndarray] | None:
+        """Pages whose field holds every word of ``group``, with the smallest count."""
+        result: tuple[np.ndarray, np.ndarray] | None = None
+        for word in group:
+            found = self.vectors.postings(name, word.encode("utf-8"))
+            if found is None:
+                return None
+            if result is None:
+                result = found
+            else:
+                common, left, right = np.intersect1d(
+                    result[0], found[0], assume_unique=True, return_indices=True
+                )
+                result = (common, np.minimum(result[1][left], found[1][right]))
+        return result
+
+    def document_frequency(self, frequency: dict[str, np.ndarray]) -> int:
+        matched = np.zeros(self.vectors.size, dtype=bool)
+        for tf in frequency.values():
+            matched |= tf > 0
+        return int(np.count_nonzero(matched & self.vectors.live))
+
+    def score(
+        self, plan: Plan, weight_of: Callable[[str], float]
+    ) -> tuple[np.ndarray, np.ndarray, set[str]]:
+        """Every page's score (0: no match), the pages that match, and the index words
+        searched for (for snippets)."""
+        p = self.params
+        size, live, n = self.vectors.size, self.vectors.live, self.pages
+        content = np.zeros(size)
+        matched_idf = np.zeros(size)
+        query_idf = np.zeros(size)
+        per_term: list[tuple[np.ndarray, float, np.ndarray] | None] = []
+        searched: set[str] = set()
+        for term in plan.terms:
+            active = ~self._inactive(term)
+            if not active.any():
+                per_term.append(None)
+                continue
+            forms = self.forms(term, plan.langs)
+            searched |= forms.all_words()
+            # The term's forms and, for a rare word, its typo forms are two alternatives, each
+            # with its own idf; a page scores by the better (a typo never borrows a rare idf).
+            scored, credit, weight = np.zeros(size), np.zeros(size), 0.0
+            tf = self.frequency(forms)
+            df = self.document_frequency(tf)
+            alternatives = [(tf, df)]
+            if df < p.typo_below and (typos := self.typo_forms(term, forms)) is not None:
+                searched |= typos.all_words()
+                typo_tf = self.frequency(typos)
+                alternatives.append((typo_tf, self.document_frequency(typo_tf)))
+            for tf, df in alternatives:
+                if df == 0:
+                    continue
+                rarity = idf(df, n)
+                weight = weight or rarity
+                np.maximum(scored, rarity * self.saturated(tf), out=scored)
+                mentions = sum(tf.values())
+                np.maximum(credit, rarity * np.minimum(mentions, 1.0), out=credit)
+            if weight == 0.0:
+                per_term.append(None)
+                continue
+            has = (scored > 0) & live & active
+            content[has] += scored[has]
+            matched_idf[has] += np.minimum(credit[has], weight)
+            query_idf[active] += weight
+            per_term.append((has, weight, active))
+        coverage = np.divide(matched_idf, query_idf, out=np.zeros(size), where=query_idf > 0)
+        total = content * coverage**p.coverage
+        matches = content > 0
+        for left, right, keys in plan.pairs:
+            a, b = per_term[left], per_term[right]
+            if a is None or b is None:
+                continue
+            weight = p.proximity * (a[1] + b[1]) / 2
+            for key in sorted(keys):
+                found = self.vectors.postings(PAIR_FIELD, key.encode("utf-8"))
+                if found is None:
+                    continue
+                ids, tf = found
+                near = a[0][ids] & b[0][ids]
+                ids, tf = ids[near], tf[near]
+                total[ids] += weight * tf / (tf + p.proximity_k)
+        if plan.phrases:  # every quoted phrase must be in the page
+            required = np.ones(size, dtype=bool)
+            for phrase in plan.phrases:
+                scored = _dense(
+                    self.vectors.score(
+                        Q.Or([Q.Phrase(name, list(phrase)) for name in self.fields])
+                    ),
+                    size,
+                )
+                if scored is None:
+                    return np.zeros(size), np.zeros(size, dtype=bool), searched
+                required &= scored.mask
+                total += np.where(scored.mask, scored.scores, 0.0)
+                searched |= set(phrase)
+            matches = required
+        matches &= live
+        total = np.where(matches, total * self.state_weights(weight_of), 0.0)
+        return total, matches, searched
+
+    def _inactive(self, term: Term) -> np.ndarray:
+        inactive = np.zeros(self.vectors.size, dtype=bool)
+        for lang in term.stop_in:
+            inactive |= self.lang_mask(lang)
+        return inactive
+
+    def top(
+        self,
+        plan: Plan,
+        allowed: np.ndarray | None,
+        limit: int,
+        weight_of: Callable[[str], float],
+        fields: tuple[str, ...] = TEXT_FIELDS,
+    ) -> tuple[list[tuple[int, float]], int, set[str]]:
+        """The best ``limit`` (document, score) pairs, best first (ties: lower document
+        number first), how many pages match, and the index words searched for. ``fields``:
+        the text fields to read (reps also read the text of `!!! internal` blocks)."""
+        self.fields = fields
+        scores, matches, searched = self.score(plan, weight_of)
+        if allowed is not None:
+            matches = matches & allowed
+        ids = np.flatnonzero(matches)
+        values = scores[ids]
+        total = len(ids)
+        if total > limit:
+            keep = np.argpartition(-values, limit - 1)[:limit]
+            kth = values[keep].min()
+            keep = np.flatnonzero(values >= kth)
+            ids, values = ids[keep], values[keep]
+        order = np.lexsort((ids, -values))[:limit]
+        return [(int(ids[i]), float(values[i])) for i in order], total, searched

@@ -1,0 +1,194 @@
+"""What a query asks for, before any index is read: its content words, their stems and
+synonyms, the languages in which each is only a function word, the word pairs whose nearness
+counts, and quoted phrases. ``engine.ranking`` turns this into scores.
+
+Stopwords are ignored per language of the page: ``come`` is a function word of Italian pages
+("how") but a content word of English ones. A query made only of function words (in a
+language) keeps them all there, so ``the a of`` still finds something; quoted text is always
+matched word for word.
+"""
+
+from __future__ import annotations
+
+import itertools
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+import regex
+
+from kbsite.search.analysis import ZWNJ, Stemmer, fold, light_stemmer, terms, words
+from kbsite.search.stopwords import is_stopword
+
+MAX_WORDS = 32
+MAX_PHRASES = 4
+_PHRASE = regex.compile(r'"([^"]+)"')
+PAIR_JOIN = "+"  # joins the two words of an indexed pair (never inside a word)
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """One distinct word of the query (folded), or several that form one member of a
+    synonym group (``money back``), with what may stand for it in a page."""
+
+    word: str
+    parts: tuple[str, ...]  # the query words it stands for (one, or a multi-word synonym)
+    stems: frozenset[tuple[str, str]]  # (language, Snowball stem) where the language has one
+    synonyms: tuple[tuple[str, ...], ...]  # other members of its synonym groups (folded words)
+    stop_in: frozenset[str]  # languages whose pages ignore it (a function word there)
+    prefixes: frozenset[str]  # word beginnings that match it (languages without a stemmer)
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    terms: tuple[Term, ...]
+    pairs: tuple[tuple[int, int, frozenset[str]], ...]  # (term, term, their pair keys)
+    phrases: tuple[tuple[str, ...], ...]  # quoted phrases, folded words in order
+    langs: tuple[str, ...]
+
+    @property
+    def empty(self) -> bool:
+        return not self.terms and not self.phrases
+
+
+def pair_key(word: str, stem: Stemmer | None) -> str:
+    """The form of a word in a pair: folded, without a ZWNJ-joined ending, stemmed."""
+    word = word.split(ZWNJ, 1)[0]
+    return stem(word) if stem else word
+
+
+def pair(left: str, right: str) -> str:
+    """An unordered pair of words as one index term."""
+    return PAIR_JOIN.join(sorted((left, right)))
+
+
+def pairs_of(text: str, lang: str, stem: Stemmer | None, window: int = 2) -> list[str]:
+    """The pair terms of a text: each content word with the next ``window`` content words
+    (function words of ``lang`` skipped), so words a few apart count as near."""
+    keys = [
+        pair_key(folded, stem)
+        for token in words(unicodedata.normalize("NFC", text))
+        if not is_stopword(folded := fold(token.text), lang)
+    ]
+    out = []
+    for i, key in enumerate(keys):
+        for other in keys[i + 1 : i + 1 + window]:
+            if other != key:
+                out.append(pair(key, other))
+    return out
+
+
+def plan(
+    query: str,
+    stemmers: Mapping[str, Stemmer | None],
+    synonyms: Mapping[str, list[list[str]]],
+) -> Plan:
+    """The plan of ``query`` searched in the languages of ``stemmers``."""
+    langs = tuple(stemmers)
+    phrases = []
+    for text in _PHRASE.findall(query)[:MAX_PHRASES]:
+        if found := terms(text):
+            phrases.append(tuple(found))
+    tokens = [fold(token.text) for token in words(_PHRASE.sub(" ", query))][: MAX_WORDS * 2]
+    units: dict[tuple[str, ...], None] = {}
+    for unit in _spans(tokens, langs, synonyms):
+        units.setdefault(unit, None)
+    found = list(units)[:MAX_WORDS]
+    # A word is ignored in a language only if the query has another word that is not.
+    stop: dict[tuple[str, ...], set[str]] = {unit: set() for unit in found}
+    for lang in langs:
+        function = [u for u in found if len(u) == 1 and is_stopword(u[0], lang)]
+        if len(function) < len(found) or phrases:
+            for unit in function:
+                stop[unit].add(lang)
+    out = []
+    for unit in found:
+        word = " ".join(unit)
+        single = len(unit) == 1
+        stems = {(lang, stem(word)) for lang, stem in stemmers.items() if stem and single}
+        groups = _synonyms(unit, langs, synonyms)
+        prefixes = {
+            beginning
+            for lang, stem in stemmers.items()
+            if stem is None and single
+            for beginning in beginnings(word, lang)
+        }
+        out.append(
+            Term(word, unit, frozenset(stems), groups, frozenset(stop[unit]), frozenset(prefixes))
+        )
+    return Plan(tuple(out), _pairs(out, stemmers), tuple(phrases), langs)
+
+
+def beginnings(word: str, lang: str) -> set[str]:
+    """Word beginnings that stand for ``word`` in a language without a Snowball stemmer: the
+    word and its light stem (``analysis.light_stemmer``), from three letters."""
+    light = light_stemmer(lang)
+    found = {word, light(word)} if light else {word}
+    return {beginning for beginning in found if len(beginning) >= 3}
+
+
+def stemmer_for_pairs(lang: str, stem: Stemmer | None) -> Stemmer | None:
+    """How a word of ``lang`` is reduced in an indexed pair: Snowball, else light stem."""
+    return stem or light_stemmer(lang)
+
+
+def _members(
+    langs: Iterable[str], synonyms: Mapping[str, list[list[str]]]
+) -> list[list[tuple[str, ...]]]:
+    """Each synonym group of the languages searched, as its members' folded words."""
+    return [
+        [member_words for member in group if (member_words := tuple(terms(member)))]
+        for lang in langs
+        for group in synonyms.get(lang, [])
+    ]
+
+
+def _spans(
+    tokens: list[str], langs: Iterable[str], synonyms: Mapping[str, list[list[str]]]
+) -> list[tuple[str, ...]]:
+    """The query's words, with each run that spells a multi-word synonym (``money back``)
+    kept together as one unit, longest first."""
+    multi = sorted(
+        {member for group in _members(langs, synonyms) for member in group if len(member) > 1},
+        key=len,
+        reverse=True,
+    )
+    out: list[tuple[str, ...]] = []
+    i = 0
+    while i < len(tokens):
+        span = next((m for m in multi if tuple(tokens[i : i + len(m)]) == m), None)
+        out.append(span or (tokens[i],))
+        i += len(span) if span else 1
+    return out
+
+
+def _synonyms(
+    unit: tuple[str, ...], langs: Iterable[str], synonyms: Mapping[str, list[list[str]]]
+) -> tuple[tuple[str, ...], ...]:
+    found: dict[tuple[str, ...], None] = {}
+    for group in _members(langs, synonyms):
+        if unit in group:
+            for member in group:
+                if member != unit:
+                    found.setdefault(member, None)
+    return tuple(found)
+
+
+def _pairs(
+    found: list[Term], stemmers: Mapping[str, Callable[[str], str] | None]
+) -> tuple[tuple[int, int, frozenset[str]], ...]:
+    """Neighbouring content words of the query (in every language searched), with the pair
+    terms that stand for them in each language."""
+    content = [
+        i
+        for i, term in enumerate(found)
+        if len(term.stop_in) < len(stemmers) and len(term.parts) == 1
+    ]
+    out = []
+    for left, right in itertools.pairwise(content):
+        keys = set()
+        for lang, stem in stemmers.items():
+            reduce = stemmer_for_pairs(lang, stem)
+            keys.add(pair(pair_key(found[left].word, reduce), pair_key(found[right].word, reduce)))
+        out.append((left, right, frozenset(keys)))
+    return tuple(out)

@@ -1,0 +1,210 @@
+"""A slow, plain-Python implementation of the ranking model of ``search/engine/ranking.py``,
+computed from the index documents themselves (their term strings), not from the index: the
+fast numpy path is tested against it (tests/test_search_engine.py).
+
+Everything is a loop over pages and words: a word's forms are found by scanning every word
+of the field (stem equality, ``startswith``, an edit-distance table written out below), term
+frequencies by counting tokens. The only thing taken from Whoosh is how it stores a field's
+length (one byte, lossy), so that lengths are those the index holds.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from whoosh.util.numeric import byte_to_length, length_to_byte
+
+from kbsite.search.engine.ranking import MENTIONS, PAIR_FIELD, TEXT_FIELDS, Params
+from kbsite.search.query import Plan, Term
+from kbsite.search.stopwords import is_stopword
+
+
+def osa_distance(a: str, b: str) -> int:
+    """Optimal string alignment distance (insert, delete, substitute, swap neighbours)."""
+    rows = [[0] * (len(b) + 1) for _ in range(len(a) + 1)]
+    for i in range(len(a) + 1):
+        rows[i][0] = i
+    for j in range(len(b) + 1):
+        rows[0][j] = j
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            rows[i][j] = min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                rows[i][j] = min(rows[i][j], rows[i - 2][j - 2] + 1)
+    return rows[-1][-1]
+
+
+class Reference:
+    """The ranking of ``docs`` (index documents, one per live page, keyed by ``key``)."""
+
+    def __init__(
+        self,
+        docs: list[dict[str, Any]],
+        stemmer_of: Callable[[str], Any],
+        params: Params,
+    ) -> None:
+        self.docs = docs
+        self.stemmer_of = stemmer_of
+        self.p = params
+        fields = (*TEXT_FIELDS, PAIR_FIELD)
+        self.counts = {f: [Counter(d[f].split()) for d in docs] for f in fields}
+        self.lengths = {
+            f: [byte_to_length(length_to_byte(len(d[f].split()))) for d in docs] for f in fields
+        }
+        self.vocabulary = {f: sorted({w for c in self.counts[f] for w in c}) for f in fields}
+
+    def norm(self, name: str, i: int) -> float:
+        lengths = self.lengths[name]
+        average = sum(lengths) / len(lengths) or 1.0
+        b = self.p.b[name]
+        return (1 - b) + b * lengths[i] / average
+
+    def same_stem(self, word: str, lang: str, stem: str) -> bool:
+        """The model's "same stem": the word begins as the stem (all but its last letter,
+        at least two letters) and stems to it."""
+        head = stem[: max(len(stem) - 1, 2)]
+        return word.startswith(head) and self.stemmer_of(lang)(word) == stem
+
+    def idf(self, df: int) -> float:
+        n = len(self.docs)
+        return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+    def forms(self, term: Term, langs: Iterable[str]) -> tuple[dict, dict, dict]:
+        """(words per field, pairs, typo words per field) with their weights."""
+        p, single = self.p, len(term.parts) == 1
+        words: dict[str, dict[str, float]] = {}
+        for name in TEXT_FIELDS:
+            found: dict[str, float] = {}
+            candidates: list[tuple[str, float]] = []
+            if single:
+                candidates.append((term.word, p.exact))
+            for word in self.vocabulary[name]:
+                for lang, stem in term.stems:
+                    if self.same_stem(word, lang, stem):
+                        candidates.append((word, p.stem))
+                for member in term.synonyms:
+                    if len(member) == 1:
+                        if word == member[0]:
+                            candidates.append((word, p.synonym))
+                        for lang in langs:
+                            stemmer = self.stemmer_of(lang)
+                            if stemmer and self.same_stem(word, lang, stemmer(member[0])):
+                                candidates.append((word, p.synonym))
+            for beginning in term.prefixes:
+                longer = sorted(
+                    (w for w in self.vocabulary[name] if w.startswith(beginning)),
+                    key=lambda w: (len(w), w),
+                )
+                candidates += [(w, p.prefix) for w in longer[: p.max_expansions]]
+            for word, weight in candidates:
+                found[word] = max(found.get(word, 0.0), weight)
+            words[name] = found
+        groups: dict[tuple[str, ...], float] = {}
+        if not single:
+            for content in self.content_words(term.parts, langs):
+                groups[content] = p.exact
+        for member in term.synonyms:
+            if len(member) > 1:
+                for content in self.content_words(member, langs):
+                    groups.setdefault(content, p.synonym)
+        typos: dict[str, dict[str, float]] = {}
+        rare = sum(1 for i in range(len(self.docs)) if self.mentions(words, groups, i))
+        if single and len(term.word) >= p.typo_min_length and rare < p.typo_below:
+            distance = 2 if len(term.word) >= 6 else 1
+            for name in TEXT_FIELDS:
+                near = sorted(
+                    (osa_distance(word, term.word), word)
+                    for word in self.vocabulary[name]
+                    if word[:1] == term.word[:1] and word not in words[name]
+                )
+                within = [w for d, w in near if d <= distance][: p.max_expansions]
+                typos[name] = dict.fromkeys(within, p.typo)
+        return words, groups, typos
+
+    def content_words(self, member: tuple[str, ...], langs: Iterable[str]) -> set[tuple[str, ...]]:
+        out = set()
+        for lang in langs:
+            content = tuple(w for w in member if not is_stopword(w, lang))
+            if content:
+                out.add(content)
+        return out
+
+    def frequency(self, words: dict, groups: dict, i: int) -> dict[str, float]:
+        out = {}
+        for name in TEXT_FIELDS:
+            counts = self.counts[name][i]
+            total = sum(w * counts[word] for word, w in words.get(name, {}).items())
+            for group, weight in groups.items():
+                if all(counts[word] for word in group):
+                    total += weight * min(counts[word] for word in group)
+            out[name] = total * MENTIONS[name] / self.norm(name, i)
+        return out
+
+    def mentions(self, words: dict, groups: dict, i: int) -> bool:
+        return any(v > 0 for v in self.frequency(words, groups, i).values())
+
+    def scores(self, plan: Plan, weight_of: Callable[[str], float]) -> dict[str, float]:
+        """Every matching page's score, by key (plans without quoted phrases)."""
+        assert not plan.phrases
+        p, n = self.p, len(self.docs)
+        content = [0.0] * n
+        matched = [0.0] * n
+        wanted = [0.0] * n
+        found_terms: list[tuple[list[bool], float] | None] = []
+        for term in plan.terms:
+            active = [d["lang"] not in term.stop_in for d in self.docs]
+            if not any(active):
+                found_terms.append(None)
+                continue
+            words, groups, typos = self.forms(term, plan.langs)
+            best = [0.0] * n
+            credit = [0.0] * n
+            weight = 0.0
+            for chosen, chosen_groups in ((words, groups), (typos, {})):
+                tf = [self.frequency(chosen, chosen_groups, i) for i in range(n)]
+                df = sum(1 for f in tf if any(v > 0 for v in f.values()))
+                if df == 0:
+                    continue
+                rarity = self.idf(df)
+                weight = weight or rarity
+                for i in range(n):
+                    saturated = sum(
+                        p.boost[name] * v * (p.k1 + 1) / (v + p.k1) for name, v in tf[i].items()
+                    )
+                    best[i] = max(best[i], rarity * saturated)
+                    credit[i] = max(credit[i], rarity * min(sum(tf[i].values()), 1.0))
+            if weight == 0.0:
+                found_terms.append(None)
+                continue
+            has = [best[i] > 0 and active[i] for i in range(n)]
+            for i in range(n):
+                if has[i]:
+                    content[i] += best[i]
+                    matched[i] += min(credit[i], weight)
+                if active[i]:
+                    wanted[i] += weight
+            found_terms.append((has, weight))
+        total = [
+            content[i] * ((matched[i] / wanted[i]) if wanted[i] else 0.0) ** p.coverage
+            for i in range(n)
+        ]
+        for left, right, keys in plan.pairs:
+            a, b = found_terms[left], found_terms[right]
+            if a is None or b is None:
+                continue
+            weight = p.proximity * (a[1] + b[1]) / 2
+            for i in range(n):
+                if a[0][i] and b[0][i]:
+                    for key in keys:
+                        tf = self.counts[PAIR_FIELD][i][key]
+                        if tf:
+                            total[i] += weight * tf / (tf + p.proximity_k)
+        return {
+            self.docs[i]["key"]: total[i] * weight_of(self.docs[i]["state"])
+            for i in range(n)
+            if content[i] > 0
+        }
