@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from kbsite.checks.references import LinkChecker, check_ids, check_owners, check_translations
+from kbsite.checks.versions import check_versions
 from kbsite.pages import Page
 from kbsite.problems import Problem, sort_problems
 from kbsite.project import Project
@@ -60,5 +61,6 @@ def load_kb(project: Project, today: dt.date) -> KnowledgeBase:
         *check_owners(parsed, owners, owners_rel),
         *check_translations(tree.pages, by_path),
         *LinkChecker(project, by_path, today).check(tree.pages),
+        *check_versions(parsed, today),
     ]
     return KnowledgeBase(project, today, tree.pages, owners, sort_problems(problems))

@@ -12,8 +12,9 @@ class Severity(StrEnum):
     WARNING = "warning"
 
 
-#: Every problem code with its severity (SPEC §4), plus two of ours for the file system
-#: (``file-unreadable``, ``symlink-loop``), documented in docs/metadata.md.
+#: Every problem code with its severity (SPEC §4), plus ours, documented in docs/metadata.md:
+#: two for the file system (``file-unreadable``, ``symlink-loop``) and two for chains of
+#: versions (``supersedes-unknown``, ``supersedes-overlap``).
 CODES: dict[str, Severity] = {
     "front-matter-missing": Severity.ERROR,
     "front-matter-yaml": Severity.ERROR,
@@ -33,6 +34,8 @@ CODES: dict[str, Severity] = {
     "audience-missing": Severity.WARNING,
     "file-unreadable": Severity.ERROR,
     "symlink-loop": Severity.WARNING,
+    "supersedes-unknown": Severity.WARNING,
+    "supersedes-overlap": Severity.WARNING,
 }
 
 

@@ -19,10 +19,14 @@ from kbsite.project import Project
 from kbsite.reading.schema import ID_PATTERN
 from kbsite.reading.yamlload import load_lenient
 from kbsite.review import states as review_states
-from kbsite.search import engine
-from kbsite.search.analysis import Marks, fold, plain_text, snippet, terms, words
+from kbsite.search import engine, results
+from kbsite.search.analysis import fold, plain_text, terms, words
+from kbsite.search.engine import lookup
+from kbsite.search.scripts import language_of_query
+from kbsite.search.versions import AsOfError, content_fields, derived_fields, parse_as_of, signature
 from kbsite.settings import PAGE_TYPES
 from kbsite.sites import languages as i18n
+from kbsite.versions import Versions
 
 INDEX_DIR = ".kb/index"
 MAX_WORDS = 32
@@ -45,11 +49,12 @@ def page_url(page: Any, default_language: str) -> str:
 
 
 def indexable(kb: KnowledgeBase) -> list[Any]:
-    """Live pages: drafts, retired pages and pages with errors are never indexed."""
+    """Active and retired pages: drafts and pages with errors are never indexed. Retired
+    versions are found only by searches as of a date (``lookup.scope``)."""
     return [
         page
         for page in kb.pages
-        if page.parsed and not page.has_errors and page.meta.status == "active"
+        if page.parsed and not page.has_errors and page.meta.status in ("active", "retired")
     ]
 
 
@@ -87,15 +92,25 @@ def build(
     target = index_dir(project)
     default = project.settings.default_language
     pages = indexable(kb)
-    if full or not engine.exists(target):
-        docs = (document(p, states.get(p.path, "ok"), default) for p in pages)
+    # What other pages and the day decide of a page (its version period, ...): see `versions`.
+    versions = Versions(kb.pages)
+    derived = {p.path: derived_fields(p, versions, kb.today) for p in pages}
+    signatures = {p.path: signature(p, derived[p.path]) for p in pages}
+
+    def full_document(page: Any) -> dict[str, Any]:
+        doc = document(page, states.get(page.path, "ok"), default)
+        doc.update(derived[page.path], **content_fields(page), digest=signatures[page.path])
+        return doc
+
+    if full or not engine.exists(target) or lookup.outdated(target):
+        docs = (full_document(p) for p in pages)
         return {"indexed": engine.write_full(target, docs), "updated": 0, "deleted": 0}
     stored = engine.stored_versions(target)
-    changed = [p for p in pages if stored.get(p.path) != (p.digest, states.get(p.path, "ok"))]
+    changed = [
+        p for p in pages if stored.get(p.path) != (signatures[p.path], states.get(p.path, "ok"))
+    ]
     gone = stored.keys() - {p.path for p in pages}
-    updated, deleted = engine.write_changes(
-        target, (document(p, states.get(p.path, "ok"), default) for p in changed), gone
-    )
+    updated, deleted = engine.write_changes(target, (full_document(p) for p in changed), gone)
     return {"indexed": 0, "updated": updated, "deleted": deleted}
 
 
@@ -132,7 +147,8 @@ class Searcher:
 
     def search(self, query: str, **filters: Any) -> dict[str, Any]:
         """The SPEC §7 answer for ``query``; ``filters`` are those of ``_key`` (lang,
-        page_type, audience, limit, product, tag). Raises QueryError for bad ones."""
+        page_type, audience, limit, product, tag, as_of, prefer). Raises QueryError for bad
+        ones. Paths are relative: ``results.place_links`` makes them links."""
         key = self._key(query, **filters)
         if self.engine.refresh():
             self._cache.clear()  # a new index generation: earlier answers may be stale
@@ -166,11 +182,21 @@ class Searcher:
         limit: int = 10,
         product: str | None = None,
         tag: str | None = None,
+        as_of: str | None = None,
+        prefer: str | None = None,
     ) -> tuple[Any, ...]:
-        """Check the parameters; the normalised query and filters, which key the cache."""
+        """Check the parameters; the normalised query and filters, which key the cache.
+        ``as_of``: a day (search the versions in effect then); ``prefer``: the rep's
+        language, in which a page's result is shown when that translation matched."""
         settings = self.project.settings
         if lang is not None and lang not in settings.languages:
             raise QueryError(f"unknown language `{lang}`; use one of {list(settings.languages)}")
+        if prefer is not None and prefer not in settings.languages:
+            raise QueryError(f"unknown language `{prefer}`; use one of {list(settings.languages)}")
+        try:
+            as_of = parse_as_of(as_of)
+        except AsOfError as exc:
+            raise QueryError(str(exc)) from None
         if page_type is not None and page_type not in PAGE_TYPES:
             raise QueryError(f"unknown type `{page_type}`; use one of {list(PAGE_TYPES)}")
         if audience not in ("public", "internal"):
@@ -178,7 +204,7 @@ class Searcher:
         if not 1 <= limit <= MAX_LIMIT:
             raise QueryError(f"limit must be between 1 and {MAX_LIMIT}")
         query = unicodedata.normalize("NFC", query.replace("\x00", " "))[:2000]
-        return (query, lang, page_type, audience, limit, product, tag)
+        return (query, lang, page_type, audience, limit, product, tag, as_of, prefer)
 
     def _search(
         self,
@@ -189,9 +215,15 @@ class Searcher:
         limit: int,
         product: str | None,
         tag: str | None,
+        as_of: str | None = None,
+        prefer: str | None = None,
     ) -> dict[str, Any]:
         settings = self.project.settings
-        filters = engine.filters(lang, page_type, audience, product, tag)
+        # A query in a script only one configured language uses searches that language.
+        detected = None if lang else language_of_query(query, settings.languages)
+        lang = lang or detected
+        scope = lookup.scope(self.engine, audience, as_of)
+        filters = lookup.combine(engine.filters(lang, page_type, audience, product, tag), scope)
         langs = [lang] if lang else list(settings.languages)
         stemmers = {lang_: engine.stemmer(lang_) for lang_ in langs}
         # Best score per document, in the order found (ties keep that order when ranked).
@@ -199,15 +231,17 @@ class Searcher:
         total = len(hits)
         want = min(limit, 5)
         searched: set[str] = set()  # index words the tiers looked for, to mark in snippets
+        phrases: set[tuple[str, ...]] = set()  # and phrases, marked only as a whole
         # An id names its page: no need to search the text for it too.
         for tier in self._tiers(query, stemmers) if not hits else []:
-            found = self.engine.run(tier, filters, max(limit * 3, 30))
+            found = self.engine.run(tier, filters, results.fetch_size(limit, len(langs)))
             for hit in found.hits:
                 if hits.get(hit.docnum, -1.0) < hit.score:
                     hits[hit.docnum] = hit.score
             total = max(total, found.total, len(hits))
             searched |= found.words
-            if len(found.hits) >= want:
+            phrases |= found.phrases
+            if results.pages_among(self.engine, found.hits) >= want:
                 break
         states = self.engine.values("state")
         ranked = sorted(
@@ -217,10 +251,22 @@ class Searcher:
             ),
             key=lambda pair: -pair[0],
         )
-        typed = self._snippet_terms(query, stemmers)
-        marks = Marks(typed | searched, prefixes=typed)
-        results = [self._result(docnum, score, marks) for score, docnum in ranked[:limit]]
-        return {"query": query, "total": total, "results": results}
+        found_results = results.assemble(
+            self.engine,
+            ranked,
+            results.highlighter(query, stemmers, searched, phrases),
+            limit=limit,
+            prefer=prefer or lang or settings.default_language,
+            languages=settings.languages,
+            translations_filter=lookup.combine(engine.filters(None, None, audience), scope),
+            as_of=as_of,
+        )
+        data = {"query": query, "total": total, "results": found_results}
+        if detected:
+            data["detected_lang"] = detected
+        if as_of:
+            data["as_of"] = as_of
+        return data
 
     def _exact_id(self, query: str, filters: Any) -> list[engine.Hit]:
         candidate = query.strip().upper()
@@ -270,30 +316,6 @@ class Searcher:
         if len(folded) > 1:
             tiers.append(engine.any_of(typo, phrase_parts))
         return tiers
-
-    def _snippet_terms(self, query: str, stemmers: dict[str, Any]) -> set[str]:
-        found: set[str] = set()
-        for token in words(query):
-            word = fold(token.text)
-            found.add(word)
-            found |= {stem(word) for stem in stemmers.values() if stem}
-        return found
-
-    def _result(self, docnum: int, score: float, marks: Marks) -> dict[str, Any]:
-        f = self.engine.stored(docnum)
-        stem = engine.stemmer(f["lang"])
-        return {
-            "id": f["id"],
-            "title": f["title"],
-            "type": f["type"],
-            "lang": f["lang"],
-            "audience": f["audience"],
-            "state": f["state"],
-            "owner": f["owner"] or None,
-            "url": f["url"],
-            "snippet": snippet(f["body"], marks, stem),
-            "score": round(score, 3),
-        }
 
 
 def _group_terms(group: list[str], word: str, stem: Any) -> list[list[str]]:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ipaddress
+import json
 import logging
 import secrets
 import socket
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
+from html import escape
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -24,6 +26,7 @@ from starlette.staticfiles import StaticFiles
 from uvicorn.protocols.http.auto import AutoHTTPProtocol
 
 from kbsite.project import Project
+from kbsite.sites import languages as i18n
 
 log = logging.getLogger("kbsite.server")
 TOKEN_COOKIE = "kb_token"
@@ -81,6 +84,11 @@ class _Search:
         if self._searcher is None:
             self._searcher = Searcher(self.project)
         return self._searcher
+
+    async def call(self, function: Any, *args: Any) -> Any:
+        """Run ``function(*args)`` in the search thread (the index is read there only)."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._thread, partial(function, *args))
 
     async def run(self, query: str, filters: dict[str, Any]) -> dict[str, Any]:
         searcher = self.get()
@@ -149,6 +157,9 @@ def create_app(project: Project, token: str | None = None) -> Starlette:
     page = files("kbsite").joinpath("assets/search.html").read_text(encoding="utf-8")
     languages = list(project.settings.languages)
 
+    names = json.dumps({code: i18n.language_name(code) for code in languages}).replace("<", "\\u003c")
+    page = page.replace("__LANGUAGE_NAMES__", names)
+
     async def home(request: Request) -> Response:
         return HTMLResponse(page.replace("__LANGUAGES__", ",".join(languages)))
 
@@ -169,6 +180,8 @@ def create_app(project: Project, token: str | None = None) -> Starlette:
             "limit": limit,
             "product": params.get("product") or None,
             "tag": params.get("tag") or None,
+            "as_of": params.get("as_of") or None,
+            "prefer": params.get("prefer") or None,
         }
         try:
             data = await search.run(query, filters)
@@ -179,9 +192,36 @@ def create_app(project: Project, token: str | None = None) -> Starlette:
         except Exception:  # a query must never turn into a 500 for the rep
             log.exception("search failed for %r", params.get("q"))
             return JSONResponse({"error": "this query could not be run"}, status_code=400)
-        for result in data["results"]:
-            result["url"] = "/internal/" + result["url"]
-        return JSONResponse(data)
+        return JSONResponse(desk_links(data, filters["audience"]))
+
+    def desk_links(data: dict[str, Any], audience: str) -> dict[str, Any]:
+        """Links on this server (/internal/, /public/, /versions/), the customer link at the
+        help center's own address when mkdocs.yml has `site_url` (kbsite.search.results)."""
+        from kbsite.search.results import help_center_url, place_links
+
+        customer = help_center_url(project.config_file) or "/public/"
+        return place_links(
+            data,
+            audience=audience,
+            rep_site="/internal/",
+            help_center="/public/",
+            customer=customer,
+            archive="/versions/",
+        )
+
+    async def version_page(request: Request) -> Response:
+        """A retired version (no site builds it): see kbsite.server.archive."""
+        from kbsite.server.archive import archived_html
+
+        page_id, lang = request.path_params["page_id"], request.path_params["lang"]
+        try:
+            page = await search.call(archived_html, search.get(), page_id, lang)
+        except Exception:  # no index yet, or one being swapped: say so, never a traceback
+            log.warning("retired version %s/%s could not be read", page_id, lang, exc_info=True)
+            page = None
+        if page is None:
+            return HTMLResponse(f"<h1>No retired version {escape(page_id)}</h1>", status_code=404)
+        return HTMLResponse(page)
 
     async def health(request: Request) -> Response:
         try:
@@ -193,7 +233,12 @@ def create_app(project: Project, token: str | None = None) -> Starlette:
     async def not_built(request: Request) -> Response:
         return HTMLResponse(_NO_SITE, status_code=404)
 
-    routes: list[Any] = [Route("/", home), Route("/api/search", api), Route("/healthz", health)]
+    routes: list[Any] = [
+        Route("/", home),
+        Route("/api/search", api),
+        Route("/healthz", health),
+        Route("/versions/{page_id}/{lang}/", version_page),
+    ]
     for name in ("internal", "public"):
         folder = project.root / "site" / name
         routes.append(Mount(f"/{name}", app=_Static(folder, not_built)))

@@ -1,0 +1,371 @@
+"""The passage a result shows: a section heading and its sentence with the most matched words.
+
+A page is read as sections, ``(heading, text)`` pairs of plain text with one block (paragraph,
+list item, table row) per line. ``sections_of`` derives them from a Markdown body by its
+headings; any other source of per-section plain text can take its place, since
+``best_passage`` only sees the pairs.
+
+Highlighting marks whole matched phrases (quoted phrases, multi-word synonyms) and single
+matched words; a word of a phrase is never marked alone because the phrase matched.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Iterator
+
+import regex
+
+from kbsite.markdown.scan import heading_text
+from kbsite.search.analysis import ZWNJ, Marks, Stemmer, fold, words
+
+Section = tuple[str, str]  # (heading, plain text: one block per line)
+
+_FENCE = regex.compile(r"^ {0,3}(`{3,}|~{3,})")
+_ATX = regex.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+_SETEXT = regex.compile(r"^ {0,3}(=+|-+)[ \t]*$")
+_HEADING_ATTR = regex.compile(r"\s*\{[^}]*\}\s*$")
+_TABLE_RULE = regex.compile(r"^\s*\|?\s*:?-{1,}:?\s*(\|\s*:?-{1,}:?\s*)*\|?\s*$")
+_RULE = regex.compile(r"^\s{0,3}([-*_])(\s*\1){2,}\s*$")
+_ADMONITION = regex.compile(r"^\s*(?:!!!|\?\?\?\+?)\s*[\w-]+(?:\s+\"([^\"]*)\")?\s*$")
+_LIST_ITEM = regex.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])\s+(.*)$")
+_QUOTE = regex.compile(r"^\s*(?:>\s?)+")
+_SKIP_LINE = regex.compile(r"^\s{0,3}(?:\[[^\]]+\]:\s|\*\[[^\]]+\]:)")  # link and abbr defs
+_CELL_SPLIT = regex.compile(r"(?<!\\)\|")
+
+_CODE_SPAN = regex.compile(r"(`+)(.+?)\1")
+_IMAGE = regex.compile(r"!\[[^\]]*\]\([^)]*\)|!\[[^\]]*\]\[[^\]]*\]")
+_LINK = regex.compile(r"\[((?:[^\[\]]|\[[^\]]*\])*)\](?:\([^)]*\)|\[[^\]]*\])")
+_FOOTNOTE = regex.compile(r"\[\^[^\]]+\]")
+_AUTOLINK = regex.compile(r"<((?:https?|mailto):[^>\s]+)>")
+_BREAK = regex.compile(r"<br\s*/?>", regex.I)
+_TAG = regex.compile(r"</?[A-Za-z][^>]*>")
+_ATTR_LIST = regex.compile(r"\{:?\s*[#.][^}]*\}")
+_EMPHASIS = (
+    regex.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*"),
+    regex.compile(r"(?<!\w)__(?=\S)(.+?)(?<=\S)__(?!\w)"),
+    regex.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])"),
+    regex.compile(r"(?<!\w)_(?=\S)(.+?)(?<=\S)_(?!\w)"),
+    regex.compile(r"~~(?=\S)(.+?)(?<=\S)~~"),
+    regex.compile(r"==(?=\S)(.+?)(?<=\S)=="),
+)
+_ESCAPE = regex.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~=])")
+_SPACES = regex.compile(r"\s+")
+_CODE_MARK = regex.compile("\ue000(\\d+)\ue001")
+#: A sentence ends at . ! ? … or an Indic danda, before a space.
+_SENTENCE_END = regex.compile(r"(?<=[.!?…।॥。！？])\s+(?=\S)")
+_ROUGH_WORD = regex.compile(r"[\p{L}\p{N}][\p{L}\p{M}\p{N}\u200c\u200d]*")
+_SPACE_BEFORE = regex.compile(r"\s")
+
+
+# -- Markdown to plain text ----------------------------------------------------------------
+
+
+def inline_text(markup: str) -> str:
+    """One line of Markdown as plain text: links keep their words, images go, emphasis,
+    code ticks, tags, attribute lists and escapes are removed, entities decoded."""
+    codes: list[str] = []
+
+    def keep_code(match: regex.Match[str]) -> str:
+        codes.append(match.group(2).strip())
+        return f"\ue000{len(codes) - 1}\ue001"
+
+    text = _CODE_SPAN.sub(keep_code, markup)
+    text = _IMAGE.sub(" ", text)
+    text = _FOOTNOTE.sub("", text)
+    for _ in range(2):  # a link inside a link's text, or emphasis inside emphasis
+        text = _LINK.sub(lambda m: m.group(1), text)
+    text = _AUTOLINK.sub(lambda m: m.group(1), text)
+    text = _TAG.sub("", _BREAK.sub(" ", text))
+    text = _ATTR_LIST.sub("", text)
+    for _ in range(2):
+        for pattern in _EMPHASIS:
+            text = pattern.sub(lambda m: m.group(1), text)
+    text = _ESCAPE.sub(lambda m: m.group(1), text)
+    text = _CODE_MARK.sub(lambda m: codes[int(m.group(1))], text)
+    return _SPACES.sub(" ", html.unescape(text)).strip()
+
+
+def _cells(row: str) -> list[str]:
+    parts = [inline_text(cell) for cell in _CELL_SPLIT.split(row.strip())]
+    if parts and not parts[0]:
+        parts = parts[1:]
+    if parts and not parts[-1]:
+        parts = parts[:-1]
+    return [cell for cell in parts if cell]
+
+
+def markdown_blocks(markdown: str) -> list[str]:
+    """The readable blocks of a Markdown text, in order: paragraphs, list items, table rows
+    (cells joined), admonition titles. Fenced code, rules, table rules and link definitions
+    are left out."""
+    blocks: list[str] = []
+    current: list[str] = []
+    fence: str | None = None
+    lines = markdown.split("\n")
+
+    def flush() -> None:
+        if current:
+            text = inline_text(" ".join(current))
+            if text:
+                blocks.append(text)
+            current.clear()
+
+    for number, line in enumerate(lines):
+        opener = _FENCE.match(line.lstrip() if line.startswith("    ") else line)
+        if fence is not None:
+            if opener and opener.group(1)[0] == fence[0] and len(opener.group(1)) >= len(fence):
+                fence = None
+            continue
+        if opener:
+            flush()
+            fence = opener.group(1)
+            continue
+        stripped = _QUOTE.sub("", line).strip()
+        if not stripped or _RULE.match(stripped) or _SKIP_LINE.match(stripped):
+            flush()
+            continue
+        if "|" in stripped and "-" in stripped and _TABLE_RULE.match(stripped):
+            continue
+        following = lines[number + 1] if number + 1 < len(lines) else ""
+        if stripped.startswith("|") or (
+            "|" in stripped and ("|" in following and _TABLE_RULE.match(following.strip()))
+        ):
+            flush()
+            cells = _cells(stripped)
+            if cells:
+                blocks.append(": ".join(cells) if len(cells) == 2 else " · ".join(cells))
+            continue
+        admonition = _ADMONITION.match(stripped)
+        if admonition:
+            flush()
+            if admonition.group(1):
+                blocks.append(inline_text(admonition.group(1)))
+            continue
+        item = _LIST_ITEM.match(stripped)
+        if item:
+            flush()
+            current.append(item.group(1))
+            continue
+        current.append(stripped)
+    flush()
+    return blocks
+
+
+def sections_of(markdown: str) -> list[Section]:
+    """A Markdown body as (heading, plain text) sections, split at its headings; the text
+    before the first heading has the heading ``""``."""
+    sections: list[Section] = []
+    heading, lines = "", []
+    fence: str | None = None
+    previous = ""
+
+    def close(next_heading: str) -> None:
+        nonlocal heading
+        text = "\n".join(markdown_blocks("\n".join(lines)))
+        if text or heading:
+            sections.append((heading, text))
+        heading = next_heading
+        lines.clear()
+
+    for line in markdown.split("\n"):
+        opener = _FENCE.match(line)
+        if fence is not None:
+            if opener and opener.group(1)[0] == fence[0] and len(opener.group(1)) >= len(fence):
+                fence = None
+            lines.append(line)
+            continue
+        if opener:
+            fence = opener.group(1)
+            lines.append(line)
+            previous = ""
+            continue
+        atx = _ATX.match(line)
+        if atx:
+            close(heading_text(_HEADING_ATTR.sub("", atx.group(2) or "")))
+            previous = ""
+            continue
+        if (
+            _SETEXT.match(line)
+            and previous.strip()
+            and not previous.lstrip().startswith(("-", "*", "+", ">", "|", "<"))
+            and not regex.match(r"\s*\d+\.", previous)
+            and "|" not in line
+        ):
+            lines.pop()  # the heading's text line
+            close(heading_text(_HEADING_ATTR.sub("", previous.strip())))
+            previous = ""
+            continue
+        lines.append(line)
+        previous = line
+    close("")
+    return sections
+
+
+def sentences(text: str) -> Iterator[str]:
+    """The sentences of a section's text (each block is at least one)."""
+    for block in text.split("\n"):
+        for sentence in _SENTENCE_END.split(block):
+            if sentence.strip():
+                yield sentence.strip()
+
+
+# -- Highlighting ---------------------------------------------------------------------------
+
+
+class Highlighter:
+    """What a result marks: single words (as ``Marks``: folded forms, stems, prefixes) and
+    phrases, sequences of index terms marked only where they stand together."""
+
+    __slots__ = ("marks", "phrases", "typed")
+
+    def __init__(
+        self,
+        words: Iterable[str],
+        prefixes: Iterable[str] = (),
+        phrases: Iterable[Iterable[str]] = (),
+        typed: Iterable[str] = (),
+    ) -> None:
+        """``typed``: the forms of the words the rep typed; a passage with those beats one
+        with only synonyms or typo matches."""
+        singles = set(words)
+        multi = set()
+        for phrase in phrases:
+            terms = tuple(phrase)
+            if len(terms) == 1:
+                singles.add(terms[0])
+            elif terms:
+                multi.add(terms)
+        self.marks = Marks(singles, prefixes)
+        self.phrases = sorted(multi, key=lambda p: (-len(p), p))
+        self.typed = frozenset(typed)
+
+    def typed_units(self, units: set[str]) -> int:
+        """How many of ``units`` are words the rep typed (or start like one)."""
+        prefixes = self.marks.prefixes
+        return sum(1 for u in units if u in self.typed or (prefixes and u.startswith(prefixes)))
+
+    def spans(
+        self, text: str, stem: Stemmer | None, exact: bool = True
+    ) -> list[tuple[int, int, str]]:
+        """(start, end, unit) of each marked word or phrase; ``unit`` names what matched, so
+        the same word twice counts once. ``exact`` cuts words at grapheme clusters (for
+        display); otherwise a faster approximation serves for counting."""
+        tokens = (
+            [(t.text, t.start, t.end) for t in words(text)]
+            if exact
+            else [(m[0], m.start(), m.end()) for m in _ROUGH_WORD.finditer(text)]
+        )
+        found: list[tuple[int, int, str]] = []
+        forms: list[frozenset[str] | None] = [None] * len(tokens)
+
+        def forms_of(index: int) -> frozenset[str]:
+            known = forms[index]
+            if known is None:
+                folded = fold(tokens[index][0])
+                known = frozenset(
+                    (folded, stem(folded) if stem else folded, folded.split(ZWNJ, 1)[0])
+                )
+                forms[index] = known
+            return known
+
+        index = 0
+        while index < len(tokens):
+            phrase = next(
+                (
+                    p
+                    for p in self.phrases
+                    if index + len(p) <= len(tokens)
+                    and all(term in forms_of(index + k) for k, term in enumerate(p))
+                ),
+                None,
+            )
+            if phrase is not None:
+                last = tokens[index + len(phrase) - 1]
+                found.append((tokens[index][1], last[2], " ".join(phrase)))
+                index += len(phrase)
+                continue
+            word = tokens[index][0]
+            if self.marks.match(word, stem):
+                folded = fold(word)
+                found.append((tokens[index][1], tokens[index][2], stem(folded) if stem else folded))
+            index += 1
+        return found
+
+    def units(self, text: str, stem: Stemmer | None) -> set[str]:
+        """The distinct words and phrases of ``text`` that match."""
+        return {unit for _, _, unit in self.spans(text, stem, exact=False)}
+
+    def html(self, text: str, stem: Stemmer | None) -> str:
+        """``text`` HTML-escaped, with each match in ``<mark>``."""
+        parts, cursor = [], 0
+        for start, end, _ in self.spans(text, stem):
+            parts.append(html.escape(text[cursor:start]))
+            parts.append(f"<mark>{html.escape(text[start:end])}</mark>")
+            cursor = end
+        parts.append(html.escape(text[cursor:]))
+        return "".join(parts)
+
+
+# -- The best passage -----------------------------------------------------------------------
+
+
+def best_passage(
+    sections: Iterable[Section],
+    highlighter: Highlighter,
+    stem: Stemmer | None,
+    title: str = "",
+    width: int = 240,
+) -> str:
+    """HTML of the sentence with the most distinct matched words, after its section heading
+    ("Heading — sentence"); ties go to words the rep typed over synonyms, then to a heading
+    that matches too, then to the earliest.
+    With no match in the text, the page's first sentence. The heading is left out when it
+    repeats the title."""
+    title_key = fold(title.strip())
+    best: tuple[tuple[int, int, int], str, str] | None = None
+    first: tuple[str, str] | None = None
+    for heading, text in sections:
+        shown = heading.strip() if heading and fold(heading.strip()) != title_key else ""
+        heading_units = highlighter.units(shown, stem) if shown else set()
+        for sentence in sentences(text):
+            if first is None:
+                first = (shown, sentence)
+            units = highlighter.units(sentence, stem)
+            if not units:
+                continue
+            score = (len(units), highlighter.typed_units(units), len(heading_units))
+            if best is None or score > best[0]:
+                best = (score, shown, sentence)
+    if best is not None:
+        heading, sentence = best[1], best[2]
+    elif first is not None:
+        heading, sentence = first
+    else:
+        return ""
+    excerpt = _excerpt(sentence, highlighter, stem, width)
+    if not heading:
+        return excerpt
+    return f"{highlighter.html(heading, stem)} — {excerpt}"
+
+
+def _excerpt(sentence: str, highlighter: Highlighter, stem: Stemmer | None, width: int) -> str:
+    """The sentence, or a window of ``width`` characters around its first match."""
+    if len(sentence) <= width:
+        return highlighter.html(sentence, stem)
+    spans = highlighter.spans(sentence, stem, exact=False)
+    first = spans[0][0] if spans else 0
+    start = max(first - width // 3, 0)
+    if start:
+        space = _SPACE_BEFORE.search(sentence, start, first)
+        start = space.end() if space else first
+    end = min(start + width, len(sentence))
+    if end < len(sentence):
+        cut = sentence.rfind(" ", start + width // 2, end)
+        end = cut if cut > 0 else end
+    window = sentence[start:end].strip()
+    return (
+        ("…" if start else "")
+        + highlighter.html(window, stem)
+        + ("…" if end < len(sentence) else "")
+    )
