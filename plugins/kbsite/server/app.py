@@ -156,9 +156,8 @@ def create_app(project: Project, token: str | None = None) -> Starlette:
     search = _Search(project)
     page = files("kbsite").joinpath("assets/search.html").read_text(encoding="utf-8")
     languages = list(project.settings.languages)
-
-    names = json.dumps({code: i18n.language_name(code) for code in languages}).replace("<", "\\u003c")
-    page = page.replace("__LANGUAGE_NAMES__", names)
+    names = {code: i18n.language_name(code) for code in languages}
+    page = page.replace("__LANGUAGE_NAMES__", json.dumps(names).replace("<", "\\u003c"))
 
     async def home(request: Request) -> Response:
         return HTMLResponse(page.replace("__LANGUAGES__", ",".join(languages)))
