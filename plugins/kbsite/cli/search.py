@@ -115,12 +115,13 @@ def search(
         )
     except QueryError as exc:
         raise click.UsageError(str(exc)) from None
+    help_center = help_center_url(project.config_file)  # mkdocs.yml's site_url, if any
     place_links(
         data,
         audience=audience,
         rep_site="",
-        help_center="",
-        customer=help_center_url(project.config_file),
+        help_center=help_center or "",
+        customer=help_center,
         archive=None,
     )
     if as_json:

@@ -60,13 +60,15 @@ def assemble(
     *,
     limit: int,
     prefer: str,
+    default: str,
     languages: Sequence[str],
     translations_filter: Any,
     as_of: str | None,
 ) -> list[dict[str, Any]]:
     """One result per page id, best first: shown in the rep's language ``prefer`` when that
-    translation matched, else in the best matching one; ``translations`` lists every language
-    the page is in (the rep's first), each with its link and whether it matched."""
+    translation matched, else in the ``default`` language (that of source pages) when it
+    did, else in the best matching one; ``translations`` lists every language the page is in
+    (the rep's first), each with its link and whether it matched."""
     ids = search_engine.values("id")
     langs = search_engine.values("lang")
     groups: dict[str, list[tuple[float, int]]] = {}
@@ -76,7 +78,8 @@ def assemble(
     results = []
     for members in list(groups.values())[:limit]:
         best = members[0][0]
-        shown = next((d for _, d in members if langs[d] == prefer), members[0][1])
+        by_lang = {langs[d]: d for _, d in reversed(members)}
+        shown = by_lang.get(prefer, by_lang.get(default, members[0][1]))
         result = _result(search_engine, shown, best, marks)
         matched = {d for _, d in members}
         others = lookup.with_value(search_engine, "id", result["id"], translations_filter)

@@ -257,6 +257,7 @@ class Searcher:
             results.highlighter(query, stemmers, searched, phrases),
             limit=limit,
             prefer=prefer or lang or settings.default_language,
+            default=settings.default_language,
             languages=settings.languages,
             translations_filter=lookup.combine(engine.filters(None, None, audience), scope),
             as_of=as_of,
