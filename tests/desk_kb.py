@@ -112,7 +112,8 @@ DESK_KB = {
     ),
     "kb/hub/reset.md": page(
         "# Reset the hub\n\nHold the button for ten seconds. The light turns white, and the "
-        "money back guarantee does not change.\n",
+        'money back guarantee does not change.\n\n!!! internal "Rep note"\n'
+        "    After a third reset, offer a free replacement hub.\n",
         id="KB-HUB-RESET",
         title="Reset the hub",
         audience="public",

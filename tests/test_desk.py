@@ -152,6 +152,19 @@ def test_snippets_mark_phrases_whole_without_table_debris(desk_server: str) -> N
     )
 
 
+def test_customer_view_never_shows_rep_only_passages(desk_server: str) -> None:
+    """A passage of an `internal` admonition is the best passage for a rep, never for the
+    customer view, which shows the page's public text instead."""
+    rep = api(desk_server, "reset hub")["results"][0]
+    assert rep["id"] == "KB-HUB-RESET"
+    assert rep["snippet"] == (
+        "After a third <mark>reset</mark>, offer a free replacement <mark>hub</mark>."
+    )
+    public = api(desk_server, "reset hub", audience="public")["results"][0]
+    assert public["id"] == "KB-HUB-RESET"
+    assert public["snippet"] == "Hold the button for ten seconds."
+
+
 def test_cli_links_and_bad_dates(desk: KBProject) -> None:
     """The CLI gives the help center's own address as the customer link (none for an
     internal page); --audience public gives it as `url`; a bad --as-of is a usage error."""

@@ -66,6 +66,24 @@ def test_sections_split_at_headings_and_drop_markdown_debris() -> None:
     assert "Goodwill" in text and "A rep may offer a credit." in text
 
 
+def test_rep_only_blocks_stay_out_of_the_customer_view() -> None:
+    """Text of an `internal` admonition is a passage for reps only: the customer view's
+    best passage never shows it; the text after the admonition is public again."""
+    body = (
+        '# Page\n\nA public credit note.\n\n!!! internal "Goodwill credit"\n'
+        "    A rep may offer a credit of 10 EUR.\n\n    - a credit list item\n\n"
+        "Customers see this credit sentence.\n"
+    )
+    marks = Highlighter({"credit", "rep"}, {"credit", "rep"}, typed={"credit", "rep"})
+    sections = sections_of(body)
+    rep = best_passage(sections, marks, EN, title="Page")
+    assert rep == "A <mark>rep</mark> may offer a <mark>credit</mark> of 10 EUR."
+    public = best_passage(sections, marks, EN, title="Page", public=True)
+    assert public == "A public <mark>credit</mark> note."
+    visible = [b for b in markdown_blocks(body) if not b.startswith("\u2063")]
+    assert visible == ["Page", "A public credit note.", "Customers see this credit sentence."]
+
+
 def test_blocks_keep_words_of_links_and_code_spans() -> None:
     """Inline Markdown keeps its words: link text, code span text, escaped characters."""
     blocks = markdown_blocks("See [the *refund* page](r.md) and `kb search`; 5 \\* 3 &amp; more.")

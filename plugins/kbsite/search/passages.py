@@ -27,7 +27,10 @@ _SETEXT = regex.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _HEADING_ATTR = regex.compile(r"\s*\{[^}]*\}\s*$")
 _TABLE_RULE = regex.compile(r"^\s*\|?\s*:?-{1,}:?\s*(\|\s*:?-{1,}:?\s*)*\|?\s*$")
 _RULE = regex.compile(r"^\s{0,3}([-*_])(\s*\1){2,}\s*$")
-_ADMONITION = regex.compile(r"^\s*(?:!!!|\?\?\?\+?)\s*[\w-]+(?:\s+\"([^\"]*)\")?\s*$")
+_ADMONITION = regex.compile(r"^\s*(?:!!!|\?\?\?\+?)\s*([\w-]+)(?:\s+\"([^\"]*)\")?\s*$")
+#: Starts each block of a rep-only admonition (``!!! internal``, SPEC §6): the customer
+#: view's passages leave those blocks out.
+INTERNAL = "\u2063"
 _LIST_ITEM = regex.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])\s+(.*)$")
 _QUOTE = regex.compile(r"^\s*(?:>\s?)+")
 _SKIP_LINE = regex.compile(r"^\s{0,3}(?:\[[^\]]+\]:\s|\*\[[^\]]+\]:)")  # link and abbr defs
@@ -97,21 +100,30 @@ def _cells(row: str) -> list[str]:
 
 def markdown_blocks(markdown: str) -> list[str]:
     """The readable blocks of a Markdown text, in order: paragraphs, list items, table rows
-    (cells joined), admonition titles. Fenced code, rules, table rules and link definitions
-    are left out."""
+    (cells joined), headings, admonition titles. Fenced code, rules, table rules and link
+    definitions are left out. Blocks of an ``internal`` admonition start with ``INTERNAL``."""
     blocks: list[str] = []
     current: list[str] = []
     fence: str | None = None
     lines = markdown.split("\n")
+    internal: int | None = None  # indentation of the open `!!! internal` line
+    current_internal = False
+
+    def add(text: str, rep_only: bool) -> None:
+        if text:
+            blocks.append(INTERNAL + text if rep_only else text)
 
     def flush() -> None:
         if current:
-            text = inline_text(" ".join(current))
-            if text:
-                blocks.append(text)
+            add(inline_text(" ".join(current)), current_internal)
             current.clear()
 
     for number, line in enumerate(lines):
+        if internal is not None and line.strip():
+            indent = len(line) - len(line.lstrip())
+            if indent <= internal:
+                flush()
+                internal = None
         opener = _FENCE.match(line.lstrip() if line.startswith("    ") else line)
         if fence is not None:
             if opener and opener.group(1)[0] == fence[0] and len(opener.group(1)) >= len(fence):
@@ -134,19 +146,31 @@ def markdown_blocks(markdown: str) -> list[str]:
             flush()
             cells = _cells(stripped)
             if cells:
-                blocks.append(": ".join(cells) if len(cells) == 2 else " · ".join(cells))
+                add(
+                    ": ".join(cells) if len(cells) == 2 else " · ".join(cells), internal is not None
+                )
             continue
         admonition = _ADMONITION.match(stripped)
         if admonition:
             flush()
-            if admonition.group(1):
-                blocks.append(inline_text(admonition.group(1)))
+            if admonition.group(1) == "internal":
+                internal = len(line) - len(line.lstrip())
+            if admonition.group(2):
+                add(inline_text(admonition.group(2)), internal is not None)
+            continue
+        heading = _ATX.match(stripped)
+        if heading:
+            flush()
+            add(heading_text(_HEADING_ATTR.sub("", heading.group(2) or "")), internal is not None)
             continue
         item = _LIST_ITEM.match(stripped)
         if item:
             flush()
             current.append(item.group(1))
+            current_internal = internal is not None
             continue
+        if not current:
+            current_internal = internal is not None
         current.append(stripped)
     flush()
     return blocks
@@ -202,9 +226,14 @@ def sections_of(markdown: str) -> list[Section]:
     return sections
 
 
-def sentences(text: str) -> Iterator[str]:
-    """The sentences of a section's text (each block is at least one)."""
+def sentences(text: str, public: bool = False) -> Iterator[str]:
+    """The sentences of a section's text (each block is at least one); ``public``: without
+    the blocks for reps only."""
     for block in text.split("\n"):
+        if block.startswith(INTERNAL):
+            if public:
+                continue
+            block = block[len(INTERNAL) :]
         for sentence in _SENTENCE_END.split(block):
             if sentence.strip():
                 yield sentence.strip()
@@ -316,19 +345,20 @@ def best_passage(
     stem: Stemmer | None,
     title: str = "",
     width: int = 240,
+    public: bool = False,
 ) -> str:
     """HTML of the sentence with the most distinct matched words, after its section heading
     ("Heading — sentence"); ties go to words the rep typed over synonyms, then to a heading
     that matches too, then to the earliest.
     With no match in the text, the page's first sentence. The heading is left out when it
-    repeats the title."""
+    repeats the title. ``public``: the customer's view, without rep-only blocks."""
     title_key = fold(title.strip())
     best: tuple[tuple[int, int, int], str, str] | None = None
     first: tuple[str, str] | None = None
     for heading, text in sections:
         shown = heading.strip() if heading and fold(heading.strip()) != title_key else ""
         heading_units = highlighter.units(shown, stem) if shown else set()
-        for sentence in sentences(text):
+        for sentence in sentences(text, public):
             if first is None:
                 first = (shown, sentence)
             units = highlighter.units(sentence, stem)

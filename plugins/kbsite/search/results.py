@@ -64,6 +64,7 @@ def assemble(
     languages: Sequence[str],
     translations_filter: Any,
     as_of: str | None,
+    audience: str = "internal",
 ) -> list[dict[str, Any]]:
     """One result per page id, best first: shown in the rep's language ``prefer`` when that
     translation matched, else in the ``default`` language (that of source pages) when it
@@ -80,7 +81,7 @@ def assemble(
         best = members[0][0]
         by_lang = {langs[d]: d for _, d in reversed(members)}
         shown = by_lang.get(prefer, by_lang.get(default, members[0][1]))
-        result = _result(search_engine, shown, best, marks)
+        result = _result(search_engine, shown, best, marks, audience == "public")
         matched = {d for _, d in members}
         others = lookup.with_value(search_engine, "id", result["id"], translations_filter)
         if shown not in others:
@@ -93,7 +94,9 @@ def assemble(
     return results
 
 
-def _result(search_engine: Engine, docnum: int, score: float, marks: Highlighter) -> dict[str, Any]:
+def _result(
+    search_engine: Engine, docnum: int, score: float, marks: Highlighter, public: bool
+) -> dict[str, Any]:
     f = search_engine.stored(docnum)
     stem = engine.stemmer(f["lang"])
     return {
@@ -105,7 +108,7 @@ def _result(search_engine: Engine, docnum: int, score: float, marks: Highlighter
         "state": f["state"],
         "owner": f["owner"] or None,
         "url": f["url"],
-        "snippet": best_passage(f.get("sections") or [], marks, stem, f["title"]),
+        "snippet": best_passage(f.get("sections") or [], marks, stem, f["title"], public=public),
         "score": round(score, 3),
         "answer": f.get("answer") or None,
         "public_url": f["url"] if f.get("help_center") == "yes" else None,

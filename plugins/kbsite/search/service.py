@@ -261,6 +261,7 @@ class Searcher:
             languages=settings.languages,
             translations_filter=lookup.combine(engine.filters(None, None, audience), scope),
             as_of=as_of,
+            audience=audience,
         )
         data = {"query": query, "total": total, "results": found_results}
         if detected:
