@@ -88,6 +88,9 @@ def test_as_of_each_day_finds_the_version_then_in_effect(desk_server: str) -> No
             assert hit["public_url"] is None  # no help-center page for a retired version
     period = api(desk_server, "opened", as_of="2024-02-29")["results"][0]["in_effect"]
     assert period == {"from": "2022-01-01", "to": "2024-02-29"}
+    for page_id in ("POL-RETURNS", "pol-returns-2022"):  # an id names its whole chain
+        by_id = api(desk_server, page_id, as_of="2025-01-01")["results"]
+        assert [(r["id"], r["score"]) for r in by_id] == [("POL-RETURNS-2024", 1e6)], page_id
 
 
 def test_retired_versions_only_as_of_a_date_and_never_for_the_public(desk_server: str) -> None:

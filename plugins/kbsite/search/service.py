@@ -227,7 +227,7 @@ class Searcher:
         langs = [lang] if lang else list(settings.languages)
         stemmers = {lang_: engine.stemmer(lang_) for lang_ in langs}
         # Best score per document, in the order found (ties keep that order when ranked).
-        hits = {h.docnum: h.score for h in self._exact_id(query, filters)}
+        hits = {h.docnum: h.score for h in self._exact_id(query, filters, as_of)}
         total = len(hits)
         want = min(limit, 5)
         searched: set[str] = set()  # index words the tiers looked for, to mark in snippets
@@ -270,15 +270,16 @@ class Searcher:
             data["as_of"] = as_of
         return data
 
-    def _exact_id(self, query: str, filters: Any) -> list[engine.Hit]:
+    def _exact_id(self, query: str, filters: Any, as_of: str | None = None) -> list[engine.Hit]:
         candidate = query.strip().upper()
         if not ID_PATTERN.match(candidate):
             return []
         default = self.project.settings.default_language
         langs = self.engine.values("lang")
-        return sorted(
-            self.engine.by_id(candidate, filters), key=lambda h: langs[h.docnum] != default
-        )
+        found = self.engine.by_id(candidate, filters)
+        if not found and as_of:  # as of a day, an id names its chain: the version then
+            found = lookup.same_chain(self.engine, candidate, filters)
+        return sorted(found, key=lambda h: langs[h.docnum] != default)
 
     def _tiers(self, query: str, stemmers: dict[str, Any]) -> list[Any]:
         """Ever wider queries: all words exactly (stems, synonyms, phrases); then word

@@ -15,7 +15,7 @@ from whoosh import index as whoosh_index
 from whoosh import query as Q
 
 if TYPE_CHECKING:
-    from kbsite.search.engine import Engine
+    from kbsite.search.engine import Engine, Hit
 
 ALWAYS = "0001-01-01"  # the start of a version without an `effective` day
 STILL = "9999-12-31"  # the end of a version nothing has ended
@@ -84,3 +84,14 @@ def with_value(engine: Engine, field: str, value: str, filters: Q.Query | None) 
         vectors._kb_by_value = cache  # one table per index generation, as ``values``
     mask = allowed(engine, filters)
     return [docnum for docnum in by_value.get(value, []) if mask[docnum]]
+
+
+def same_chain(engine: Engine, page_id: str, filters: Q.Query | None) -> list[Hit]:
+    """The versions of ``page_id``'s chain passing ``filters``, as exact-id hits."""
+    from kbsite.search.engine import Hit
+
+    named = with_value(engine, "id", page_id, None)  # any version, retired ones too
+    if not named:
+        return []
+    chain = engine.values("chain")[named[0]]
+    return [Hit(docnum, 1e6) for docnum in with_value(engine, "chain", chain, filters)]
