@@ -149,8 +149,12 @@ def search(
 
 def _version_line(hit: dict) -> str:
     """When the version found applied, and which version applies today."""
-    period = hit["in_effect"]
-    span = f"in effect {period['from'] or 'always'} to {period['to'] or 'today'}"
+    start, end = hit["in_effect"]["from"], hit["in_effect"]["to"]
+    if start and end:
+        span = f"in effect {start} to {end}"
+    else:
+        span = f"in effect since {start}" if start else f"in effect until {end}" if end else ""
+        span = span or "always in effect"
     if hit["current"]:
         return f"{span} (the current version)"
     now = hit.get("current_id")

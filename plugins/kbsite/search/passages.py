@@ -12,6 +12,7 @@ matched words; a word of a phrase is never marked alone because the phrase match
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable, Iterator
 
 import regex
@@ -21,44 +22,45 @@ from kbsite.search.analysis import ZWNJ, Marks, Stemmer, fold, words
 
 Section = tuple[str, str]  # (heading, plain text: one block per line)
 
-_FENCE = regex.compile(r"^ {0,3}(`{3,}|~{3,})")
-_ATX = regex.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
-_SETEXT = regex.compile(r"^ {0,3}(=+|-+)[ \t]*$")
-_HEADING_ATTR = regex.compile(r"\s*\{[^}]*\}\s*$")
-_TABLE_RULE = regex.compile(r"^\s*\|?\s*:?-{1,}:?\s*(\|\s*:?-{1,}:?\s*)*\|?\s*$")
-_RULE = regex.compile(r"^\s{0,3}([-*_])(\s*\1){2,}\s*$")
-_ADMONITION = regex.compile(r"^\s*(?:!!!|\?\?\?\+?)\s*([\w-]+)(?:\s+\"([^\"]*)\")?\s*$")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+_SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
+_HEADING_ATTR = re.compile(r"\s*\{[^}]*\}\s*$")
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{1,}:?\s*(\|\s*:?-{1,}:?\s*)*\|?\s*$")
+_RULE = re.compile(r"^\s{0,3}([-*_])(\s*\1){2,}\s*$")
+_ADMONITION = re.compile(r"^\s*(?:!!!|\?\?\?\+?)\s*([\w-]+)(?:\s+\"([^\"]*)\")?\s*$")
 #: Starts each block of a rep-only admonition (``!!! internal``, SPEC §6): the customer
 #: view's passages leave those blocks out.
 INTERNAL = "\u2063"
-_LIST_ITEM = regex.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])\s+(.*)$")
-_QUOTE = regex.compile(r"^\s*(?:>\s?)+")
-_SKIP_LINE = regex.compile(r"^\s{0,3}(?:\[[^\]]+\]:\s|\*\[[^\]]+\]:)")  # link and abbr defs
-_CELL_SPLIT = regex.compile(r"(?<!\\)\|")
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])\s+(.*)$")
+_QUOTE = re.compile(r"^\s*(?:>\s?)+")
+_SKIP_LINE = re.compile(r"^\s{0,3}(?:\[[^\]]+\]:\s|\*\[[^\]]+\]:)")  # link and abbr defs
+_ORDERED = re.compile(r"\s*\d+\.")
+_CELL_SPLIT = re.compile(r"(?<!\\)\|")
 
-_CODE_SPAN = regex.compile(r"(`+)(.+?)\1")
-_IMAGE = regex.compile(r"!\[[^\]]*\]\([^)]*\)|!\[[^\]]*\]\[[^\]]*\]")
-_LINK = regex.compile(r"\[((?:[^\[\]]|\[[^\]]*\])*)\](?:\([^)]*\)|\[[^\]]*\])")
-_FOOTNOTE = regex.compile(r"\[\^[^\]]+\]")
-_AUTOLINK = regex.compile(r"<((?:https?|mailto):[^>\s]+)>")
-_BREAK = regex.compile(r"<br\s*/?>", regex.I)
-_TAG = regex.compile(r"</?[A-Za-z][^>]*>")
-_ATTR_LIST = regex.compile(r"\{:?\s*[#.][^}]*\}")
+_CODE_SPAN = re.compile(r"(`+)(.+?)\1")
+_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)|!\[[^\]]*\]\[[^\]]*\]")
+_LINK = re.compile(r"\[((?:[^\[\]]|\[[^\]]*\])*)\](?:\([^)]*\)|\[[^\]]*\])")
+_FOOTNOTE = re.compile(r"\[\^[^\]]+\]")
+_AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]+)>")
+_BREAK = re.compile(r"<br\s*/?>", re.I)
+_TAG = re.compile(r"</?[A-Za-z][^>]*>")
+_ATTR_LIST = re.compile(r"\{:?\s*[#.][^}]*\}")
 _EMPHASIS = (
-    regex.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*"),
-    regex.compile(r"(?<!\w)__(?=\S)(.+?)(?<=\S)__(?!\w)"),
-    regex.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])"),
-    regex.compile(r"(?<!\w)_(?=\S)(.+?)(?<=\S)_(?!\w)"),
-    regex.compile(r"~~(?=\S)(.+?)(?<=\S)~~"),
-    regex.compile(r"==(?=\S)(.+?)(?<=\S)=="),
+    re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*"),
+    re.compile(r"(?<!\w)__(?=\S)(.+?)(?<=\S)__(?!\w)"),
+    re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])"),
+    re.compile(r"(?<!\w)_(?=\S)(.+?)(?<=\S)_(?!\w)"),
+    re.compile(r"~~(?=\S)(.+?)(?<=\S)~~"),
+    re.compile(r"==(?=\S)(.+?)(?<=\S)=="),
 )
-_ESCAPE = regex.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~=])")
-_SPACES = regex.compile(r"\s+")
-_CODE_MARK = regex.compile("\ue000(\\d+)\ue001")
+_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~=])")
+_SPACES = re.compile(r"\s+")
+_CODE_MARK = re.compile("\ue000(\\d+)\ue001")
 #: A sentence ends at . ! ? … or an Indic danda, before a space.
-_SENTENCE_END = regex.compile(r"(?<=[.!?…।॥。！？])\s+(?=\S)")
+_SENTENCE_END = re.compile(r"(?<=[.!?…।॥。！？])\s+(?=\S)")
 _ROUGH_WORD = regex.compile(r"[\p{L}\p{N}][\p{L}\p{M}\p{N}\u200c\u200d]*")
-_SPACE_BEFORE = regex.compile(r"\s")
+_SPACE_BEFORE = re.compile(r"\s")
 
 
 # -- Markdown to plain text ----------------------------------------------------------------
@@ -69,7 +71,7 @@ def inline_text(markup: str) -> str:
     code ticks, tags, attribute lists and escapes are removed, entities decoded."""
     codes: list[str] = []
 
-    def keep_code(match: regex.Match[str]) -> str:
+    def keep_code(match: re.Match[str]) -> str:
         codes.append(match.group(2).strip())
         return f"\ue000{len(codes) - 1}\ue001"
 
@@ -124,7 +126,12 @@ def markdown_blocks(markdown: str) -> list[str]:
             if indent <= internal:
                 flush()
                 internal = None
-        opener = _FENCE.match(line.lstrip() if line.startswith("    ") else line)
+        lead = line.lstrip()[:1]  # most lines start with none of these: skip the patterns
+        opener = (
+            _FENCE.match(line.lstrip() if line.startswith("    ") else line)
+            if lead in ("`", "~")
+            else None
+        )
         if fence is not None:
             if opener and opener.group(1)[0] == fence[0] and len(opener.group(1)) >= len(fence):
                 fence = None
@@ -133,8 +140,13 @@ def markdown_blocks(markdown: str) -> list[str]:
             flush()
             fence = opener.group(1)
             continue
-        stripped = _QUOTE.sub("", line).strip()
-        if not stripped or _RULE.match(stripped) or _SKIP_LINE.match(stripped):
+        stripped = (_QUOTE.sub("", line) if lead == ">" else line).strip()
+        first = stripped[:1]
+        if (
+            not stripped
+            or (first in ("-", "*", "_") and _RULE.match(stripped))
+            or (first in ("[", "*") and _SKIP_LINE.match(stripped))
+        ):
             flush()
             continue
         if "|" in stripped and "-" in stripped and _TABLE_RULE.match(stripped):
@@ -150,7 +162,7 @@ def markdown_blocks(markdown: str) -> list[str]:
                     ": ".join(cells) if len(cells) == 2 else " · ".join(cells), internal is not None
                 )
             continue
-        admonition = _ADMONITION.match(stripped)
+        admonition = _ADMONITION.match(stripped) if first in ("!", "?") else None
         if admonition:
             flush()
             if admonition.group(1) == "internal":
@@ -158,12 +170,12 @@ def markdown_blocks(markdown: str) -> list[str]:
             if admonition.group(2):
                 add(inline_text(admonition.group(2)), internal is not None)
             continue
-        heading = _ATX.match(stripped)
+        heading = _ATX.match(stripped) if first == "#" else None
         if heading:
             flush()
             add(heading_text(_HEADING_ATTR.sub("", heading.group(2) or "")), internal is not None)
             continue
-        item = _LIST_ITEM.match(stripped)
+        item = _LIST_ITEM.match(stripped) if first in "-*+0123456789" else None
         if item:
             flush()
             current.append(item.group(1))
@@ -193,7 +205,8 @@ def sections_of(markdown: str) -> list[Section]:
         lines.clear()
 
     for line in markdown.split("\n"):
-        opener = _FENCE.match(line)
+        lead = line.lstrip(" ")[:1]  # most lines start with none of these: skip the patterns
+        opener = _FENCE.match(line) if lead in ("`", "~") else None
         if fence is not None:
             if opener and opener.group(1)[0] == fence[0] and len(opener.group(1)) >= len(fence):
                 fence = None
@@ -204,16 +217,17 @@ def sections_of(markdown: str) -> list[Section]:
             lines.append(line)
             previous = ""
             continue
-        atx = _ATX.match(line)
+        atx = _ATX.match(line) if lead == "#" else None
         if atx:
             close(heading_text(_HEADING_ATTR.sub("", atx.group(2) or "")))
             previous = ""
             continue
         if (
-            _SETEXT.match(line)
+            lead in ("=", "-")
+            and _SETEXT.match(line)
             and previous.strip()
             and not previous.lstrip().startswith(("-", "*", "+", ">", "|", "<"))
-            and not regex.match(r"\s*\d+\.", previous)
+            and not _ORDERED.match(previous)
             and "|" not in line
         ):
             lines.pop()  # the heading's text line
