@@ -154,6 +154,24 @@ def test_highlighting_escapes_and_keeps_every_character(text: str) -> None:
     assert html.unescape(re.sub(r"</?mark>", "", marked)) == text
 
 
+MARKDOWN_ALPHABET = st.sampled_from(
+    ["a", "bc", "ద్", " ", "\n", "\n\n", "#", "# ", "*", "_", "`", "```", "|", "---", "-", "[",
+     "]", "(", ")", "!", ">", ":", "1.", "    ", "!!! internal", '"', "~", "=", "\\", "<b>"]
+)  # fmt: skip
+
+
+@settings(max_examples=300)
+@given(st.lists(MARKDOWN_ALPHABET, max_size=40).map("".join))
+def test_sections_of_any_markdown_keep_only_its_own_words(markdown: str) -> None:
+    """Any Markdown-like text splits into sections without error; their headings are one
+    line; syntax is removed and nothing is added: the letters of all sections, in order, are
+    a subsequence of the source's letters."""
+    source = iter(re.sub(r"\W", "", markdown))
+    for heading, text in sections_of(markdown):
+        assert "\n" not in heading
+        assert all(letter in source for letter in re.sub(r"\W", "", heading + text))
+
+
 def test_a_query_in_a_script_only_one_language_uses_names_it() -> None:
     """Telugu letters name Telugu; Latin letters, digits or mixed scripts name nothing."""
     languages = ("en", "it", "tl", "lv", "te")
