@@ -10,6 +10,7 @@ table. Usage: python benchmarks/desk.py [PAGES] [QUERIES]
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import random
@@ -23,11 +24,13 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
+from kbsite.knowledge import load_kb
 from kbsite.project import find_project
 from kbsite.search import engine, results
 from kbsite.search.analysis import Marks, snippet
 from kbsite.search.passages import best_passage
-from kbsite.search.service import Searcher
+from kbsite.search.service import Searcher, document, indexable
+from kbsite.search.versions import content_fields
 from synth import MKDOCS, OWNERS
 
 KB = Path(sys.executable).parent / "kb"
@@ -85,6 +88,16 @@ def main() -> None:
             archive.extractall(Path(tmp) / "src", filter="data")
         root = Path(tmp) / "kb"
         titles = make_kb(root, Path(tmp) / "src", pages)
+        project = find_project(cwd=root)
+        live = indexable(load_kb(project, dt.date(2026, 11, 23)))
+        start = time.perf_counter()
+        for page in live:
+            document(page, "ok", "en")
+        analysis_seconds = time.perf_counter() - start
+        start = time.perf_counter()
+        for page in live:
+            content_fields(page)
+        desk_seconds = time.perf_counter() - start
         start = time.perf_counter()
         subprocess.run(
             [str(KB), "index", "--full", "--today", "2026-11-23"],
@@ -132,6 +145,10 @@ def main() -> None:
 
     print(f"{pages} pages, index built in {index_seconds:.1f} s, {index_mb:.0f} MB; "
           f"{count} queries of 1–2 title words, limit 20, result cache off\n")  # fmt: skip
+    print("| indexing, per page (ms) | mean |\n|---|---|")
+    print(f"| words, stems and plain text (`document`, reference) | "
+          f"{analysis_seconds * 1000 / len(live):.2f} |")  # fmt: skip
+    print(f"| sections, answer (`content_fields`, new) | {desk_seconds * 1000 / len(live):.2f} |\n")
     print("| per query (ms) | median | p95 | max |\n|---|---|---|---|")
     print(row("whole search (kb search, desk results)", totals))
     print(row("best passages of its results (new)", new))
