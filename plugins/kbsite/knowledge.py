@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from kbsite.checks.references import LinkChecker, check_ids, check_owners, check_translations
+from kbsite.checks.versions import check_versions
 from kbsite.markdown.cache import ModelCache
 from kbsite.pages import Page
 from kbsite.problems import Problem, sort_problems
@@ -63,6 +64,7 @@ def load_kb(project: Project, today: dt.date) -> KnowledgeBase:
         *check_owners(parsed, owners, owners_rel),
         *check_translations(tree.pages, by_path),
         *LinkChecker(project, by_path, today, tree.models, tree.files).check(tree.pages),
+        *check_versions(parsed, today),
     ]
     return KnowledgeBase(
         project, today, tree.pages, owners, sort_problems(problems), tree.files, tree.models

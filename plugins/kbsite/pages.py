@@ -42,6 +42,7 @@ class PageMeta:
     response_time: Duration | None = None
     tiers: tuple[Tier, ...] = ()
     description: str | None = None
+    answer: str | None = None  # the short answer a rep reads out (SPEC §3), per translation
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,9 +12,10 @@ class Severity(StrEnum):
     WARNING = "warning"
 
 
-#: Every problem code with its severity (SPEC §4), plus three of ours for the file system
-#: (``file-unreadable``, ``symlink-loop``, ``symlink-outside``) and one for bodies that cannot be
-#: rendered (``markdown-invalid``), documented in docs/metadata.md.
+#: Every problem code with its severity (SPEC §4), plus ours, documented in docs/metadata.md:
+#: three for the file system (``file-unreadable``, ``symlink-loop``, ``symlink-outside``), one
+#: for bodies that cannot be rendered (``markdown-invalid``) and two for chains of versions
+#: (``supersedes-unknown``, ``supersedes-overlap``).
 CODES: dict[str, Severity] = {
     "front-matter-missing": Severity.ERROR,
     "front-matter-yaml": Severity.ERROR,
@@ -36,6 +37,8 @@ CODES: dict[str, Severity] = {
     "symlink-loop": Severity.WARNING,
     "symlink-outside": Severity.WARNING,
     "markdown-invalid": Severity.ERROR,
+    "supersedes-unknown": Severity.WARNING,
+    "supersedes-overlap": Severity.WARNING,
 }
 
 

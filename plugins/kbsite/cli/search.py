@@ -105,6 +105,12 @@ def index(ctx: click.Context, full: bool, today: str | None, config_file: Path |
 @click.option("--product", help="Only pages about this product.")
 @click.option("--tag", help="Only pages with this tag.")
 @click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
+@click.option(
+    "--as-of",
+    metavar="YYYY-MM-DD",
+    help="Search the versions in effect on that day (retired ones included).",
+)
+@click.option("--prefer", metavar="LANG", help="Show each page in this language when it matches.")
 @config_option
 @click.pass_context
 def search(
@@ -117,17 +123,26 @@ def search(
     product: str | None,
     tag: str | None,
     limit: int,
+    as_of: str | None,
+    prefer: str | None,
     config_file: Path | None,
 ) -> None:
     """Search the KB as a representative would."""
     from kbsite.search.engine import IndexMissing
+    from kbsite.search.results import help_center_url, place_links
     from kbsite.search.service import QueryError, Searcher
+    from kbsite.search.versions import AsOfError, parse_as_of
 
     project = get_project(ctx, config_file)
-    if lang is not None and lang not in project.settings.languages:
-        raise click.BadParameter(
-            f"`{lang}` is not one of {list(project.settings.languages)}", param_hint="'--lang'"
-        )
+    for name, value in (("--lang", lang), ("--prefer", prefer)):
+        if value is not None and value not in project.settings.languages:
+            raise click.BadParameter(
+                f"`{value}` is not one of {list(project.settings.languages)}", param_hint=name
+            )
+    try:
+        as_of = parse_as_of(as_of)
+    except AsOfError as exc:
+        raise click.BadParameter(str(exc).removeprefix("as_of: "), param_hint="'--as-of'") from None
     try:
         searcher = Searcher(project)
     except IndexMissing as exc:
@@ -142,9 +157,20 @@ def search(
             limit=limit,
             product=product,
             tag=tag,
+            as_of=as_of,
+            prefer=prefer,
         )
     except QueryError as exc:
         raise click.UsageError(str(exc)) from None
+    help_center = help_center_url(project.config_file)  # mkdocs.yml's site_url, if any
+    place_links(
+        data,
+        audience=audience,
+        rep_site="",
+        help_center=help_center or "",
+        customer=help_center,
+        archive=None,
+    )
     if as_json:
         print_json(data)
         return
@@ -156,9 +182,31 @@ def search(
             f"{number:>2}. {click.style(hit['title'], bold=True)}{state}  "
             f"{hit['id']} · {hit['type']} · {hit['lang']} · {hit['audience']}"
         )
+        if "current" in hit:
+            click.echo(f"    {_version_line(hit)}")
+        if hit.get("answer"):
+            click.echo(f"    {click.style(hit['answer'], fg='green')}")
         text = hit["snippet"].replace("<mark>", "\x1b[1m").replace("</mark>", "\x1b[0m")
         click.echo(f"    {_unescape(text)}")
         click.echo(f"    {hit['url']}")
+        others = [t["lang"] for t in hit.get("translations", []) if t["lang"] != hit["lang"]]
+        if others:
+            click.echo(f"    also in: {', '.join(others)}")
+
+
+def _version_line(hit: dict) -> str:
+    """When the version found applied, and which version applies today."""
+    start, end = hit["in_effect"]["from"], hit["in_effect"]["to"]
+    if start and end:
+        span = f"in effect {start} to {end}"
+    else:
+        span = f"in effect since {start}" if start else f"in effect until {end}" if end else ""
+        span = span or "always in effect"
+    if hit["current"]:
+        return f"{span} (the current version)"
+    now = hit.get("current_id")
+    later = f"now replaced by {now}" if now else "no version of it applies today"
+    return click.style(f"{span}; {later}", fg="yellow")
 
 
 def _unescape(text: str) -> str:

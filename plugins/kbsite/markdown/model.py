@@ -55,8 +55,12 @@ SLOTS = re.compile(
 RAW_KINDS = ("href", "src")
 _REF_MARK = "data-kb-ref"
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+#: Text of these elements is a block of its own (a line of a section's plain text); table
+#: cells are joined on their row's line (``a: b`` for two cells, ``a · b · c`` for more).
+_BLOCK_END = "\x1e"
+_CELL = "\x1f"
 _BLOCKS = frozenset(
-    "p li td th div h1 h2 h3 h4 h5 h6 blockquote table tr dd dt details summary ul ol dl "
+    "p li div h1 h2 h3 h4 h5 h6 blockquote table tr dd dt details summary ul ol dl "
     "hr br figure figcaption section article aside header footer nav".split()
 )
 _NO_TEXT = frozenset({"pre", "script", "style", "svg", "math"})
@@ -247,7 +251,9 @@ class _Collector(Treeprocessor):
         elif tag == "img":
             self._link(element, "src", inside, state)
         if tag in _BLOCKS:
-            self.parts.append("\n")
+            self.parts.append(_BLOCK_END)
+        elif tag in ("td", "th"):
+            self.parts.append(_CELL)
         keep_text = tag not in _NO_TEXT and "headerlink" not in (element.get("class") or "")
         if keep_text:
             text = element.text
@@ -261,7 +267,7 @@ class _Collector(Treeprocessor):
             self.part_internal = inside
             self._text(child.tail, inside, state)
         if tag in _BLOCKS:
-            self.parts.append("\n")
+            self.parts.append(_BLOCK_END)
         if starts_block:
             self._flush(state)
             self.section_head, self.head_emitted = outer_head, True
@@ -436,8 +442,18 @@ def _squash(text: str) -> str:
 
 
 def _squash_lines(text: str) -> str:
-    lines = (" ".join(line.split()) for line in text.split("\n"))
-    return "\n".join(line for line in lines if line)
+    """Blocks (one per line) with their spaces and line breaks squashed; a table row's cells
+    joined on one line."""
+    lines = []
+    for block in text.split(_BLOCK_END):
+        if _CELL in block:
+            cells = [" ".join(cell.split()) for cell in block.split(_CELL)]
+            cells = [cell for cell in cells if cell]
+            block = ": ".join(cells) if len(cells) == 2 else " · ".join(cells)
+        line = " ".join(block.split())
+        if line:
+            lines.append(line)
+    return "\n".join(lines)
 
 
 class _ModelExtension(Extension):

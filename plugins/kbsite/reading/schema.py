@@ -39,6 +39,7 @@ FIELDS = (
     "response_time",
     "tiers",
     "description",
+    "answer",
 )
 TIER_KEYS = ("owner", "response_time", "when")
 
@@ -209,6 +210,7 @@ RULES: dict[str, Callable[[Any], Any]] = {
     "supersedes": _id_list,
     "tiers": _tiers,
     "description": _text,
+    "answer": _text,
     **dict.fromkeys(DATE_FIELDS, _date),
 }
 

@@ -21,12 +21,22 @@ from kbsite.project import Project
 from kbsite.reading.schema import ID_PATTERN
 from kbsite.reading.yamlload import YamlProblem, load_lenient
 from kbsite.review import states as review_states
-from kbsite.search import engine
-from kbsite.search.analysis import Marks, fold, light_stemmer, snippet, terms, words
+from kbsite.search import engine, results
+from kbsite.search.analysis import fold, light_stemmer, terms
+from kbsite.search.engine import lookup
 from kbsite.search.query import pairs_of, stemmer_for_pairs
 from kbsite.search.query import plan as query_plan
+from kbsite.search.scripts import language_of_query
+from kbsite.search.versions import (
+    AsOfError,
+    content_fields,
+    derived_fields,
+    parse_as_of,
+    signature,
+)
 from kbsite.settings import PAGE_TYPES
 from kbsite.sites import languages as i18n
+from kbsite.versions import Versions
 
 log = logging.getLogger("kbsite.search")
 INDEX_DIR = ".kb/index"
@@ -50,11 +60,12 @@ def page_url(page: Any, default_language: str) -> str:
 
 
 def indexable(kb: KnowledgeBase) -> list[Any]:
-    """Live pages: drafts, retired pages and pages with errors are never indexed."""
+    """Active and retired pages: drafts and pages with errors are never indexed. Retired
+    versions are found only by searches as of a date (``lookup.scope``)."""
     return [
         page
         for page in kb.pages
-        if page.parsed and not page.has_errors and page.meta.status == "active"
+        if page.parsed and not page.has_errors and page.meta.status in ("active", "retired")
     ]
 
 
@@ -87,7 +98,7 @@ def document(page: Any, state: str, default_language: str, rendering: Rendering)
         "url": page_url(page, default_language),
         "body": public[:20000],
         "full_body": rendering.text(public=False)[:20000] if internal else "",
-        "digest": _version(page),
+        "digest": f"{page.digest}:{DOCUMENT_FORMAT}",
         # Words as written (folded); stems are matched at query time (``query``, ``ranking``).
         "title_terms": " ".join(terms(title, light=light)),
         "heading_terms": " ".join(terms(public_headings, light=light)),
@@ -97,11 +108,6 @@ def document(page: Any, state: str, default_language: str, rendering: Rendering)
             pairs_of(title, page.lang, reduce) + pairs_of(public_headings, page.lang, reduce)
         ),
     }
-
-
-def _version(page: Any) -> str:
-    """What an update compares: the file's content and how documents are made from it."""
-    return f"{page.digest}:{DOCUMENT_FORMAT}"
 
 
 def build(
@@ -115,14 +121,21 @@ def build(
     pages = indexable(kb)
     engine.clean_leftovers(target)
     models = kb.models or ModelCache(project.markdown, project.root / CACHE_DIR)
+    # What other pages and the day decide of a page (its version period, ...): see `versions`.
+    versions = Versions(kb.pages)
+    derived = {p.path: derived_fields(p, versions, kb.today) for p in pages}
+    signatures = {p.path: f"{signature(p, derived[p.path])}:{DOCUMENT_FORMAT}" for p in pages}
 
     def documents(chosen: list[Any]) -> Iterator[dict[str, Any]]:
         for page in chosen:
-            state = states.get(page.path, "ok")
-            yield document(page, state, default, models.rendering(page.body))
+            rendering = models.rendering(page.body)
+            doc = document(page, states.get(page.path, "ok"), default, rendering)
+            doc.update(derived[page.path], **content_fields(page, rendering))
+            doc["digest"] = signatures[page.path]
+            yield doc
 
     try:
-        if full or not engine.exists(target):
+        if full or not engine.exists(target) or lookup.outdated(target):
             return {
                 "indexed": engine.write_full(target, documents(pages)),
                 "updated": 0,
@@ -130,7 +143,7 @@ def build(
             }
         stored = engine.stored_versions(target)
         changed = [
-            p for p in pages if stored.get(p.path) != (_version(p), states.get(p.path, "ok"))
+            p for p in pages if stored.get(p.path) != (signatures[p.path], states.get(p.path, "ok"))
         ]
         gone = stored.keys() - {p.path for p in pages}
         updated, deleted = engine.write_changes(target, documents(changed), gone)
@@ -185,7 +198,8 @@ class Searcher:
 
     def search(self, query: str, **filters: Any) -> dict[str, Any]:
         """The SPEC §7 answer for ``query``; ``filters`` are those of ``_key`` (lang,
-        page_type, audience, limit, product, tag). Raises QueryError for bad ones."""
+        page_type, audience, limit, product, tag, as_of, prefer). Raises QueryError for bad
+        ones. Paths are relative: ``results.place_links`` makes them links."""
         key = self._key(query, **filters)
         if self.engine.refresh():
             self._cache.clear()  # a new index generation: earlier answers are stale
@@ -223,11 +237,21 @@ class Searcher:
         limit: int = 10,
         product: str | None = None,
         tag: str | None = None,
+        as_of: str | None = None,
+        prefer: str | None = None,
     ) -> tuple[Any, ...]:
-        """Check the parameters; the normalised query and filters, which key the cache."""
+        """Check the parameters; the normalised query and filters, which key the cache.
+        ``as_of``: a day (search the versions in effect then); ``prefer``: the rep's
+        language, in which a page's result is shown when that translation matched."""
         settings = self.project.settings
         if lang is not None and lang not in settings.languages:
             raise QueryError(f"unknown language `{lang}`; use one of {list(settings.languages)}")
+        if prefer is not None and prefer not in settings.languages:
+            raise QueryError(f"unknown language `{prefer}`; use one of {list(settings.languages)}")
+        try:
+            as_of = parse_as_of(as_of)
+        except AsOfError as exc:
+            raise QueryError(str(exc)) from None
         if page_type is not None and page_type not in PAGE_TYPES:
             raise QueryError(f"unknown type `{page_type}`; use one of {list(PAGE_TYPES)}")
         if audience not in ("public", "internal"):
@@ -235,7 +259,7 @@ class Searcher:
         if not 1 <= limit <= MAX_LIMIT:
             raise QueryError(f"limit must be between 1 and {MAX_LIMIT}")
         query = unicodedata.normalize("NFC", query.replace("\x00", " "))[:2000]
-        return (query, lang, page_type, audience, limit, product, tag)
+        return (query, lang, page_type, audience, limit, product, tag, as_of, prefer)
 
     def _search(
         self,
@@ -246,60 +270,58 @@ class Searcher:
         limit: int,
         product: str | None,
         tag: str | None,
+        as_of: str | None = None,
+        prefer: str | None = None,
     ) -> dict[str, Any]:
         settings = self.project.settings
-        filters = engine.filters(lang, page_type, audience, product, tag)
+        # A query in a script only one configured language uses searches that language.
+        detected = None if lang else language_of_query(query, settings.languages)
+        lang = lang or detected
+        scope = lookup.scope(self.engine, audience, as_of)
+        filters = lookup.combine(engine.filters(lang, page_type, audience, product, tag), scope)
         langs = [lang] if lang else list(settings.languages)
         stemmers = {lang_: engine.stemmer(lang_) for lang_ in langs}
         # An id names its page: no need to search the text for it too.
-        hits = {h.docnum: h.score for h in self._exact_id(query, filters)}
+        hits = {h.docnum: h.score for h in self._exact_id(query, filters, as_of)}
         total = len(hits)
-        searched: set[str] = set()  # index words looked for, to mark in snippets
+        searched: set[str] = set()  # single index words looked for, to mark in snippets
+        phrases: frozenset[tuple[str, ...]] = frozenset()  # marked only as a whole
         planned = query_plan(query, stemmers, self.synonyms)
-        public = audience == "public"
         # Text of `!!! internal` blocks is matched for reps only, never for customers.
+        public = audience == "public"
         fields = engine.TEXT_FIELDS if public else engine.TEXT_FIELDS + engine.INTERNAL_FIELDS
         if not hits and not planned.empty:
-            found = self.engine.rank(planned, filters, limit, review_states.weight, fields)
+            fetch = results.fetch_size(limit, len(langs))
+            found = self.engine.rank(planned, filters, fetch, review_states.weight, fields)
             hits = {hit.docnum: hit.score for hit in found.hits}
-            total, searched = found.total, found.words
-        typed = self._snippet_terms(query, stemmers)
-        marks = Marks(typed | searched, prefixes=typed)
-        results = [self._result(docnum, score, marks, public) for docnum, score in hits.items()]
-        return {"query": query, "total": total, "results": results[:limit]}
+            total, searched, phrases = found.total, found.words, found.phrases
+        ranked = [(score, docnum) for docnum, score in hits.items()]
+        found_results = results.assemble(
+            self.engine,
+            ranked,
+            results.highlighter(query, stemmers, searched, phrases),
+            limit=limit,
+            prefer=prefer or lang or settings.default_language,
+            default=settings.default_language,
+            languages=settings.languages,
+            translations_filter=lookup.combine(engine.filters(None, None, audience), scope),
+            as_of=as_of,
+            audience=audience,
+        )
+        data = {"query": query, "total": total, "results": found_results}
+        if detected:
+            data["detected_lang"] = detected
+        if as_of:
+            data["as_of"] = as_of
+        return data
 
-    def _exact_id(self, query: str, filters: Any) -> list[engine.Hit]:
+    def _exact_id(self, query: str, filters: Any, as_of: str | None = None) -> list[engine.Hit]:
         candidate = query.strip().upper()
         if not ID_PATTERN.match(candidate):
             return []
         default = self.project.settings.default_language
         langs = self.engine.values("lang")
-        return sorted(
-            self.engine.by_id(candidate, filters), key=lambda h: langs[h.docnum] != default
-        )
-
-    def _snippet_terms(self, query: str, stemmers: dict[str, Any]) -> set[str]:
-        found: set[str] = set()
-        for token in words(query):
-            word = fold(token.text)
-            found.add(word)
-            found |= {stem(word) for stem in stemmers.values() if stem}
-        return found
-
-    def _result(self, docnum: int, score: float, marks: Marks, public: bool) -> dict[str, Any]:
-        f = self.engine.stored(docnum)
-        stem = engine.stemmer(f["lang"])
-        return {
-            "id": f["id"],
-            "title": f["title"],
-            "type": f["type"],
-            "lang": f["lang"],
-            "audience": f["audience"],
-            "state": f["state"],
-            "owner": f["owner"] or None,
-            "url": f["url"],
-            "snippet": snippet(
-                f["body"] if public else f.get("full_body") or f["body"], marks, stem
-            ),
-            "score": round(score, 3),
-        }
+        found = self.engine.by_id(candidate, filters)
+        if not found and as_of:  # as of a day, an id names its chain: the version then
+            found = lookup.same_chain(self.engine, candidate, filters)
+        return sorted(found, key=lambda h: langs[h.docnum] != default)

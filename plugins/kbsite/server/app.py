@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ipaddress
+import json
 import logging
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
+from html import escape
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -27,6 +29,7 @@ from kbsite.server.options import ServeOptions
 
 __all__ = ["TOKEN_COOKIE", "GuardedHTTP", "ServeOptions", "create_app", "is_loopback", "no_delay"]
 from kbsite.server import feedback
+from kbsite.sites import languages as i18n
 
 log = logging.getLogger("kbsite.server")
 _NO_SITE = (
@@ -78,6 +81,11 @@ class _Search:
                 log.exception("the search index cannot be opened")
                 raise IndexUnreadable(UNREADABLE) from exc
         return self._searcher
+
+    async def call(self, function: Any, *args: Any) -> Any:
+        """Run ``function(*args)`` in the search thread (the index is read there only)."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._thread, partial(function, *args))
 
     async def run(self, query: str, filters: dict[str, Any]) -> dict[str, Any]:
         searcher = self.get()
@@ -133,6 +141,8 @@ def create_app(
     languages = list(project.settings.languages)
     page = files("kbsite").joinpath("assets/search.html").read_text(encoding="utf-8")
     page = page.replace("__LANGUAGES__", ",".join(languages))
+    names = {code: i18n.language_name(code) for code in languages}
+    page = page.replace("__LANGUAGE_NAMES__", json.dumps(names).replace("<", "\\u003c"))
     page_headers = {"Content-Security-Policy": page_policy(page)}
 
     async def home(request: Request) -> Response:
@@ -155,6 +165,8 @@ def create_app(
             "limit": limit,
             "product": params.get("product") or None,
             "tag": params.get("tag") or None,
+            "as_of": params.get("as_of") or None,
+            "prefer": params.get("prefer") or None,
         }
         try:
             data = await search.run(query, filters)
@@ -165,10 +177,37 @@ def create_app(
         except Exception:  # a query must never turn into a 500 for the rep
             log.exception("search failed for %r", params.get("q"))
             return JSONResponse({"error": "this query could not be run"}, status_code=400)
-        for result in data["results"]:
-            result["url"] = "/internal/" + result["url"]
         readers.log_search(query, filters["lang"], "internal", not data["results"])
-        return JSONResponse(data)
+        return JSONResponse(desk_links(data, filters["audience"]))
+
+    def desk_links(data: dict[str, Any], audience: str) -> dict[str, Any]:
+        """Links on this server (/internal/, /public/, /versions/), the customer link at the
+        help center's own address when mkdocs.yml has `site_url` (kbsite.search.results)."""
+        from kbsite.search.results import help_center_url, place_links
+
+        customer = help_center_url(project.config_file) or "/public/"
+        return place_links(
+            data,
+            audience=audience,
+            rep_site="/internal/",
+            help_center="/public/",
+            customer=customer,
+            archive="/versions/",
+        )
+
+    async def version_page(request: Request) -> Response:
+        """A retired version (no site builds it): see kbsite.server.archive."""
+        from kbsite.server.archive import archived_html
+
+        page_id, lang = request.path_params["page_id"], request.path_params["lang"]
+        try:
+            page = await search.call(archived_html, search.get(), page_id, lang)
+        except Exception:  # no index yet, or one being swapped: say so, never a traceback
+            log.warning("retired version %s/%s could not be read", page_id, lang, exc_info=True)
+            page = None
+        if page is None:
+            return HTMLResponse(f"<h1>No retired version {escape(page_id)}</h1>", status_code=404)
+        return HTMLResponse(page)
 
     async def health(request: Request) -> Response:
         """Open to anyone: says what is wrong, never where (no file-system path)."""
@@ -186,7 +225,12 @@ def create_app(
     async def not_built(request: Request) -> Response:
         return HTMLResponse(_NO_SITE, status_code=404)
 
-    routes: list[Any] = [Route("/", home), Route("/api/search", api), Route("/healthz", health)]
+    routes: list[Any] = [
+        Route("/", home),
+        Route("/api/search", api),
+        Route("/healthz", health),
+        Route("/versions/{page_id}/{lang}/", version_page),
+    ]
     routes += readers.routes()  # /api/feedback, /api/searches, /api/insights (SPEC §9)
     for name in ("internal", "public"):
         folder = project.root / "site" / name

@@ -61,6 +61,16 @@ class KBSchema(SchemaClass):
     full_body = STORED()  # plain text with `!!! internal` blocks, when the page has any
     internal_terms = TEXT(analyzer=_TERMS)  # text of `!!! internal` blocks (rep searches only)
     pair_terms = TEXT(analyzer=_TERMS, phrase=False)  # near words of titles and headings
+    # The rep's desk (search/results.py, engine/lookup.py): versions in effect on a day, links.
+    status = ID(stored=True)  # active, or retired (found only when searching as of a date)
+    start = ID(stored=True)  # first day in effect (ISO); lookup.ALWAYS without one
+    end = ID(stored=True)  # last day in effect (ISO); lookup.STILL while it applies
+    chain = ID(stored=True)  # one name for a chain of versions (kbsite.versions)
+    help_center = ID(stored=True)  # "yes" when the help center shows the page
+    current_id = STORED()  # the version of the chain in effect on the index's day
+    answer = STORED()  # the `answer` front matter field
+    sections = STORED()  # [(heading, plain text)]: the passage a result shows
+    archive = STORED()  # a retired version's Markdown, which no site shows
 
 
 #: Fields public searches never read.
@@ -243,7 +253,9 @@ class Hit:
 class Found(NamedTuple):
     hits: list[Hit]  # best first
     total: int  # every match
-    words: set[str]  # the index words searched for, prefixes and typos expanded
+    words: set[str]  # the single index words searched for, prefixes and typos expanded
+    #: the phrases searched for, as index words (never marked word by word)
+    phrases: frozenset[tuple[str, ...]] = frozenset()
 
 
 Generation = tuple[str, int]  # (full build, Whoosh generation within it)
@@ -403,7 +415,12 @@ class Engine:
         each would walk the term dictionary three times (to size, to match, to count)."""
         query = _expanded(query, self._words)
         found, total = self._vectors.top(query, self._allowed_by(filters), limit)
-        return Found([Hit(docnum, score) for docnum, score in found], total, _words_in(query))
+        return Found(
+            [Hit(docnum, score) for docnum, score in found],
+            total,
+            _words_in(query),
+            frozenset(_phrases_in(query)),
+        )
 
     def rank(
         self,
@@ -418,7 +435,11 @@ class Engine:
         ``fields`` are the text fields read (``INTERNAL_FIELDS`` too for reps)."""
         allowed = self._allowed_by(filters)
         found, total, words = self._ranker.top(plan, allowed, limit, weight_of, fields)
-        return Found([Hit(docnum, score) for docnum, score in found], total, words)
+        # Quoted phrases and multi-word synonyms are marked as a whole, never word by word.
+        phrases = set(plan.phrases)
+        for term in plan.terms:
+            phrases |= set(self._ranker.forms(term, plan.langs).groups)
+        return Found([Hit(d, score) for d, score in found], total, words, frozenset(phrases))
 
     def run_by_whoosh(self, query: Q.Query, filters: Q.Query | None, limit: int) -> list[Hit]:
         """The same search by Whoosh, every match scored by its own matchers: the reference
@@ -478,13 +499,20 @@ def _expanded(query: Q.Query, words_of: Callable[[Q.MultiTerm], Iterable[str]]) 
 
 
 def _words_in(query: Q.Query) -> set[str]:
-    """The words of the terms and phrases of an (expanded) query."""
+    """The words of the single terms of an (expanded) query (not those of its phrases)."""
     if isinstance(query, Q.Term):
         return {query.text}
-    if isinstance(query, Q.Phrase):
-        return set(query.words)
     if isinstance(query, Q.CompoundQuery | Q.WrappingQuery):
         return set().union(*(_words_in(q) for q in query.children()))
+    return set()
+
+
+def _phrases_in(query: Q.Query) -> set[tuple[str, ...]]:
+    """The phrases of a query, as sequences of index words."""
+    if isinstance(query, Q.Phrase):
+        return {tuple(query.words)}
+    if isinstance(query, Q.CompoundQuery | Q.WrappingQuery):
+        return set().union(*(_phrases_in(q) for q in query.children()))
     return set()
 
 

@@ -400,7 +400,6 @@ class Ranker:
                     return np.zeros(size), np.zeros(size, dtype=bool), searched
                 required &= scored.mask
                 total += np.where(scored.mask, scored.scores, 0.0)
-                searched |= set(phrase)
             matches = required
         matches &= live
         total = np.where(matches, total * self.state_weights(weight_of), 0.0)

@@ -1,0 +1,296 @@
+"""The passage a result shows: a section heading and its sentence with the most matched words.
+
+A page is read as sections, ``(heading, text)`` pairs of plain text with one block (paragraph,
+list item, table row) per line, from the page model (``sections_from``): no Markdown syntax is
+left in them, since they come from the parsed page.
+
+Highlighting marks whole matched phrases (quoted phrases, multi-word synonyms) and single
+matched words; a word of a phrase is never marked alone because the phrase matched.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+
+import regex
+
+from kbsite.markdown.model import Rendering
+from kbsite.search.analysis import ZWNJ, Marks, Stemmer, fold, words
+
+Section = tuple[str, str]  # (heading, plain text: one block per line)
+
+#: Starts each block of a rep-only admonition (``!!! internal``, SPEC §6): the customer
+#: view's passages leave those blocks out.
+INTERNAL = "\u2063"
+
+#: A sentence ends at . ! ? … or an Indic danda, before a space.
+_SENTENCE_END = re.compile(r"(?<=[.!?…।॥。！？])\s+(?=\S)")
+_ROUGH_WORD = regex.compile(r"[\p{L}\p{N}][\p{L}\p{M}\p{N}\u200c\u200d]*")
+_SPACE_BEFORE = re.compile(r"\s")
+
+
+@functools.cache
+def _fast_words() -> re.Pattern[str]:
+    """Runs of letters, marks and digits (and the joiners ZWNJ, ZWJ) with the stdlib ``re``,
+    ~3× faster than ``_ROUGH_WORD`` over a whole page; the same words on real text (the
+    Basic Multilingual Plane; a letter beyond it splits a word). Built on first use."""
+    ranges: list[tuple[int, int]] = []
+    start = None
+    for point in range(0x10000):
+        inside = unicodedata.category(chr(point))[0] in "LMN" or point in (0x200C, 0x200D)
+        if inside and start is None:
+            start = point
+        elif not inside and start is not None:
+            ranges.append((start, point - 1))
+            start = None
+    if start is not None:
+        ranges.append((start, 0xFFFF))
+    members = "".join(
+        re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}"
+        for a, b in ranges
+    )
+    return re.compile(f"[{members}]+")
+
+
+# -- Sections from the page model --------------------------------------------------------
+
+
+def sections_from(rendering: Rendering) -> list[Section]:
+    """The page model's sections as (heading, plain text), one block per line; the blocks
+    of an ``internal`` admonition start with ``INTERNAL``. Sections the model splits around
+    an internal block (same heading) are one section here."""
+    sections: list[Section] = []
+    for section in rendering.sections:
+        lines = [line for line in section.text.split("\n") if line]
+        if section.internal:
+            lines = [INTERNAL + line for line in lines]
+        text = "\n".join(lines)
+        if sections and sections[-1][0] == section.heading:
+            joined = "\n".join(part for part in (sections[-1][1], text) if part)
+            sections[-1] = (section.heading, joined)
+        elif text or section.heading:
+            sections.append((section.heading, text))
+    return sections
+
+
+def sentences(text: str, public: bool = False) -> Iterator[str]:
+    """The sentences of a section's text (each block is at least one); ``public``: without
+    the blocks for reps only."""
+    for block in text.split("\n"):
+        if block.startswith(INTERNAL):
+            if public:
+                continue
+            block = block[len(INTERNAL) :]
+        for sentence in _SENTENCE_END.split(block):
+            if sentence.strip():
+                yield sentence.strip()
+
+
+# -- Highlighting ---------------------------------------------------------------------------
+
+
+class Highlighter:
+    """What a result marks: single words (as ``Marks``: folded forms, stems, prefixes) and
+    phrases, sequences of index terms marked only where they stand together."""
+
+    __slots__ = ("_known", "first_terms", "marks", "phrases", "typed")
+
+    def __init__(
+        self,
+        words: Iterable[str],
+        prefixes: Iterable[str] = (),
+        phrases: Iterable[Iterable[str]] = (),
+        typed: Iterable[str] = (),
+    ) -> None:
+        """``typed``: the forms of the words the rep typed; a passage with those beats one
+        with only synonyms or typo matches."""
+        singles = set(words)
+        multi = set()
+        for phrase in phrases:
+            terms = tuple(phrase)
+            if len(terms) == 1:
+                singles.add(terms[0])
+            elif terms:
+                multi.add(terms)
+        self.marks = Marks(singles, prefixes)
+        self.phrases = sorted(multi, key=lambda p: (-len(p), p))
+        self.first_terms = frozenset(p[0] for p in multi)
+        self.typed = frozenset(typed)
+        #: per stemmer: (words seen, matching word -> its unit, words that may start a phrase);
+        #: a page repeats its words, so each distinct word is judged once per query.
+        self._known: dict[Stemmer | None, tuple[set[str], dict[str, str], set[str]]] = {}
+
+    def _forms(self, folded: str, stem: Stemmer | None) -> tuple[str, str, str]:
+        return (folded, stem(folded) if stem else folded, folded.split(ZWNJ, 1)[0])
+
+    def typed_units(self, units: set[str]) -> int:
+        """How many of ``units`` are words the rep typed (or start like one)."""
+        prefixes = self.marks.prefixes
+        return sum(1 for u in units if u in self.typed or (prefixes and u.startswith(prefixes)))
+
+    def spans(
+        self, text: str, stem: Stemmer | None, exact: bool = True
+    ) -> list[tuple[int, int, str]]:
+        """(start, end, unit) of each marked word or phrase; ``unit`` names what matched, so
+        the same word twice counts once. ``exact`` cuts words at grapheme clusters (for
+        display); otherwise a faster approximation serves for counting."""
+        tokens = (
+            [(t.text, t.start, t.end) for t in words(text)]
+            if exact
+            else [(m[0], m.start(), m.end()) for m in _ROUGH_WORD.finditer(text)]
+        )
+        found: list[tuple[int, int, str]] = []
+        forms: list[frozenset[str] | None] = [None] * len(tokens)
+
+        def forms_of(index: int) -> frozenset[str]:
+            known = forms[index]
+            if known is None:
+                known = frozenset(self._forms(fold(tokens[index][0]), stem))
+                forms[index] = known
+            return known
+
+        index = 0
+        while index < len(tokens):
+            phrase = None
+            if self.phrases and not self.first_terms.isdisjoint(forms_of(index)):
+                phrase = next(
+                    (
+                        p
+                        for p in self.phrases
+                        if index + len(p) <= len(tokens)
+                        and all(term in forms_of(index + k) for k, term in enumerate(p))
+                    ),
+                    None,
+                )
+            if phrase is not None:
+                last = tokens[index + len(phrase) - 1]
+                found.append((tokens[index][1], last[2], " ".join(phrase)))
+                index += len(phrase)
+                continue
+            word = tokens[index][0]
+            if self.marks.match(word, stem):
+                folded = fold(word)
+                found.append((tokens[index][1], tokens[index][2], stem(folded) if stem else folded))
+            index += 1
+        return found
+
+    def _judged(self, present: set[str], stem: Stemmer | None) -> tuple[dict[str, str], set[str]]:
+        """Which of ``present`` (words as written) match, with their units, and which may
+        start a phrase; each distinct word is judged once per query and stemmer."""
+        known = self._known.get(stem)
+        if known is None:
+            known = self._known[stem] = (set(), {}, set())
+        seen, hits, starts = known
+        for word in present - seen:
+            seen.add(word)
+            if self.marks.match(word, stem):
+                folded = fold(word)
+                hits[word] = stem(folded) if stem else folded
+            if self.first_terms and not self.first_terms.isdisjoint(self._forms(fold(word), stem)):
+                starts.add(word)
+        return hits, starts
+
+    def words_in(self, text: str, stem: Stemmer | None) -> set[str]:
+        """The words of ``text`` (as written) that match or may start a phrase."""
+        present = set(_fast_words().findall(text))
+        hits, starts = self._judged(present, stem)
+        return (present & hits.keys()) | (present & starts)
+
+    def units(self, text: str, stem: Stemmer | None) -> set[str]:
+        """The distinct words and phrases of ``text`` that match; only a text holding a
+        phrase's first word is walked word by word."""
+        present = set(_fast_words().findall(text))
+        hits, starts = self._judged(present, stem)
+        if starts and not starts.isdisjoint(present):
+            return {unit for _, _, unit in self.spans(text, stem, exact=False)}
+        return {hits[word] for word in present & hits.keys()}
+
+    def html(self, text: str, stem: Stemmer | None) -> str:
+        """``text`` HTML-escaped, with each match in ``<mark>``."""
+        parts, cursor = [], 0
+        for start, end, _ in self.spans(text, stem):
+            parts.append(html.escape(text[cursor:start]))
+            parts.append(f"<mark>{html.escape(text[start:end])}</mark>")
+            cursor = end
+        parts.append(html.escape(text[cursor:]))
+        return "".join(parts)
+
+
+# -- The best passage -----------------------------------------------------------------------
+
+
+def best_passage(
+    sections: Iterable[Section],
+    highlighter: Highlighter,
+    stem: Stemmer | None,
+    title: str = "",
+    width: int = 240,
+    public: bool = False,
+) -> str:
+    """HTML of the sentence with the most distinct matched words, after its section heading
+    ("Heading — sentence"); ties go to words the rep typed over synonyms, then to a heading
+    that matches too, then to the earliest.
+    With no match in the text, the page's first sentence. The heading is left out when it
+    repeats the title. ``public``: the customer's view, without rep-only blocks."""
+    title_key = fold(title.strip())
+    best: tuple[tuple[int, int, int], str, str] | None = None
+    first: tuple[str, str] | None = None
+    sections = list(sections)
+    # The page's matching words, found in one pass: a section or sentence without one of
+    # them (a plain substring test) is not weighed at all.
+    found = tuple(highlighter.words_in("\n".join(text for _, text in sections), stem))
+    for heading, text in sections:
+        shown = heading.strip() if heading and fold(heading.strip()) != title_key else ""
+        if first is None:
+            opening = next(sentences(text, public), None)
+            first = (shown, opening) if opening is not None else None
+        if not found and first is not None:
+            break  # no match anywhere: the opening sentence it is
+        if not any(word in text for word in found):
+            continue
+        heading_units = highlighter.units(shown, stem) if shown else set()
+        for sentence in sentences(text, public):
+            if not any(word in sentence for word in found):
+                continue
+            units = highlighter.units(sentence, stem)
+            if not units:
+                continue
+            score = (len(units), highlighter.typed_units(units), len(heading_units))
+            if best is None or score > best[0]:
+                best = (score, shown, sentence)
+    if best is not None:
+        heading, sentence = best[1], best[2]
+    elif first is not None:
+        heading, sentence = first
+    else:
+        return ""
+    excerpt = _excerpt(sentence, highlighter, stem, width)
+    if not heading:
+        return excerpt
+    return f"{highlighter.html(heading, stem)} — {excerpt}"
+
+
+def _excerpt(sentence: str, highlighter: Highlighter, stem: Stemmer | None, width: int) -> str:
+    """The sentence, or a window of ``width`` characters around its first match."""
+    if len(sentence) <= width:
+        return highlighter.html(sentence, stem)
+    spans = highlighter.spans(sentence, stem, exact=False)
+    first = spans[0][0] if spans else 0
+    start = max(first - width // 3, 0)
+    if start:
+        space = _SPACE_BEFORE.search(sentence, start, first)
+        start = space.end() if space else first
+    end = min(start + width, len(sentence))
+    if end < len(sentence):
+        cut = sentence.rfind(" ", start + width // 2, end)
+        end = cut if cut > 0 else end
+    window = sentence[start:end].strip()
+    return (
+        ("…" if start else "")
+        + highlighter.html(window, stem)
+        + ("…" if end < len(sentence) else "")
+    )

@@ -1,0 +1,29 @@
+"""Retired versions, which no site builds, as pages of their own at ``/versions/ID/LANG/``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kbsite.search.engine import lookup
+from kbsite.sites.history import REP_SITE_ROOT, archived_page_html
+
+
+def archived_html(searcher: Any, page_id: str, lang: str) -> str | None:
+    """The page of the retired version ``page_id`` in ``lang`` (else in any language it has),
+    from the search index; None when there is no such retired version. Runs in the search
+    thread, like searches."""
+    engine = searcher.engine
+    docs = [engine.stored(d) for d in lookup.with_value(engine, "id", page_id, lookup.RETIRED)]
+    fields = next((f for f in docs if f["lang"] == lang), docs[0] if docs else None)
+    if fields is None or not fields.get("archive"):
+        return None
+    current = None
+    if fields.get("current_id"):
+        live = [
+            engine.stored(d)
+            for d in lookup.with_value(engine, "id", fields["current_id"], lookup.LIVE)
+        ]
+        now = next((f for f in live if f["lang"] == fields["lang"]), live[0] if live else None)
+        if now is not None:
+            current = (f"{now['title']} ({now['id']})", REP_SITE_ROOT + now["url"])
+    return archived_page_html(fields, fields["archive"], current, searcher.project.markdown)

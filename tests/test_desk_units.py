@@ -1,0 +1,291 @@
+"""The rep's desk in-process: passages and highlighting, script detection, version periods and
+the rep-site HTML of answers, histories and desk links."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conftest import page
+from kbsite.markdown.config import markdown_config
+from kbsite.markdown.model import BodyReader
+from kbsite.pages import Page, PageMeta
+from kbsite.search.engine import stemmer
+from kbsite.search.passages import Highlighter, best_passage, sections_from
+from kbsite.search.scripts import language_of_query
+from kbsite.versions import Versions
+
+EN = stemmer("en")
+D = dt.date.fromisoformat
+READER = BodyReader(
+    markdown_config({"markdown_extensions": ["admonition", "attr_list", "pymdownx.details"]})
+)
+
+
+def sections_of(markdown: str) -> list[tuple[str, str]]:
+    """The passages' sections of a body, from its page model (as the index stores them)."""
+    return sections_from(READER.read(markdown).rendering)
+
+
+TABLE_BODY = """\
+# Refunds
+
+Intro about the policy.
+
+## What you get
+
+| situation | what you get |
+|:---|---:|
+| Unopened, within 30 days | **full refund**, delivery costs included |
+| Opened | [partial refund](other.md#x) of the `device` |
+
+```
+# not a heading: code
+refund refund refund
+```
+
+Setext heading
+--------------
+
+- First item with ![an image](x.png) and _emphasis_.
+- Second item
+  continued on the next line.
+
+!!! internal "Goodwill"
+    A rep may offer a credit.
+
+***
+"""
+
+
+def test_sections_split_at_headings_and_drop_markdown_debris() -> None:
+    """Sections follow ATX and setext headings (never a `#` in fenced code); their text has
+    no table rules, pipes, emphasis, link targets, image syntax or code fences."""
+    sections = sections_of(TABLE_BODY)
+    assert [heading for heading, _ in sections] == ["Refunds", "What you get", "Setext heading"]
+    text = "\n".join(body for _, body in sections)
+    for debris in ("---", "|", "**", "](", "![", "```", "`", "_emphasis_", "***", "!!!"):
+        assert debris not in text, debris
+    assert "Unopened, within 30 days: full refund, delivery costs included" in text
+    assert "Opened: partial refund of the device" in text
+    assert "not a heading" not in text  # fenced code is left out of passages
+    assert "Second item continued on the next line." in text
+    assert "Goodwill" in text and "A rep may offer a credit." in text
+
+
+def test_rep_only_blocks_stay_out_of_the_customer_view() -> None:
+    """Text of an `internal` admonition is a passage for reps only: the customer view's
+    best passage never shows it; the text after the admonition is public again."""
+    body = (
+        '# Page\n\nA public credit note.\n\n!!! internal "Goodwill credit"\n'
+        "    A rep may offer a credit of 10 EUR.\n\n    - a credit list item\n\n"
+        "Customers see this credit sentence.\n"
+    )
+    marks = Highlighter({"credit", "rep"}, {"credit", "rep"}, typed={"credit", "rep"})
+    sections = sections_of(body)
+    rep = best_passage(sections, marks, EN, title="Page")
+    assert rep == "A <mark>rep</mark> may offer a <mark>credit</mark> of 10 EUR."
+    public = best_passage(sections, marks, EN, title="Page", public=True)
+    assert public == "A public <mark>credit</mark> note."
+    blocks = [b for _, text in sections for b in text.split("\n")]
+    visible = [b for b in blocks if not b.startswith("\u2063")]
+    assert visible == ["A public credit note.", "Customers see this credit sentence."]
+
+
+def test_blocks_keep_words_of_links_and_code_spans() -> None:
+    """Inline Markdown keeps its words: link text, code span text, escaped characters."""
+    sections = sections_of("See [the *refund* page](r.md) and `kb search`; 5 \\* 3 &amp; more.")
+    assert sections == [("", "See the refund page and kb search; 5 * 3 & more.")]
+
+
+def test_table_debris_never_reaches_a_snippet() -> None:
+    """The best passage of a page with a table is a clean row, heading first."""
+    marks = Highlighter({"unopen"}, prefixes={"unopen"})
+    snippet = best_passage(sections_of(TABLE_BODY), marks, EN, title="Refunds")
+    assert snippet == (
+        "What you get — <mark>Unopened</mark>, within 30 days: full refund, delivery costs included"
+    )
+
+
+def test_phrases_are_marked_whole_and_never_their_common_words_alone() -> None:
+    """A multi-word synonym is one mark where it stands together; its words elsewhere are not
+    marked ("back", "ang", "bayad" alone)."""
+    marks = Highlighter(
+        {"refund"},
+        prefixes={"refund"},
+        phrases=[("money", "back"), ("ibalik", "ang", "bayad")],
+        typed={"refund"},
+    )
+    text = "Send it back and get your money back. Ang bayad: ibalik ang bayad agad."
+    marked = marks.html(text, EN)
+    assert marked == (
+        "Send it back and get your <mark>money back</mark>. Ang bayad: "
+        "<mark>ibalik ang bayad</mark> agad."
+    )
+
+
+def test_best_passage_prefers_most_matched_words_then_typed_words_then_headings() -> None:
+    """The sentence with the most distinct matches wins; on a tie, the words the rep typed
+    beat a synonym, and a matching heading beats none."""
+    sections = [
+        ("Refunds", "You can have your money back. Later text."),
+        ("Who can ask for a refund", "Anyone can ask for a refund within 30 days."),
+        ("Other", "A refund takes 30 days to arrive at the bank."),
+    ]
+    marks = Highlighter({"refund"}, {"refund"}, [("money", "back")], typed={"refund"})
+    assert best_passage(sections, marks, EN, title="Refunds") == (
+        "Who can ask for a <mark>refund</mark> — Anyone can ask for a <mark>refund</mark> "
+        "within 30 days."
+    )
+    two = Highlighter({"refund", "bank"}, {"refund", "bank"}, typed={"refund", "bank"})
+    assert best_passage(sections, two, EN).startswith("Other — A <mark>refund</mark>")
+    nothing = Highlighter({"zebra"}, {"zebra"})
+    assert best_passage(sections, nothing, EN, title="Refunds") == "You can have your money back."
+
+
+def test_a_long_sentence_is_cut_around_its_first_match() -> None:
+    """A sentence longer than the width is cut around its first match, with ellipses."""
+    long = "word " * 100 + "the refund arrives " + "tail " * 100
+    snippet = best_passage([("", long)], Highlighter({"refund"}, {"refund"}), EN, width=120)
+    assert snippet.startswith("…") and snippet.endswith("…")
+    assert "<mark>refund</mark>" in snippet and len(snippet) < 160
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=60))
+def test_highlighting_escapes_and_keeps_every_character(text: str) -> None:
+    """For any text, the highlighted HTML is the escaped text with <mark> around whole words:
+    removing the marks and unescaping gives the text back."""
+    marks = Highlighter({"a", "ab"}, {"ab"}, [("a", "b")])
+    marked = marks.html(text, EN)
+    assert "<" not in re.sub(r"</?mark>", "", marked)
+    assert html.unescape(re.sub(r"</?mark>", "", marked)) == text
+
+
+MARKDOWN_ALPHABET = st.sampled_from(
+    ["a", "bc", "ద్", " ", "\n", "\n\n", "#", "# ", "*", "_", "`", "```", "|", "---", "-", "[",
+     "]", "(", ")", "!", ">", ":", "1.", "    ", "!!! internal", '"', "~", "=", "\\", "<b>"]
+)  # fmt: skip
+
+
+@settings(max_examples=300)
+@given(st.lists(MARKDOWN_ALPHABET, max_size=40).map("".join))
+def test_sections_of_any_markdown_keep_only_its_own_words(markdown: str) -> None:
+    """Any Markdown-like text splits into sections without error; their headings are one
+    line; syntax is removed and nothing is added: the letters of all sections, in order, are
+    a subsequence of the source's letters."""
+    source = iter(re.sub(r"\W", "", markdown).casefold())
+    for heading, text in sections_of(markdown):
+        assert "\n" not in heading
+        letters = re.sub(r"\W", "", heading + text).casefold()
+        assert all(letter in source for letter in letters)
+
+
+def test_a_query_in_a_script_only_one_language_uses_names_it() -> None:
+    """Telugu letters name Telugu; Latin letters, digits or mixed scripts name nothing."""
+    languages = ("en", "it", "tl", "lv", "te")
+    assert language_of_query("రీఫండ్ ఎలా", languages) == "te"
+    assert language_of_query("refund", languages) is None
+    assert language_of_query("రీఫండ్ refund", languages) is None
+    assert language_of_query("42 ?!", languages) is None
+    assert language_of_query("возврат", languages) is None  # no configured language
+    assert language_of_query("возврат", ("en", "ru", "uk")) is None  # two languages use it
+    assert language_of_query("возврат", ("en", "ru")) == "ru"
+
+
+def _page(path: str, **meta: object) -> Page:
+    fields = {"status": "active", **meta}
+    for name in ("effective", "expires"):
+        if isinstance(fields.get(name), str):
+            fields[name] = D(str(fields[name]))
+    if "supersedes" in fields:
+        fields["supersedes"] = tuple(fields["supersedes"])  # type: ignore[arg-type]
+    return Page(path, "policies", "en", meta=PageMeta(**fields), parsed=True)  # type: ignore[arg-type]
+
+
+CHAIN = [
+    _page("a.md", id="POL-A", title="A", status="retired", effective="2022-01-01"),
+    _page(
+        "b.md",
+        id="POL-B",
+        title="B",
+        status="retired",
+        effective="2024-03-01",
+        supersedes=["POL-A"],
+    ),
+    _page("c.md", id="POL-C", title="C", effective="2026-01-01", supersedes=["POL-B"]),
+    _page(
+        "d.md", id="POL-D", title="D", status="draft", effective="2027-01-01", supersedes=["POL-C"]
+    ),
+]
+
+
+def test_version_periods_follow_supersedes_with_both_ends_included() -> None:
+    """Each version applies from its `effective` day to the day before its successor's;
+    a draft successor ends nothing; the newest active version applies today."""
+    versions = Versions(CHAIN)
+    a, b, c = (versions.get(i) for i in ("POL-A", "POL-B", "POL-C"))
+    assert (a.start, a.end) == (D("2022-01-01"), D("2024-02-29"))
+    assert (b.start, b.end) == (D("2024-03-01"), D("2025-12-31"))
+    assert (c.start, c.end) == (D("2026-01-01"), None)
+    assert versions.get("POL-D") is None
+    day_of = {
+        "2021-12-31": [],
+        "2022-01-01": ["POL-A"],
+        "2024-02-29": ["POL-A"],
+        "2024-03-01": ["POL-B"],
+        "2025-12-31": ["POL-B"],
+        "2026-01-01": ["POL-C"],
+    }
+    for day, expected in day_of.items():
+        assert [v.id for v in versions.by_id.values() if v.in_effect(D(day))] == expected, day
+    assert [v.id for v in versions.chain("POL-B")] == ["POL-A", "POL-B", "POL-C"]
+    assert versions.chain_key("POL-C") == versions.chain_key("POL-A") == "POL-A"
+    assert versions.current("POL-A", D("2026-11-23")).id == "POL-C"
+    assert versions.current("POL-A", D("2025-01-01")) is None  # POL-B applied, but is retired
+
+
+def test_rep_site_answer_box_history_and_desk_links() -> None:
+    """The answer box escapes and copies the answer; the history lists the chain newest
+    first with periods, this page unlinked, retired versions linked where `link` says; the
+    desk links point to search, rep site and content health."""
+    from kbsite.sites.desk import answer_box_html, desk_links_html
+    from kbsite.sites.history import server_link, version_history_html
+
+    refund = _page("c.md", id="POL-C", title="C", answer="Up to <30> days & more.")
+    box = answer_box_html(refund)
+    assert 'class="admonition success kb-answer"' in box
+    assert "Up to &lt;30&gt; days &amp; more." in box and "<30>" not in box
+    assert answer_box_html(_page("x.md", id="POL-X", title="X")) == ""
+    versions = Versions(CHAIN)
+    table = version_history_html(
+        CHAIN[2], versions, D("2026-11-23"), lambda v: server_link(v, "en", "en")
+    )
+    rows = re.findall(r'data-kb-version="([^"]+)"', table)
+    assert rows == ["POL-C", "POL-B", "POL-A"]
+    assert "2024-03-01 – 2025-12-31" in table and "2026-01-01 – today" in table
+    assert 'href="/versions/POL-B/en/"' in table and 'href="/internal/c/"' not in table
+    assert "this page, current" in table and "retired" in table
+    lone = _page("z.md", id="POL-Z", title="Z")
+    assert version_history_html(lone, Versions([lone]), D("2026-11-23"), lambda v: None) == ""
+    nav = desk_links_html("site")
+    assert re.findall(r'href="([^"]+)"', nav) == ["/", "/internal/", "/internal/kb-health/"]
+    assert 'data-kb-desk="site" href="/internal/" aria-current="page"' in nav
+
+
+def test_answer_is_a_front_matter_field(make_project) -> None:
+    """`answer` is known to the schema (no field-unknown) and must be text."""
+    project = make_project(
+        {
+            "kb/good.md": page(id="KB-GOOD", title="Good", audience="public", answer="Yes."),
+            "kb/bad.md": page(id="KB-BAD", title="Bad", audience="public", answer=["a", "b"]),
+        }
+    )
+    problems = project.kb("check", "--json").json()["problems"]
+    assert [(p["file"], p["code"], p["field"]) for p in problems] == [
+        ("kb/bad.md", "field-invalid", "answer")
+    ]
