@@ -21,6 +21,7 @@ from mkdocs.exceptions import Abort, ConfigurationError, PluginError
 
 from kbsite.knowledge import KnowledgeBase
 from kbsite.review.staleness import Flag
+from kbsite.sites.client_search import mkdocs_glue as client_search_glue
 from kbsite.sites import languages as i18n
 
 SITES = ("public", "internal")
@@ -121,12 +122,16 @@ def _build_one(
         search = config.plugins.get("material/search") or config.plugins.get("search")
         if search is not None:
             search.config.update(i18n.search_options(lang))  # type: ignore[attr-defined]
+        if audience == "public":  # help-center search (until the new builder calls it)
+            client_search_glue.prepare(config, lang)
         config.plugins.on_startup(command="build", dirty=False)
         try:
             mkdocs_build(config)
         finally:
             config.plugins.on_shutdown()
-    except (PluginError, ConfigurationError, Abort) as exc:
+        if audience == "public":
+            client_search_glue.write_from_site(kb, flags, lang, site_dir)
+    except (PluginError, ConfigurationError, Abort, client_search_glue.ClientSearchError) as exc:
         raise SiteBuildError(f"{audience} site ({lang}): {exc}") from None
 
 
