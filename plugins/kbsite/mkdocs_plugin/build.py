@@ -21,8 +21,8 @@ from mkdocs.exceptions import Abort, ConfigurationError, PluginError
 
 from kbsite.knowledge import KnowledgeBase
 from kbsite.review.staleness import Flag
-from kbsite.sites.client_search import mkdocs_glue as client_search_glue
 from kbsite.sites import languages as i18n
+from kbsite.sites.client_search import mkdocs_glue as client_search_glue
 
 SITES = ("public", "internal")
 

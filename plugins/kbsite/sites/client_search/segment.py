@@ -283,11 +283,8 @@ class Segment:
             types.setdefault(record.type, []).append(docnum)
             for product in record.products:
                 products.setdefault(product, []).append(docnum)
-        _dump(folder / "f" / "type.json", {k: _gaps([(d, 0) for d in v])[::2] for k, v in types.items()})
-        _dump(
-            folder / "f" / "product.json",
-            {k: _gaps([(d, 0) for d in v])[::2] for k, v in products.items()},
-        )
+        _dump(folder / "f" / "type.json", {k: _doc_gaps(v) for k, v in types.items()})
+        _dump(folder / "f" / "product.json", {k: _doc_gaps(v) for k, v in products.items()})
         return {
             "docs": len(self.records),
             "buckets": sorted(buckets),
@@ -319,7 +316,8 @@ class Segment:
                 segment.forms.update(data["f"])
                 segment.ids.update(data["i"])
         except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise ClientSearchError(f"{folder}: not a readable search index segment ({exc})") from None
+            message = f"{folder}: not a readable search index segment ({exc})"
+            raise ClientSearchError(message) from None
         return segment
 
 
@@ -330,6 +328,10 @@ def _gaps(plist: list[tuple[int, int]]) -> list[int]:
         out += [docnum - last, value]
         last = docnum
     return out
+
+
+def _doc_gaps(docs: list[int]) -> list[int]:
+    return [d - (docs[i - 1] if i else 0) for i, d in enumerate(docs)]
 
 
 def _ungap(gaps: list[int]) -> Iterator[tuple[int, int]]:

@@ -260,9 +260,11 @@ def _read_state(out: Path) -> dict[str, Any]:
     try:
         state = json.loads((out / STATE).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise ClientSearchError(f"{out / STATE}: unreadable ({exc}); write the whole index") from None
+        message = f"{out / STATE}: unreadable ({exc}); write the whole index"
+        raise ClientSearchError(message) from None
     if not isinstance(state, dict) or state.get("format") != FORMAT:
-        raise ClientSearchError(f"{out / STATE}: written by another version; write the whole index")
+        message = f"{out / STATE}: written by another version; write the whole index"
+        raise ClientSearchError(message)
     return state
 
 
