@@ -530,7 +530,7 @@
     input.addEventListener("input", () => {
       index.warm(input.value).catch(() => {});
       clearTimeout(timer);
-      timer = setTimeout(update, 40);
+      timer = setTimeout(update, 150);
     });
     for (const s of selects) s.addEventListener("change", update);
     form.addEventListener("submit", (event) => {
