@@ -114,7 +114,9 @@ def gzip_server(directory: Path) -> Iterator[str]:
             self.end_headers()
             return io.BytesIO(data)
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(directory)))
+    server = ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Handler, directory=str(directory))
+    )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -226,10 +228,14 @@ def main() -> None:
         for throttle in (True, False):
             rows = measure(site, throttle)
             label = "Fast 3G" if throttle else "no throttling"
-            print(f"## {label} (page itself: {rows[0]['page_bytes'] / 1e3:.0f} KB, "
-                  f"loaded in {rows[0]['page_load_s']:.1f} s)\n")
-            print("| query | pages found | KB received | files | ms after last key (cold) "
-                  "| ms (warm) |")
+            print(
+                f"## {label} (page itself: {rows[0]['page_bytes'] / 1e3:.0f} KB, "
+                f"loaded in {rows[0]['page_load_s']:.1f} s)\n"
+            )
+            print(
+                "| query | pages found | KB received | files | ms after last key (cold) "
+                "| ms (warm) |"
+            )
             print("|---|---:|---:|---:|---:|---:|")
             for row in rows:
                 print(

@@ -29,22 +29,32 @@ KB = Path(sys.executable).parent / "kb"
 LANGS = ("en", "it", "tl", "lv", "te")
 
 #: Types a query into the page's search box and resolves with the ids of the results the page
-#: shows, once it has shown them for that exact query.
+#: shows for that exact query, pressing "More results" until it shows ten.
 ASK = """async (query) => {
   const box = document.querySelector("[data-kb-search]");
   const input = box.querySelector("input[name=q]");
-  const shown = new Promise((resolve) => {
+  const ids = () => [...box.querySelectorAll(".md-search-result__item")].map((li) => li.dataset.kbId);
+  const once = (name, test) => new Promise((resolve) => {
     const on = (event) => {
-      if (event.detail.query !== query) return;
-      box.removeEventListener("kb-search-results", on);
-      resolve([...box.querySelectorAll(".md-search-result__item")].map((li) => li.dataset.kbId));
+      if (!test(event)) return;
+      box.removeEventListener(name, on);
+      resolve();
     };
-    box.addEventListener("kb-search-results", on);
+    box.addEventListener(name, on);
   });
+  const shown = once("kb-search-results", (event) => event.detail.query === query);
   input.focus();
   input.value = query;
   input.dispatchEvent(new Event("input", { bubbles: true }));
-  return shown;
+  await shown;
+  let more = box.querySelector(".kb-search-more button");
+  while (more && ids().length < 10) {
+    const loaded = once("kb-search-more", () => true);
+    more.click();
+    await loaded;
+    more = box.querySelector(".kb-search-more button");
+  }
+  return ids();
 }"""
 
 

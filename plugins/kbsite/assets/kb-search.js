@@ -17,7 +17,8 @@
   const FOLDABLE = /^[\p{Script=Latin}\p{Script=Greek}\p{Script=Cyrillic}\p{N}\p{M}]+$/u;
   const WORD_START = /^[\p{L}\p{N}]/u;
   const SCALE = 16;
-  const LIMIT = 10;
+  const LIMIT = 50; // pages ranked
+  const PAGE = 5; // results shown at once (their records are fetched then)
   const MAX_WORDS = 32;
   const graphemes = new Intl.Segmenter(undefined, { granularity: "grapheme" });
 
@@ -104,7 +105,7 @@
                 docs: s.docs,
                 offset,
                 buckets: new Set(s.buckets),
-                split: new Set(s.split),
+                lengths: s.lengths,
                 dead: new Set(s.dead),
               };
               offset += s.docs;
@@ -124,9 +125,8 @@
       return this.manifest;
     }
 
-    static key(word, seg) {
-      const chars = Array.from(word);
-      return seg.split.has(chars[0]) ? chars.slice(0, 2).join("") : chars[0];
+    static key(word) {
+      return Array.from(word).slice(0, 2).join("");
     }
 
     static fileKey(key) {
@@ -135,7 +135,7 @@
 
     /** The vocabulary bucket of a word in one segment (null when the segment has none). */
     async bucket(seg, word) {
-      const key = Index.key(word, seg);
+      const key = Index.key(word);
       if (!seg.buckets.has(key)) return null;
       const data = await this.get(`${seg.dir}/v/${Index.fileKey(key)}.json`);
       if (!data.index) data.index = new Map(data.t.map((t, i) => [t, i]));
@@ -148,6 +148,12 @@
       for (const word of words(query).slice(0, MAX_WORDS)) {
         for (const seg of meta.segs) this.bucket(seg, fold(word)).catch(() => {});
       }
+    }
+
+    /** Every term and surface form of one segment with this first letter and length. */
+    async wordList(seg, letter, length) {
+      if (!(seg.lengths[letter] || []).includes(length)) return [];
+      return this.get(`${seg.dir}/w/${Index.fileKey(letter)}-${length}.json`);
     }
 
     /** Postings of a term in one segment as [[globalDoc, packed], ...], live docs only. */
@@ -200,57 +206,76 @@
     return { terms, boost, constant };
   }
 
+  /** What the index knows of a query word exactly: its terms (and word beginnings). */
   async function lookup(index, meta, word) {
-    /* Everything the index knows of a query word: its terms, prefix and typo neighbours. */
-    const found = { exact: new Set(), prefix: new Set(), typo: new Set(), known: false };
+    const found = { exact: new Set(), prefix: new Set(), known: false };
     const zwnj = word.includes(ZWNJ) ? word.split(ZWNJ, 1)[0] : null;
     const chars = Array.from(word);
-    const distance = chars.length >= 6 ? 2 : chars.length >= 5 ? 1 : 0;
     for (const seg of meta.segs) {
       const data = await index.bucket(seg, word);
-      if (!data) continue;
-      if (data.f[word]) {
+      if (data && data.f[word]) {
         found.known = true;
         for (const t of data.f[word]) found.exact.add(t);
-      } else if (data.index.has(word)) {
+      } else if (data && data.index.has(word)) {
         found.known = true;
         found.exact.add(word);
       }
-      if (zwnj && data.index.has(zwnj)) found.exact.add(zwnj);
     }
     if (!found.exact.size) {
       found.exact.add(word);
-      if (zwnj) found.exact.add(zwnj);
+      if (zwnj) found.exact.add(zwnj); // a Telugu word's stem before its case ending
     }
     for (const seg of meta.segs) {
       const data = await index.bucket(seg, word);
       if (!data) continue;
       if (!found.known && meta.stemmed) {
         // An inflection no page uses: the longest indexed stem it starts with stands in
-        // for the stem a Snowball stemmer would give (endings only ever change).
+        // for the stem a Snowball stemmer would give (stemmers only change endings).
         let best = "";
         for (const t of data.t) {
-          if (t.length > best.length && t.length >= Math.max(3, chars.length - 4) && word.startsWith(t)) best = t;
+          const long = t.length > best.length && Array.from(t).length >= Math.max(3, chars.length - 4);
+          if (long && word.startsWith(t)) best = t;
         }
         if (best) found.exact.add(best);
       }
       if (!meta.stemmed && chars.length >= 3) {
         for (const t of data.t) if (t.startsWith(word)) found.prefix.add(t);
       }
-      if (distance) {
-        const stems = [...found.exact].map((s) => Array.from(s));
-        const typed = chars;
-        for (const t of data.t) {
-          if (t[0] !== word[0]) continue;
-          const tc = Array.from(t);
-          if (stems.some((s) => osa(s, tc, distance) <= distance)) found.typo.add(t);
-        }
-        for (const [form, terms] of Object.entries(data.f)) {
-          if (form[0] !== word[0]) continue;
-          if (osa(typed, Array.from(form), distance) <= distance) for (const t of terms) found.typo.add(t);
+    }
+    return found;
+  }
+
+  /** Terms within 1 edit (5 letters) or 2 (6 and more) of the word or of its terms, with the
+   * same first letter (Whoosh's FuzzyTerm with prefixlength 1), found in the word lists of
+   * the lengths that can be that close; surface forms stand for their terms. */
+  async function typos(index, meta, word, stems) {
+    const found = new Set();
+    const chars = Array.from(word);
+    const distance = chars.length >= 6 ? 2 : chars.length >= 5 ? 1 : 0;
+    if (!distance) return found;
+    const targets = [chars, ...[...stems].map((s) => Array.from(s))].filter((t) => t[0] === chars[0]);
+    const lengths = new Set();
+    for (const t of targets) for (let n = t.length - distance; n <= t.length + distance; n++) lengths.add(n);
+    const candidates = new Set();
+    for (const seg of meta.segs) {
+      const lists = await Promise.all([...lengths].map((n) => index.wordList(seg, chars[0], n)));
+      for (const list of lists) {
+        for (const w of list) {
+          const wc = Array.from(w);
+          if (targets.some((t) => osa(t, wc, distance) <= distance)) candidates.add(w);
         }
       }
     }
+    await Promise.all(
+      [...candidates].map(async (w) => {
+        for (const seg of meta.segs) {
+          const data = await index.bucket(seg, w);
+          if (!data) continue;
+          if (data.f[w]) for (const t of data.f[w]) found.add(t);
+          else if (data.index.has(w)) found.add(w);
+        }
+      }),
+    );
     return found;
   }
 
@@ -272,8 +297,10 @@
       const docs = [];
       for (const seg of meta.segs) {
         const data = await index.bucket(seg, key);
-        const local = data && data.i[key];
-        if (local !== undefined && !seg.dead.has(local) && ok(seg.offset + local)) docs.push(seg.offset + local);
+        const local = data ? data.i[key] : undefined;
+        if (Number.isInteger(local) && !seg.dead.has(local) && ok(seg.offset + local)) {
+          docs.push(seg.offset + local);
+        }
       }
       if (docs.length) return finish(index, meta, [[docs[docs.length - 1], 1e6]], 1, [key]);
     }
@@ -289,23 +316,28 @@
     const wide = found.map((f, i) =>
       f.prefix.size ? exact[i].concat([alternative([...f.prefix], 0.7, true)]) : exact[i],
     );
-    const typo = found.map((f, i) =>
-      f.typo.size ? wide[i].concat([alternative([...f.typo], 0.5, true)]) : wide[i],
-    );
-    const tiers = [[exact, true]];
-    if (!meta.stemmed) tiers.push([wide, true]);
-    tiers.push([typo, true]);
-    if (typed.length > 1) tiers.push([typo, false]);
+    const typoTier = async () => {
+      const near = await Promise.all(typed.map((w, i) => typos(index, meta, w, found[i].exact)));
+      return near.map((terms, i) =>
+        terms.size ? wide[i].concat([alternative([...terms], 0.5, true)]) : wide[i],
+      );
+    };
+    const tiers = [async () => [exact, true]];
+    if (!meta.stemmed) tiers.push(async () => [wide, true]);
+    let typo = null;
+    tiers.push(async () => [(typo = await typoTier()), true]);
+    if (typed.length > 1) tiers.push(async () => [typo || (await typoTier()), false]);
 
     const best = new Map();
     let total = 0;
     const marked = new Set(typed);
-    for (const [alternatives, every] of tiers) {
+    for (const tier of tiers) {
+      const [alternatives, every] = await tier();
       const scores = await run(index, meta, alternatives, every, ok);
       for (const [doc, score] of scores) if (!(best.get(doc) >= score)) best.set(doc, score);
       total = Math.max(total, scores.size, best.size);
       for (const alts of alternatives) for (const a of alts) for (const t of a.terms) marked.add(t);
-      if (scores.size >= Math.min(LIMIT, 5)) break;
+      if (scores.size >= 5) break;
     }
     const ranked = [...best].sort((a, b) => b[1] - a[1] || a[0] - b[0]);
     return finish(index, meta, ranked.slice(0, LIMIT), total, [...marked]);
@@ -382,9 +414,17 @@
   }
 
   async function finish(index, meta, ranked, total, marked) {
-    const records = await index.records(meta, ranked.map(([doc]) => doc));
-    records.forEach((r, i) => (r.score = ranked[i][1]));
-    return { total, results: records, words: marked };
+    const answer = { total, results: [], words: marked, ranked };
+    /** Fetch the records of the next page of results; returns them. */
+    answer.more = async () => {
+      const next = ranked.slice(answer.results.length, answer.results.length + PAGE);
+      const records = await index.records(meta, next.map(([doc]) => doc));
+      records.forEach((r, i) => (r.score = next[i][1]));
+      answer.results.push(...records);
+      return records;
+    };
+    await answer.more();
+    return answer;
   }
 
   /* -- the search box ----------------------------------------------------------------- */
@@ -470,6 +510,27 @@
       if (active >= 0) items[active].scrollIntoView({ block: "nearest" });
     }
 
+    function item(r, answer) {
+      const section = r.sections.find(([h]) => words(h).some((w) => answer.words.includes(fold(w))));
+      const href = new URL(r.url, siteRoot).href + (section ? `#${section[1]}` : "");
+      const type = (labels.types && labels.types[r.type]) || r.type;
+      const products = r.products.length ? ` · ${escape(r.products.join(", "))}` : "";
+      const note = r.note ? `<p class="kb-search-note">${escape(r.note)}</p>` : "";
+      const where = section ? `<p class="kb-search-section">§ ${highlight(section[0], answer.words)}</p>` : "";
+      const li = document.createElement("li");
+      li.className = "md-search-result__item";
+      li.dataset.kbUrl = r.url;
+      li.dataset.kbId = r.id || "";
+      li.innerHTML =
+        `<a href="${escape(href)}" class="md-search-result__link" tabindex="-1">` +
+        `<article class="md-search-result__article md-typeset">` +
+        `<h1>${highlight(r.title, answer.words)}</h1>` +
+        `<p class="kb-search-kind"><span class="kb-search-type" data-kb-type="${escape(r.type)}">${escape(type)}</span>${products}</p>` +
+        note + where +
+        `<p>${highlight(r.excerpt, answer.words)}</p></article></a>`;
+      return li;
+    }
+
     function render(answer) {
       list.innerHTML = "";
       if (!answer.results.length) {
@@ -477,27 +538,31 @@
         return;
       }
       status.textContent = (answer.total === 1 ? labels.one || "1 matching page" : labels.other || "# matching pages").replace("#", answer.total);
-      for (const r of answer.results) {
-        const section = r.sections.find(([h]) => words(h).some((w) => answer.words.includes(fold(w))));
-        const href = new URL(r.url, siteRoot).href + (section ? `#${section[1]}` : "");
-        const type = (labels.types && labels.types[r.type]) || r.type;
-        const products = r.products.length ? ` · ${escape(r.products.join(", "))}` : "";
-        const note = r.note ? `<p class="kb-search-note">${escape(r.note)}</p>` : "";
-        const where = section ? `<p class="kb-search-section">§ ${highlight(section[0], answer.words)}</p>` : "";
-        const item = document.createElement("li");
-        item.className = "md-search-result__item";
-        item.dataset.kbUrl = r.url;
-        item.dataset.kbId = r.id || "";
-        item.innerHTML =
-          `<a href="${escape(href)}" class="md-search-result__link" tabindex="-1">` +
-          `<article class="md-search-result__article md-typeset">` +
-          `<h1>${highlight(r.title, answer.words)}</h1>` +
-          `<p class="kb-search-kind"><span class="kb-search-type" data-kb-type="${escape(r.type)}">${escape(type)}</span>${products}</p>` +
-          note + where +
-          `<p>${highlight(r.excerpt, answer.words)}</p></article></a>`;
-        list.append(item);
-      }
+      for (const r of answer.results) list.append(item(r, answer));
+      addMore(answer);
       setActive(0);
+    }
+
+    function addMore(answer) {
+      if (answer.ranked.length <= answer.results.length) return;
+      const li = document.createElement("li");
+      li.className = "kb-search-more";
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "md-button";
+      button.textContent = labels.more || "More results";
+      button.addEventListener("click", async () => {
+        button.disabled = true;
+        const mine = sequence;
+        const records = await answer.more();
+        if (mine !== sequence) return;
+        li.remove();
+        for (const r of records) list.append(item(r, answer));
+        addMore(answer);
+        root.dispatchEvent(new CustomEvent("kb-search-more", { detail: { answer } }));
+      });
+      li.append(button);
+      list.append(li);
     }
 
     async function update() {

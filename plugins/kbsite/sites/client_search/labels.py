@@ -13,6 +13,7 @@ LABELS: dict[str, dict[str, object]] = {
         "all_types": "All types",
         "all_products": "All products",
         "browse": "Browse all pages by category",
+        "more": "More results",
         "types": {"article": "Article", "policy": "Policy", "procedure": "Procedure"},
     },
     "it": {
@@ -25,6 +26,7 @@ LABELS: dict[str, dict[str, object]] = {
         "all_types": "Tutti i tipi",
         "all_products": "Tutti i prodotti",
         "browse": "Sfoglia tutte le pagine per categoria",
+        "more": "Altri risultati",
         "types": {"article": "Articolo", "policy": "Regola", "procedure": "Procedura"},
     },
     "tl": {
@@ -37,6 +39,7 @@ LABELS: dict[str, dict[str, object]] = {
         "all_types": "Lahat ng uri",
         "all_products": "Lahat ng produkto",
         "browse": "Tingnan ang lahat ng pahina ayon sa kategorya",
+        "more": "Iba pang resulta",
         "types": {"article": "Artikulo", "policy": "Patakaran", "procedure": "Pamamaraan"},
     },
     "lv": {
@@ -49,6 +52,7 @@ LABELS: dict[str, dict[str, object]] = {
         "all_types": "Visi veidi",
         "all_products": "Visi produkti",
         "browse": "Pārlūkot visas lapas pa kategorijām",
+        "more": "Vairāk rezultātu",
         "types": {"article": "Raksts", "policy": "Noteikumi", "procedure": "Procedūra"},
     },
     "te": {
@@ -61,6 +65,7 @@ LABELS: dict[str, dict[str, object]] = {
         "all_types": "అన్ని రకాలు",
         "all_products": "అన్ని ఉత్పత్తులు",
         "browse": "అన్ని పేజీలను వర్గాల వారీగా చూడండి",
+        "more": "మరిన్ని ఫలితాలు",
         "types": {"article": "వ్యాసం", "policy": "విధానం", "procedure": "ప్రక్రియ"},
     },
 }

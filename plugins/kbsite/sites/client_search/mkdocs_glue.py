@@ -19,6 +19,7 @@ from kbsite.sites.client_search.documents import ClientDoc, ClientSearchError
 from kbsite.sites.client_search.labels import labels
 from kbsite.sites.client_search.sources import page_from_html
 from kbsite.sites.client_search.writer import IndexSummary, write_index
+from kbsite.sites.navigation import TYPE_DIR, TYPE_PAGES
 
 SEARCH_DIR = "search"
 __all__ = ["ClientSearchError", "prepare", "site_docs", "write_from_site"]
@@ -29,7 +30,11 @@ def prepare(config: Any, lang: str) -> None:
     search = config.plugins.get("material/search") or config.plugins.get("search")
     if search is not None:
         search.config.enabled = False
-    config.extra["kb_search"] = {"dir": f"{SEARCH_DIR}/", "labels": labels(lang)}
+    config.extra["kb_search"] = {
+        "dir": f"{SEARCH_DIR}/",
+        "labels": labels(lang),
+        "browse": f"{TYPE_DIR}/{next(iter(TYPE_PAGES))}/",  # without JavaScript
+    }
 
 
 def site_docs(kb: KnowledgeBase, flags: list[Flag], lang: str, site_dir: Path) -> list[ClientDoc]:

@@ -11,9 +11,11 @@ only multiplies by the idf.
 
 Files of a segment folder (JSON, compact, UTF-8):
 
-- ``v/<key>.json``: a vocabulary bucket (words starting with one letter, or two when the letter
-  is common): terms, their document frequency and postings (inline when short, else the number
-  of a postings file), surface forms → terms, ids → documents;
+- ``v/<key>.json``: a vocabulary bucket (words starting with the same two letters): terms,
+  their document frequency and postings (inline when short, else the number of a postings
+  file), surface forms → terms, ids → documents;
+- ``w/<letter>-<length>.json``: every term and surface form of one first letter and length,
+  for typo tolerance (a word of length L within 2 edits needs the lists of L-2 to L+2);
 - ``p/<n>.json``: postings of several terms, ``{term: [doc gap, packed weight, ...]}``; a term
   in more than ``common_df`` pages is served by its ``top`` postings (best weights) and keeps
   the rest in ``x/<n>.json``, which only the writer reads back (to merge segments);
@@ -39,18 +41,17 @@ from kbsite.sites.client_search.documents import ClientDoc, ClientSearchError
 K1, B = 1.2, 0.75
 FIELDS = (("title", 4.0), ("heading", 2.0), ("body", 1.0))
 SCALE = 16  # weight quantum: 1/16
-DOCS_PER_SHARD = 8
+DOCS_PER_SHARD = 4
 INLINE_POSTINGS = 4  # a term in at most this many pages keeps its postings in the bucket
-CHUNK_POSTINGS = 3000  # postings per postings file
-SPLIT_BUCKET = 6000  # entries (terms + forms) above which a letter's bucket is split by two
-TOP_POSTINGS = 1200  # postings served for a common term
+CHUNK_POSTINGS = 600  # postings per postings file
+TOP_POSTINGS = 1000  # postings served for a common term
 EXCERPT = 160
-MAX_SECTIONS = 16
+MAX_SECTIONS = 8
 
 
-def bucket_key(word: str, split: frozenset[str] | set[str]) -> str:
-    """The bucket of a word: its first character, or its first two when that one is split."""
-    return word[:2] if word[:1] in split else word[:1]
+def bucket_key(word: str) -> str:
+    """The vocabulary bucket of a word: its first two characters."""
+    return word[:2]
 
 
 def file_key(key: str) -> str:
@@ -226,15 +227,12 @@ class Segment:
         """Write the segment's files into a new ``folder``; returns its summary for the
         manifest (document count, buckets, split letters, filter values)."""
         folder.mkdir(parents=True)
-        for sub in "vpdfx":
+        for sub in "vpdfxw":
             (folder / sub).mkdir()
-        entries: Counter[str] = Counter(t[:1] for t in self.postings)
-        entries.update(f[:1] for f in self.forms)
-        split = {letter for letter, n in entries.items() if n > SPLIT_BUCKET}
         buckets: dict[str, dict[str, Any]] = {}
 
         def bucket(word: str) -> dict[str, Any]:
-            key = bucket_key(word, split)
+            key = bucket_key(word)
             if key not in buckets:
                 buckets[key] = {"t": [], "n": [], "p": [], "f": {}, "i": {}}
             return buckets[key]
@@ -274,6 +272,13 @@ class Segment:
             bucket(page_id)["i"][page_id] = docnum
         for key, data in buckets.items():
             _dump(folder / "v" / f"{file_key(key)}.json", data)
+        lists: dict[tuple[str, int], set[str]] = {}
+        for word in (*self.postings, *self.forms):
+            lists.setdefault((word[:1], len(word)), set()).add(word)
+        lengths: dict[str, list[int]] = {}
+        for (letter, length), found in lists.items():
+            _dump(folder / "w" / f"{file_key(letter)}-{length}.json", sorted(found))
+            lengths.setdefault(letter, []).append(length)
         for start in range(0, len(self.records), DOCS_PER_SHARD):
             shard = self.records[start : start + DOCS_PER_SHARD]
             _dump(folder / "d" / f"{start // DOCS_PER_SHARD}.json", [r.as_list() for r in shard])
@@ -288,7 +293,7 @@ class Segment:
         return {
             "docs": len(self.records),
             "buckets": sorted(buckets),
-            "split": sorted(split),
+            "lengths": {k: sorted(v) for k, v in sorted(lengths.items())},
             "types": {k: len(v) for k, v in sorted(types.items())},
             "products": {k: len(v) for k, v in sorted(products.items())},
         }

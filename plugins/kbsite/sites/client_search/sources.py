@@ -107,6 +107,8 @@ class _Reader(HTMLParser):
                 self._text(" ")
             return
         self.depth += 1
+        if self.note_at is not None and self.skip_at is None and tag in (*_BLOCKS, "p"):
+            self.note.append(" ")  # the banner's title and text are separate blocks
         if self.skip_at is not None or self.note_at is not None:
             return
         classes = set((values.get("class") or "").split())
@@ -122,8 +124,6 @@ class _Reader(HTMLParser):
             self.heading_text = []
         elif tag in _BLOCKS:
             self._text("\n")
-        if self.note_at is not None and tag in (*_BLOCKS, "p"):
-            self.note.append(" ")
 
     def handle_endtag(self, tag: str) -> None:
         if self.depth == 0 or tag in _VOID:

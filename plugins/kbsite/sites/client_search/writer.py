@@ -225,7 +225,7 @@ def _manifest(out: Path, state: dict[str, Any]) -> dict[str, Any]:
                 "dir": f"{prefix}-{gen}",
                 "docs": summary["docs"],
                 "buckets": summary["buckets"],
-                "split": summary["split"],
+                "lengths": summary["lengths"],
                 "dead": seg_dead,
             }
         )
