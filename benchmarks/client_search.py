@@ -35,7 +35,6 @@ sys.path.insert(0, str(REPO / "tests"))
 sys.path.insert(0, str(REPO / "benchmarks"))
 from browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from client_search_relevance import built_sample  # noqa: E402
-
 from kbsite.sites.client_search import ClientDoc, write_index  # noqa: E402
 from kbsite.sites.client_search.sources import sections_from_markdown  # noqa: E402
 
@@ -239,8 +238,8 @@ def main() -> None:
             print("|---|---:|---:|---:|---:|---:|")
             for row in rows:
                 print(
-                    f"| {row['query']} | {row['total']} | {row['bytes'] / 1e3:.1f} | {row['files']} "
-                    f"| {row['cold_ms']:.0f} | {row['warm_ms']:.0f} |"
+                    f"| {row['query']} | {row['total']} | {row['bytes'] / 1e3:.1f} "
+                    f"| {row['files']} | {row['cold_ms']:.0f} | {row['warm_ms']:.0f} |"
                 )
             further = [r["bytes"] for r in rows[1:]]
             print(

@@ -33,7 +33,8 @@ LANGS = ("en", "it", "tl", "lv", "te")
 ASK = """async (query) => {
   const box = document.querySelector("[data-kb-search]");
   const input = box.querySelector("input[name=q]");
-  const ids = () => [...box.querySelectorAll(".md-search-result__item")].map((li) => li.dataset.kbId);
+  const items = () => box.querySelectorAll(".md-search-result__item");
+  const ids = () => [...items()].map((li) => li.dataset.kbId);
   const once = (name, test) => new Promise((resolve) => {
     const on = (event) => {
       if (!test(event)) return;
