@@ -152,9 +152,10 @@ def scale(pages: int) -> None:
                     f"| {query} | {cold['total']} | {kb / 1e3:.1f} | {files_n} | "
                     f"{cold['ms']:.0f} | {warm['ms']:.0f} |"
                 )
+            further = received[1:]
             print(
                 f"\nfirst query {received[0] / 1e3:.1f} KB; further: median "
-                f"{statistics.median(received[1:]) / 1e3:.1f} KB, max {max(received[1:]) / 1e3:.1f} KB"
+                f"{statistics.median(further) / 1e3:.1f} KB, max {max(further) / 1e3:.1f} KB"
             )
             browser.close()
 
