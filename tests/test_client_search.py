@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kbsite.markdown.scan import scan
 from kbsite.sites.client_search import ClientDoc, ClientSearchError, update_index, write_index
@@ -146,3 +148,28 @@ def test_page_from_html_reads_only_what_the_page_shows() -> None:
     assert (page.title, page.kb_id, page.kb_lang) == ("Refunds", "POL-R", "en")
     assert page.note == "Changes soon From May."
     assert page.sections == [("", "", "Intro text."), ("How", "how", "One\nTwo")]
+
+
+_LINES = st.sampled_from(
+    ["# Title", "## Ask", "## Ask", "### Deeper {#own}", "```", "~~~", "text", "", "`code` ## x"]
+)
+
+
+@given(st.lists(_LINES, max_size=30))
+def test_markdown_sections_follow_the_headings_scan_finds(lines: list[str]) -> None:
+    """Every level-2+ heading scan() sees starts a section with the same anchor, in order."""
+    body = "\n".join(lines)
+    expected = [anchor for level, _, anchor in scan(body).headings if level > 1]
+    assert [a for h, a, _ in sections_from_markdown(body) if h or a] == expected
+
+
+@given(st.text(alphabet="abc <>&\"'/=-", max_size=40))
+def test_hidden_and_script_text_never_reaches_the_index(secret: str) -> None:
+    """Whatever a script or hidden element holds, page_from_html leaves it out."""
+    from html import escape
+
+    marked = f"ZQX{escape(secret)}ZQX"
+    page = page_from_html(
+        f'<article><h1>T</h1><div hidden>{marked}</div><script>"{marked}"</script><p>ok</p></article>'
+    )
+    assert all("ZQX" not in text for _, _, text in page.sections)
