@@ -229,12 +229,12 @@
       const data = await index.bucket(seg, word);
       if (!data) continue;
       if (!found.known && meta.stemmed) {
-        // An inflection no page uses: the longest indexed stem it starts with stands in
-        // for the stem a Snowball stemmer would give (stemmers only change endings).
+        // An inflection no page uses: the longest indexed stem it starts with, short of an
+        // ending of at most 3 letters, stands in for the stem Snowball would give.
         let best = "";
         for (const t of data.t) {
-          const long = t.length > best.length && Array.from(t).length >= Math.max(3, chars.length - 4);
-          if (long && word.startsWith(t)) best = t;
+          const n = Array.from(t).length;
+          if (n > best.length && n >= 3 && n >= chars.length - 3 && word.startsWith(t)) best = t;
         }
         if (best) found.exact.add(best);
       }
@@ -366,9 +366,10 @@
     const optional = [];
     for (const alts of alternatives) {
       const scores = new Map();
-      let common = alts.length > 0;
+      // A term in most pages serves only its best postings, so a word one of whose terms is
+      // that common cannot be required: it adds its score where it is found.
+      const common = alts.some((alt) => alt.terms.some((t) => (df.get(t) || 0) > meta.common));
       for (const alt of alts) {
-        if (alt.terms.some((t) => (df.get(t) || 0) <= meta.common)) common = false;
         const perDoc = new Map();
         for (const term of alt.terms) {
           for (const [doc, packed] of postings.get(term) || []) {
@@ -388,7 +389,7 @@
         }
       }
       if (every && common && alternatives.length > 1) {
-        optional.push(scores); // a word in most pages does not have to be there
+        optional.push(scores);
         continue;
       }
       if (!every) {
