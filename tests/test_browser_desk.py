@@ -40,6 +40,9 @@ def chromium(locale: str = "en-US", width: int = 1280, height: int = 900) -> Ite
                 locale=locale,
                 viewport={"width": width, "height": height},
                 permissions=["clipboard-read", "clipboard-write"],
+                # The page's own CSP forbids eval, which Playwright's waits use; the policy
+                # itself is tested in test_server_hardening.py.
+                bypass_csp=True,
             )
             yield context.new_page()
         finally:

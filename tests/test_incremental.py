@@ -10,6 +10,7 @@ date. Each edit is followed by an incremental build, compared file by file with 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import shutil
 from collections.abc import Callable
@@ -182,12 +183,57 @@ def _build(root: Path, today: str) -> bool:
 
 
 def _tree(root: Path) -> dict[str, bytes]:
+    """Every file of both sites by path; the help center's search folders by their content
+    (see ``_search_content``)."""
     site = root / "site"
-    return {
-        p.relative_to(site).as_posix(): p.read_bytes()
-        for p in sorted(site.rglob("*"))
-        if p.is_file() and not p.relative_to(site).as_posix().startswith("preview")
+    files: dict[str, bytes] = {}
+    for path in sorted(site.rglob("*")):
+        rel = path.relative_to(site).as_posix()
+        if not path.is_file() or rel.startswith("preview"):
+            continue
+        search = _search_folder(path, site)
+        if search is not None:
+            key = f"{search.relative_to(site).as_posix()}/(content)"
+            files.setdefault(key, _search_content(search))
+            continue
+        files[rel] = path.read_bytes()
+    return files
+
+
+def _search_folder(path: Path, site: Path) -> Path | None:
+    """The help-center search folder ``path`` is in, if any."""
+    for parent in path.parents:
+        if parent == site:
+            return None
+        if parent.name == "search" and (parent / "meta.json").is_file():
+            return parent
+    return None
+
+
+def _search_content(folder: Path) -> bytes:
+    """What a help-center search index holds, whatever its history: the records of its live
+    pages and its synonyms. (An update adds a delta segment and names folders by generation,
+    so a browser never mixes two versions: the files of an updated index differ from a
+    freshly written one by design; what it finds does not.)"""
+    state = json.loads((folder / "writer-state.json").read_text("utf-8"))
+    dead = set(state.get("dead") or [])
+    records = []
+    for gen, skip in ((state.get("base_gen"), dead), (state.get("delta_gen"), set())):
+        if gen is None:
+            continue
+        prefix = "b" if skip is dead else "d"
+        shards = sorted(
+            (folder / f"{prefix}-{gen}" / "d").glob("*.json"), key=lambda p: int(p.stem)
+        )
+        rows = [row for shard in shards for row in json.loads(shard.read_text("utf-8"))]
+        records += [row for number, row in enumerate(rows) if number not in skip]
+    content = {
+        "records": sorted(records, key=lambda row: row[0]),
+        "synonyms": state.get("synonyms"),
     }
+    for name in ("kb-search.js", "kb-search.css"):
+        content[name] = (folder / name).read_text("utf-8")
+    return json.dumps(content, sort_keys=True, ensure_ascii=False).encode()
 
 
 @pytest.fixture(scope="module")

@@ -29,6 +29,7 @@ from kbsite.reading.docs import read_docs
 from kbsite.review.staleness import Flag
 from kbsite.sites import languages as i18n
 from kbsite.sites import output
+from kbsite.sites.client_search import site as client_search
 from kbsite.sites.feedback import WIDGET_ASSETS, widget_config
 from kbsite.sites.plan import HEALTH_JSON, BuildInputs, PlannedPage, SitePlan, SiteSpec, plan_site
 
@@ -99,7 +100,7 @@ def build_sites(
                 state = "unchanged" if audience in report.unchanged else "built"
                 count = len(project.settings.languages)
                 progress(f"{state}: {audience} site, {count} languages, in {seconds:.1f} s")
-    except output.OutputError as exc:
+    except (output.OutputError, client_search.ClientSearchError) as exc:
         raise SiteBuildError(str(exc)) from None
     finally:
         if store is not None:
@@ -125,7 +126,7 @@ def _build_audience(
         plan = plan_site(inputs, SiteSpec(audience, lang))
         report.warnings.extend(plan.warnings)
         site = _Site(plan, _site_digest(base, plan))
-        _decide(site, previous, store, inputs.models, theme)
+        _decide(site, previous, store, inputs, theme)
         sites.append(site)
     outputs = {path: key for site in sites for path, key in site.outputs.items()}
     fragments = {key: data for site in sites for key, data in site.fragments.items()}
@@ -209,9 +210,10 @@ def _decide(
     site: _Site,
     previous: dict[str, str],
     store: output.OutputStore,
-    models: ModelCache,
+    inputs: BuildInputs,
     theme: dict[str, tuple[str, Path]],
 ) -> None:
+    models = inputs.models
     plan, config = site.plan, models.config
 
     def key_of_body(text: str) -> str:
@@ -225,17 +227,28 @@ def _decide(
         keys.append(key)
         if previous.get(path) != key:
             site.render.append((path, page))
-    known = store.fragments(keys)
-    entries = []
-    for page, key in zip(plan.pages, keys, strict=True):
-        fragment = known.get(key)
-        if fragment is None:
-            fragment = output.search_fragment(page.url, page.title, page.search_sections(models))
-            site.fragments[key] = fragment
-        entries.append(fragment)
-    lang = plan.spec.lang or "en"
-    index = output.search_index(output.lunr_config(i18n.search_options(lang)), entries)
-    site.write[f"{plan.prefix}search/search_index.json"] = index.encode()
+    lang = plan.spec.lang or plan.project.settings.default_language
+    if plan.spec.public:  # the help center's own search (sites/client_search)
+        docs = client_search.documents(plan, inputs.by_flag, models)
+        folder = client_search.up_to_date(plan.project.root, plan, docs)
+        for path in sorted(folder.rglob("*")):
+            rel = path.relative_to(folder).as_posix()
+            if path.is_file() and rel != client_search.DIGESTS:
+                name = f"{plan.prefix}{client_search.SEARCH_DIR}/{rel}"
+                site.outputs[name] = _file_key(path)
+                site.copy[name] = path
+    else:  # the rep site: Material's search, its entries kept per page
+        known = store.fragments(keys)
+        entries = []
+        for page, key in zip(plan.pages, keys, strict=True):
+            fragment = known.get(key)
+            if fragment is None:
+                sections = page.search_sections(models)
+                fragment = output.search_fragment(page.url, page.title, sections)
+                site.fragments[key] = fragment
+            entries.append(fragment)
+        index = output.search_index(output.lunr_config(i18n.search_options(lang)), entries)
+        site.write[f"{plan.prefix}search/search_index.json"] = index.encode()
     root_url = plan.site_url
     sitemap = output.sitemap([root_url + page.url for page in plan.pages]).encode()
     site.write[f"{plan.prefix}sitemap.xml"] = sitemap

@@ -9,6 +9,7 @@ from __future__ import annotations
 from mkdocs.config.defaults import MkDocsConfig
 
 from kbsite.project import Project
+from kbsite.sites.client_search.site import search_box
 from kbsite.sites.feedback import widget_config
 from kbsite.sites.theme import site_theme
 from kbsite.sites.translations import Labels, all_labels
@@ -42,4 +43,11 @@ def configure_site(
     config.extra["kb"] = theme.extra
     # The "Was this helpful?" widget (templates/partials/kb-feedback.html); None: none.
     config.extra["kb_feedback"] = widget_config(settings, audience, lang)
+    # The help center searches with its own index (sites/client_search); the rep site with
+    # Material's. The header partial shows ours when `kb_search` is set.
+    public = audience == "public"
+    config.extra["kb_search"] = search_box(lang) if public else None
+    search = config.plugins.get("material/search") or config.plugins.get("search")
+    if search is not None:
+        search.config.enabled = not public  # type: ignore[attr-defined]
     return labels[lang]

@@ -61,6 +61,16 @@ def render_review_footer(page: Page, owners: dict[str, Owner]) -> str:
     return f'<p class="kb-review"><small>{html.escape(" · ".join(parts))}</small></p>'
 
 
+def customer_notes(flags: list[Flag], page_type: str, labels: Labels) -> list[tuple[Flag, str]]:
+    """The notes a customer sees (plain text, most severe first), with the state of each."""
+    notes = []
+    for flag in sorted(flags, key=lambda f: severity(f.state)):
+        key = customer_note(flag.state, page_type)
+        if key is not None:
+            notes.append((flag, labels(key, date=labels.date(flag.due) if flag.due else "")))
+    return notes
+
+
 def render_customer_notes(
     flags: list[Flag], page_type: str, labels: Labels, original_url: str | None = None
 ) -> str:
@@ -69,11 +79,8 @@ def render_customer_notes(
     Never an owner's instruction, a file path, a field name or a contact (SPEC §6).
     ``original_url`` links a translation to its source page."""
     parts = []
-    for flag in sorted(flags, key=lambda f: severity(f.state)):
-        key = customer_note(flag.state, page_type)
-        if key is None:
-            continue
-        text = html.escape(labels(key, date=labels.date(flag.due) if flag.due else ""))
+    for flag, note in customer_notes(flags, page_type, labels):
+        text = html.escape(note)
         if flag.state == "translation-outdated" and original_url:
             link = html.escape(labels("note.read-original"))
             text += f' <a href="{html.escape(original_url)}">{link}</a>'

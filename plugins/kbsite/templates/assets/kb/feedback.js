@@ -148,6 +148,15 @@
       var d = event.detail || {};
       logSearch(d.query, d.results);
     });
+    // The help center's own search (kb-search.js): counted once typing has paused.
+    document.addEventListener("kb-search-results", function (event) {
+      var d = event.detail || {};
+      var answer = d.answer || {};
+      var found = typeof answer.total === "number" ? answer.total
+        : (answer.results || []).length;
+      clearTimeout(timer);
+      timer = setTimeout(function () { logSearch(d.query, found); }, 1500);
+    });
     setInterval(flush, 30000);
     window.addEventListener("pagehide", flush);
     document.addEventListener("visibilitychange", function () {

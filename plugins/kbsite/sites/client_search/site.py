@@ -1,0 +1,112 @@
+"""The help-center search of one planned language site: its documents, and its index kept up
+to date between builds.
+
+The documents come from the site plan (what the help center publishes, nothing else): each
+public content page with its customer note and the sections of its page model, without
+``!!! internal`` blocks. The index lives in ``.kb/cache/client-search/<lang>/`` between builds
+and is updated there (only changed pages are analysed again, ``update_index``); the build
+publishes its files under ``search/``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+from kbsite.markdown.cache import CACHE_DIR, ModelCache
+from kbsite.review import states as review_states
+from kbsite.review.staleness import Flag
+from kbsite.search.service import load_synonyms
+from kbsite.sites.banners import customer_notes
+from kbsite.sites.client_search.documents import ClientDoc, ClientSearchError
+from kbsite.sites.client_search.labels import labels
+from kbsite.sites.client_search.writer import update_index, write_index
+from kbsite.sites.navigation import TYPE_DIR, TYPE_PAGES
+from kbsite.sites.plan import SitePlan
+from kbsite.sites.translations import all_labels
+
+SEARCH_DIR = "search"
+DIGESTS = "kb-documents.json"  # url -> digest of the document last written (not published)
+
+__all__ = ["SEARCH_DIR", "ClientSearchError", "documents", "search_box", "up_to_date"]
+
+
+def search_box(lang: str) -> dict[str, Any]:
+    """What the header partial needs to show the help center's search box."""
+    return {
+        "dir": f"{SEARCH_DIR}/",
+        "labels": labels(lang),
+        "browse": f"{TYPE_DIR}/{next(iter(TYPE_PAGES))}/",  # without JavaScript
+    }
+
+
+def documents(plan: SitePlan, flags: dict[str, list[Flag]], models: ModelCache) -> list[ClientDoc]:
+    """The help center's content pages of one language site, as search documents."""
+    lang = plan.spec.lang or plan.project.settings.default_language
+    words = all_labels(plan.project.settings)[lang]
+    docs = []
+    for page in plan.pages:
+        source = page.source
+        if source is None or source.meta.id is None:
+            continue
+        page_flags = flags.get(source.path, [])
+        notes = customer_notes(page_flags, source.meta.type, words)
+        state = review_states.primary({flag.state for flag in page_flags})
+        docs.append(
+            ClientDoc(
+                url=page.url,
+                title=page.title,
+                type=source.meta.type,
+                products=tuple(source.meta.products),
+                lang=lang,
+                note=notes[0][1] if notes else None,
+                sections=tuple(page.search_sections(models)),
+                id=source.meta.id,
+                weight=review_states.weight(state),
+            )
+        )
+    return docs
+
+
+def up_to_date(project_root: Path, plan: SitePlan, docs: list[ClientDoc]) -> Path:
+    """Bring the index of ``docs`` in the cache folder up to date; returns that folder."""
+    lang = plan.spec.lang or plan.project.settings.default_language
+    folder = project_root / CACHE_DIR / "client-search" / lang
+    synonyms = load_synonyms(plan.project)
+    digests = {doc.url: _digest(doc) for doc in docs}
+    known = _read_digests(folder)
+    try:
+        if known is None:
+            raise ClientSearchError("no index yet")
+        changed = [doc for doc in docs if known.get(doc.url) != digests[doc.url]]
+        removed = [url for url in known if url not in digests]
+        if changed or removed or known.get("", "") != _synonyms_digest(synonyms):
+            update_index(folder, lang, changed, removed, synonyms)
+    except (ClientSearchError, OSError, ValueError, KeyError):  # none yet, or damaged
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True, exist_ok=True)
+        write_index(folder, lang, docs, synonyms)
+    digests[""] = _synonyms_digest(synonyms)
+    (folder / DIGESTS).write_text(json.dumps(digests, sort_keys=True), encoding="utf-8")
+    return folder
+
+
+def _digest(doc: ClientDoc) -> str:
+    data = json.dumps(doc.as_dict(), sort_keys=True, ensure_ascii=False).encode()
+    return hashlib.blake2b(data, digest_size=12).hexdigest()
+
+
+def _synonyms_digest(synonyms: Any) -> str:
+    data = json.dumps(synonyms, sort_keys=True, ensure_ascii=False, default=str).encode()
+    return hashlib.blake2b(data, digest_size=12).hexdigest()
+
+
+def _read_digests(folder: Path) -> dict[str, str] | None:
+    try:
+        data = json.loads((folder / DIGESTS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
