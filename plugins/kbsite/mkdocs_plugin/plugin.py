@@ -86,16 +86,20 @@ class KBPlugin(BasePlugin[KBConfig]):
         kb = load_kb(self.project, today)
         for problem in kb.warnings:
             log.warning(problem.format())
-        if kb.errors:
+        if kb.errors and not self.serving:
             lines = "\n".join(f"  {p.format()}" for p in kb.errors)
             count = len(kb.errors)
             raise PluginError(f"kb check found {count} error{'s' * (count != 1)}:\n{lines}")
+        for problem in kb.errors:  # the preview keeps serving; each page shows its problems
+            log.warning(problem.format())
         flags = compute_flags(kb)
         stop = fail_on_message(flags, self.project.settings.fail_on)
         if stop:
             raise PluginError(f"kb: {stop}")
         self.models = kb.models or ModelCache(self.project.markdown, self.project.root / CACHE_DIR)
-        spec = SiteSpec(self.config.audience, self.config.language, drafts=self.serving)
+        spec = SiteSpec(
+            self.config.audience, self.config.language, drafts=self.serving, problems=self.serving
+        )
         self.plan = plan_site(BuildInputs(kb, flags, read_docs(self.project), self.models), spec)
         for warning in self.plan.warnings:
             log.warning(warning)

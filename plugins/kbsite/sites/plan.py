@@ -32,12 +32,16 @@ from kbsite.review.health import health_data, health_markdown
 from kbsite.review.staleness import Flag, flags_by_path
 from kbsite.sites import languages as i18n
 from kbsite.sites.banners import render_banners, render_review_footer
+from kbsite.sites.desk import answer_box_html
+from kbsite.sites.history import server_link, version_history_html
 from kbsite.sites.layout import under_title
 from kbsite.sites.navigation import Entry, folder_title, generate_index_pages, site_nav
+from kbsite.sites.preview import problems_html
 from kbsite.sites.procedures import tiers_html
-from kbsite.sites.text import with_html_title
+from kbsite.sites.text import html_text, with_html_title
 from kbsite.sites.translations import all_labels
 from kbsite.sites.visibility import internal_visible, page_head_tags, public_visible
+from kbsite.versions import Versions
 
 HEALTH_PAGE = "kb-health.md"
 HEALTH_JSON = "kb-health.json"
@@ -51,6 +55,7 @@ class SiteSpec:
     audience: str
     lang: str | None = None
     drafts: bool = False  # the preview while serving shows drafts too
+    problems: bool = False  # the preview shows each page's problems at its top (and a count)
 
     @property
     def public(self) -> bool:
@@ -73,11 +78,13 @@ class BuildInputs:
     kb_files: frozenset[str] = field(init=False)
     docs_files: frozenset[str] = field(init=False)
 
+    versions: Versions = field(init=False)  # chains of versions (`supersedes`)
     by_url: dict[str, Page] = field(init=False)  # source pages by URL path (raw-HTML links)
     folders: frozenset[str] = field(init=False)  # content folders with pages
 
     def __post_init__(self) -> None:
         self.by_flag = flags_by_path(self.flags)
+        self.versions = Versions(self.kb.pages)
         self.kb_files = frozenset(self.kb.files)
         self.docs_files = frozenset(self.docs.files)
         self.by_url = {
@@ -305,6 +312,9 @@ class _Planner:
         planned = PlannedPage(
             uri, title, "docs", meta, body=doc.body, public=self.spec.public, links=outline.links
         )
+        if uri == HOME and self.spec.problems and self.kb.problems:
+            # The preview's home page counts the KB's problems and lists them by file.
+            planned.before = problems_html(self.kb.problems, self.labels, summary=True)
         planned.urls = self._urls(uri, doc.path, tuple(links))
         return planned
 
@@ -316,6 +326,9 @@ class _Planner:
         owners = self.kb.owners
         flags = self.inputs.by_flag.get(page.path, [])
         before = [
+            self._draft_badge(page),
+            self._problems_box(page.path),
+            answer_box_html(page) if internal else "",  # the short answer a rep reads out
             render_banners(
                 flags,
                 owners,
@@ -327,7 +340,16 @@ class _Planner:
             ),
             tiers_html(page, owners, show_contacts=internal, labels=self.labels),
         ]
-        after = render_review_footer(page, owners) if internal else ""
+        after = ""
+        if internal:
+            default = self.settings.default_language
+            history = version_history_html(
+                page,
+                self.inputs.versions,
+                self.today,
+                lambda version: server_link(version, page.lang, default),
+            )
+            after = history + render_review_footer(page, owners)
         outline = page.outline
         planned = PlannedPage(
             uri,
@@ -344,6 +366,20 @@ class _Planner:
         )
         planned.urls = self._urls(uri, page.path, page.links)
         return planned
+
+    def _draft_badge(self, page: Page) -> str:
+        """In the preview, a draft says so (it never reaches a built site)."""
+        if not self.spec.drafts or page.meta.status != "draft":
+            return ""
+        label = html_text(self.labels("preview.draft"))
+        return f'<p class="kb-draft"><span class="kb-badge">{label}</span></p>'
+
+    def _problems_box(self, path: str) -> str:
+        """In the preview, the problems of a page at its top: what `kb check` says of it."""
+        if not self.spec.problems:
+            return ""
+        found = [p for p in self.kb.problems if p.file == path]
+        return problems_html(found, self.labels) if found else ""
 
     def _original_url(self, uri: str, page: Page) -> str | None:
         """Link from a translation to its source page (for the customers' outdated note)."""
