@@ -109,6 +109,7 @@ class ThemeRenderer:
             if file.page is not None:
                 planned = titles[file.src_uri]
                 file.page.meta = dict(planned.meta)
+                file.page.markdown = ""  # MkDocs gives a page without Markdown no title
                 self._nav_pages[file.src_uri] = file.page
         config.extra["alternate"] = []
 
@@ -127,6 +128,7 @@ class ThemeRenderer:
         if page is None:
             page = MkDocsPage(None, self._file(planned.uri), config)
         page.meta = dict(planned.meta)
+        page.markdown = ""  # the body comes from the page model, already rendered
         content, toc = planned.content(models)
         page.content = content
         page.toc = get_toc(list(toc))
