@@ -277,7 +277,8 @@ def test_incremental_build_equals_clean_build(workdir: Path, steps: list[tuple[s
 
 def test_an_edit_renders_only_what_it_reaches(tmp_path: Path) -> None:
     """A body edit re-renders that page in its sites only; nothing changed renders nothing
-    and leaves the site folders as they were (same inodes)."""
+    and leaves the site folders as they were (same inodes), whether the build notices it from
+    its fingerprint at once or plans every site to find out."""
     from kbsite.cli import main
 
     _seed(tmp_path)
@@ -287,7 +288,10 @@ def test_an_edit_renders_only_what_it_reaches(tmp_path: Path) -> None:
     assert first.exit_code == 0 and " 0 kept" in first.output
     inode = (tmp_path / "site/public/index.html").stat().st_ino
     again = runner.invoke(main, args, catch_exceptions=False)
-    assert "; 0 rendered," in again.output, again.output
+    assert "nothing changed since the last build" in again.output, again.output
+    (tmp_path / ".kb/cache/build-fingerprint").unlink()  # the same, planned in full
+    planned = runner.invoke(main, args, catch_exceptions=False)
+    assert "; 0 rendered," in planned.output, planned.output
     assert (tmp_path / "site/public/index.html").stat().st_ino == inode
     EDITS["body"](tmp_path)
     edited = runner.invoke(main, args, catch_exceptions=False)

@@ -11,6 +11,9 @@ from kbsite.reading.yamlload import YamlProblem, load_config_yaml
 from kbsite.settings import Settings, SettingsError
 
 CONFIG_NAMES = ("mkdocs.yml", "mkdocs.yaml")
+#: What kb keeps between runs (page models, outputs, indexes of the help center), relative to
+#: the project root; never published, safe to delete.
+CACHE_DIR = ".kb/cache"
 
 
 class ProjectError(Exception):

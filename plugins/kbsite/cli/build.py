@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from kbsite.cli import config_option, get_project, get_today, print_problems, today_option
-from kbsite.knowledge import load_kb
+from kbsite.sites import fingerprint
 
 
 @click.command()
@@ -23,6 +23,17 @@ def build(ctx: click.Context, today: str | None, config_file: Path | None) -> No
     day = get_today(today)
     project = get_project(ctx, config_file)
     start = time.perf_counter()
+    _, note = fingerprint.unchanged(project, day)
+    if note is not None:  # nothing any output depends on has changed since the last build
+        seconds = time.perf_counter() - start
+        click.echo(
+            f"nothing changed since the last build{note}; the sites and the index are up to "
+            f"date ({seconds:.2f} s)"
+        )
+        return
+    fingerprint.forget(project)
+    from kbsite.knowledge import load_kb
+
     kb = load_kb(project, day)
     if kb.problems:
         print_problems(kb, err=True)
@@ -48,6 +59,10 @@ def build(ctx: click.Context, today: str | None, config_file: Path | None) -> No
     for warning in report.warnings:
         click.secho(f"warning: {warning}", fg="yellow", err=True)
     _build_index(project, kb)
+    warnings = len(kb.warnings)
+    fingerprint.remember(
+        project, day, f" ({warnings} warnings: see `kb check`)" if warnings else ""
+    )
     seconds = time.perf_counter() - start
     languages = len(project.settings.languages)
     click.echo(

@@ -24,8 +24,7 @@ from typing import Any
 from kbsite.markdown.config import MarkdownConfig
 from kbsite.markdown.model import Body, BodyLink, BodyReader, Heading, Outline, Rendering, Section
 
-FORMAT = "kb-model-3"
-CACHE_DIR = ".kb/cache"
+FORMAT = "kb-model-4"
 _FILE = "models.sqlite"
 #: Below this many bodies to parse, a process pool costs more than it saves.
 _POOL_THRESHOLD = 64
@@ -146,6 +145,9 @@ class ModelCache:
         self._renderings: dict[str, Rendering] = {}
         self._pending: dict[str, tuple[bytes, bytes]] = {}
         self._used: set[str] = set()
+        self._files: dict[str, Any] = {}
+        self._pending_files: dict[str, bytes] = {}
+        self._used_files: set[str] = set()
         self._pid = os.getpid()
         if folder is not None:
             self._db = self._open(folder / _FILE)
@@ -170,10 +172,12 @@ class ModelCache:
                 row = db.execute("SELECT value FROM meta WHERE name='format'").fetchone()
                 if row is None or row[0] != FORMAT:
                     db.execute("DROP TABLE IF EXISTS bodies")
+                    db.execute("DROP TABLE IF EXISTS files")
                     db.execute(
                         "CREATE TABLE bodies (key TEXT PRIMARY KEY, outline BLOB, rendering BLOB)"
                     )
                     db.execute("INSERT OR REPLACE INTO meta VALUES ('format', ?)", (FORMAT,))
+                db.execute("CREATE TABLE IF NOT EXISTS files (key TEXT PRIMARY KEY, value BLOB)")
                 db.execute("SELECT count(*) FROM bodies").fetchone()
                 return db
             except (sqlite3.DatabaseError, OSError):
@@ -250,13 +254,40 @@ class ModelCache:
         if len(self._pending) >= 500:  # renderings are large: write them out as we go
             self.save()
 
+    # -- what a file's reading found, by the file's digest --------------------------------
+
+    def file_entry(self, key: str) -> Any | None:
+        """Plain data stored for a file's content (its front matter, as read), or None."""
+        self._used_files.add(key)
+        found = self._files.get(key)
+        if found is not None or self._db is None:
+            return found
+        try:
+            row = self._db.execute("SELECT value FROM files WHERE key=?", (key,)).fetchone()
+        except sqlite3.DatabaseError:
+            self._db = None
+            return None
+        if row is None:
+            return None
+        try:
+            return _unpack(row[0])
+        except (ValueError, EOFError, TypeError):
+            return None
+
+    def keep_file_entry(self, key: str, value: Any) -> None:
+        self._files[key] = value
+        self._used_files.add(key)
+        if self._db is not None:
+            self._pending_files[key] = _pack(value)
+
     # -- writing --------------------------------------------------------------------------
 
     def save(self) -> None:
         """Write what was parsed; forget entries no page uses when the cache has grown."""
         db = self._db
-        if db is None or not self._pending:
+        if db is None or not (self._pending or self._pending_files):
             self._pending.clear()
+            self._pending_files.clear()
             return
         try:
             db.execute("BEGIN IMMEDIATE")
@@ -264,6 +295,17 @@ class ModelCache:
                 "INSERT OR REPLACE INTO bodies VALUES (?, ?, ?)",
                 [(k, o, r) for k, (o, r) in self._pending.items()],
             )
+            db.executemany(
+                "INSERT OR REPLACE INTO files VALUES (?, ?)", list(self._pending_files.items())
+            )
+            files = db.execute("SELECT count(*) FROM files").fetchone()[0]
+            if files > 2 * len(self._used_files) + 1000:
+                db.execute("CREATE TEMP TABLE IF NOT EXISTS used_files (key TEXT PRIMARY KEY)")
+                db.execute("DELETE FROM used_files")
+                db.executemany(
+                    "INSERT OR IGNORE INTO used_files VALUES (?)", [(k,) for k in self._used_files]
+                )
+                db.execute("DELETE FROM files WHERE key NOT IN (SELECT key FROM used_files)")
             total = db.execute("SELECT count(*) FROM bodies").fetchone()[0]
             if total > 2 * len(self._used) + 1000:
                 db.execute("CREATE TEMP TABLE IF NOT EXISTS used (key TEXT PRIMARY KEY)")
@@ -275,6 +317,7 @@ class ModelCache:
             with contextlib.suppress(sqlite3.DatabaseError):
                 db.execute("ROLLBACK")
         self._pending.clear()
+        self._pending_files.clear()
 
     def close(self) -> None:
         self.save()

@@ -45,13 +45,20 @@ class MarkdownConfig:
     @property
     def digest(self) -> str:
         """Changes whenever the rendering of some page could: extensions, options, versions."""
-        parts = [repr(self.extensions), _stable(self.configs), _model_source()]
-        for package in _RENDERING_PACKAGES:
-            try:
-                parts.append(f"{package}={importlib.metadata.version(package)}")
-            except importlib.metadata.PackageNotFoundError:
-                parts.append(f"{package}=-")
-        return hashlib.blake2b("\n".join(parts).encode(), digest_size=12).hexdigest()
+        return _digest(repr(self.extensions), _stable(self.configs))
+
+
+@functools.cache
+def _digest(extensions: str, configs: str) -> str:
+    """The dialect's digest, worked out once per process (package versions are read from
+    their metadata, which is slow)."""
+    parts = [extensions, configs, _model_source()]
+    for package in _RENDERING_PACKAGES:
+        try:
+            parts.append(f"{package}={importlib.metadata.version(package)}")
+        except importlib.metadata.PackageNotFoundError:
+            parts.append(f"{package}=-")
+    return hashlib.blake2b("\n".join(parts).encode(), digest_size=12).hexdigest()
 
 
 @functools.cache

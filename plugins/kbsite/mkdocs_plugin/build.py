@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kbsite.knowledge import KnowledgeBase
-from kbsite.markdown.cache import CACHE_DIR, ModelCache, body_key
-from kbsite.project import Project
+from kbsite.markdown.cache import ModelCache, body_key
+from kbsite.project import CACHE_DIR, Project
 from kbsite.reading.docs import read_docs
 from kbsite.review.staleness import Flag
 from kbsite.sites import languages as i18n
@@ -36,6 +36,8 @@ from kbsite.sites.plan import HEALTH_JSON, BuildInputs, PlannedPage, SitePlan, S
 SITES = ("public", "internal")
 PACKAGE = Path(__file__).resolve().parent.parent
 _VERSIONED = ("mkdocs", "mkdocs-material", "kbsite", "markdown", "pymdown-extensions", "jinja2")
+#: Up to this many changed files (or 5 % of a site), the site is updated file by file.
+_IN_PLACE_MAX = 200
 #: Below this many pages to render, one process does it all (a second costs ~0.4 s to start).
 _POOL_THRESHOLD = 60
 
@@ -136,7 +138,13 @@ def _build_audience(
         report.unchanged.append(audience)
         report.reused += len(outputs)
         return
-    generation = output.Generation(site_root, audience)
+    changed = sum(1 for path, key in outputs.items() if previous.get(path) != key)
+    stale = [path for path in previous if path not in outputs]
+    generation: output.Generation | output.InPlace
+    if previous and changed + len(stale) <= max(_IN_PLACE_MAX, len(outputs) // 20):
+        generation = output.InPlace(site_root, audience, stale)  # an edit: file by file
+    else:
+        generation = output.Generation(site_root, audience)
     try:
         _write(sites, generation, previous, inputs.models, report, workers)
         generation.swap()
@@ -227,9 +235,10 @@ def _decide(
         keys.append(key)
         if previous.get(path) != key:
             site.render.append((path, page))
+    by_uri = {page.uri: key for page, key in zip(plan.pages, keys, strict=True)}
     lang = plan.spec.lang or plan.project.settings.default_language
     if plan.spec.public:  # the help center's own search (sites/client_search)
-        docs = client_search.documents(plan, inputs.by_flag, models)
+        docs = client_search.documents(plan, inputs.by_flag, models, by_uri)
         folder = client_search.up_to_date(plan.project.root, plan, docs)
         for path in sorted(folder.rglob("*")):
             rel = path.relative_to(folder).as_posix()
@@ -278,7 +287,7 @@ def _decide(
 
 def _write(
     sites: list[_Site],
-    generation: output.Generation,
+    generation: output.Generation | output.InPlace,
     previous: dict[str, str],
     models: ModelCache,
     report: BuildReport,
@@ -333,7 +342,7 @@ def _write(
         _RENDER_STATE = None
 
 
-_RENDER_STATE: tuple[list[_Site], output.Generation, ModelCache] | None = None
+_RENDER_STATE: tuple[list[_Site], output.Generation | output.InPlace, ModelCache] | None = None
 
 
 def _can_fork() -> bool:

@@ -23,11 +23,11 @@ from mkdocs.structure.toc import get_toc
 
 from kbsite.dates import DateError, resolve_today
 from kbsite.knowledge import load_kb
-from kbsite.markdown.cache import CACHE_DIR, ModelCache
+from kbsite.markdown.cache import ModelCache
 from kbsite.mkdocs_plugin.config import KBConfig
 from kbsite.mkdocs_plugin.presentation import configure_site
 from kbsite.mkdocs_plugin.render import finish, theme_overrides
-from kbsite.project import Project, ProjectError, load_project
+from kbsite.project import CACHE_DIR, Project, ProjectError, load_project
 from kbsite.reading.docs import read_docs
 from kbsite.review.staleness import compute_flags, fail_on_message
 from kbsite.settings import Settings, SettingsError

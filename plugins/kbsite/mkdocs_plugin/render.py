@@ -26,9 +26,9 @@ from mkdocs.structure.nav import Navigation, get_navigation
 from mkdocs.structure.pages import Page as MkDocsPage
 from mkdocs.structure.toc import get_toc
 
-from kbsite.markdown.cache import CACHE_DIR, ModelCache
+from kbsite.markdown.cache import ModelCache
 from kbsite.mkdocs_plugin.presentation import configure_site
-from kbsite.project import Project
+from kbsite.project import CACHE_DIR, Project
 from kbsite.sites.plan import PlannedPage, SitePlan
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"

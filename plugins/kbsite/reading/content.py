@@ -15,15 +15,16 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from babel import localedata
 
-from kbsite.markdown.cache import CACHE_DIR, ModelCache
+from kbsite.markdown.cache import ModelCache
 from kbsite.markdown.model import RAW_KINDS
 from kbsite.markdown.targets import split_target, split_url
 from kbsite.pages import Link, Page
 from kbsite.problems import Problem
-from kbsite.project import Project
+from kbsite.project import CACHE_DIR, Project
 from kbsite.reading import frontmatter
 from kbsite.reading.encoding import EncodingProblem, decode, find_mojibake
 from kbsite.reading.schema import Origin, RawField, validate
@@ -74,6 +75,7 @@ class _Reader:
         self.tree = ContentTree()
         self._defaults: dict[Path, dict[str, RawField]] = {}
         self._stems: dict[Path, dict[str, str]] = {}
+        self.models = ModelCache(project.markdown, project.root / CACHE_DIR)
 
     def read(self) -> ContentTree:
         for folder in self.settings.content_dirs:
@@ -86,7 +88,7 @@ class _Reader:
     def _outline(self) -> None:
         """Read every body once (cached by content): anchors, links, problems."""
         readable = [page for page in self.tree.pages if page.body or page.parsed]
-        cache = ModelCache(self.project.markdown, self.project.root / CACHE_DIR)
+        cache = self.models
         self.tree.models = cache
         for page, outline in zip(readable, cache.outlines(p.body for p in readable), strict=True):
             page.outline = outline
@@ -250,17 +252,14 @@ class _Reader:
             page.has_errors = True
             return page
         page.digest = hashlib.blake2b(data, digest_size=16).hexdigest()
-        for bad in find_mojibake(text):
-            self._problem(
-                "mojibake",
-                rel,
-                bad.line,
-                bad.message,
-                bad.hint,
-            )
-        try:
-            parsed = frontmatter.parse(text)
-        except frontmatter.FrontMatterMissing:
+        reading = self.models.file_entry(page.digest)
+        if reading is None:  # read once per content: mojibake, then the front matter
+            reading = _read_file(text)
+            self.models.keep_file_entry(page.digest, reading)
+        kind, found, mojibake = reading
+        for line, message, hint in mojibake:
+            self._problem("mojibake", rel, line, message, hint)
+        if kind == "missing":
             self._problem(
                 "front-matter-missing",
                 rel,
@@ -270,17 +269,14 @@ class _Reader:
             )
             page.body, page.has_errors = text, True
             return page
-        except YamlProblem as exc:
-            self._problem("front-matter-yaml", rel, exc.line, exc.message, exc.hint)
+        if kind == "yaml":
+            line, message, hint = found
+            self._problem("front-matter-yaml", rel, line, message, hint)
             page.has_errors = True
             return page
+        data_fields, lines, body_line = found
         raw = {**defaults}
-        raw.update(
-            {
-                k: RawField(v, Origin(rel, parsed.fields.lines[k]))
-                for k, v in parsed.fields.data.items()
-            }
-        )
+        raw.update({k: RawField(v, Origin(rel, lines[k])) for k, v in data_fields.items()})
         meta, problems = validate(
             rel,
             raw,
@@ -293,8 +289,9 @@ class _Reader:
         if suffix and suffix not in settings.languages:
             meta.lang = suffix  # keep the page apart from the configured languages' ids
         page.meta, page.lang = meta, meta.lang
-        page.field_lines = dict(parsed.fields.lines)
-        page.body, page.body_line, page.parsed = parsed.body, parsed.body_line, True
+        page.field_lines = dict(lines)
+        page.body = "\n".join(text.split("\n")[body_line - 1 :])
+        page.body_line, page.parsed = body_line, True
         page.has_errors = any(p.is_error and p.file == rel for p in problems)
         return page
 
@@ -307,6 +304,21 @@ class _Reader:
                 if is_page_file(sibling.name):  # `.md` sorts last: it wins a tie
                     self._stems[folder][page_stem(sibling.name)] = self.project.rel(sibling)
         return self._stems[folder].get(stem) or self.project.rel(folder / f"{stem}.md")
+
+
+def _read_file(text: str) -> tuple[str, Any, list[tuple[int, str, str | None]]]:
+    """What a page's text says before any rule applies, as plain data (cached by content):
+    ("ok", (fields, their lines, body line)), ("missing", None) or ("yaml", (line, message,
+    hint)), with the lines that look double-encoded."""
+    mojibake = [(bad.line, bad.message, bad.hint) for bad in find_mojibake(text)]
+    try:
+        parsed = frontmatter.parse(text)
+    except frontmatter.FrontMatterMissing:
+        return "missing", None, mojibake
+    except YamlProblem as exc:
+        return "yaml", (exc.line, exc.message, exc.hint), mojibake
+    fields = (dict(parsed.fields.data), dict(parsed.fields.lines), parsed.body_line)
+    return "ok", fields, mojibake
 
 
 def read_content(project: Project, today: dt.date) -> ContentTree:

@@ -15,9 +15,9 @@ from typing import Any
 import yaml
 
 from kbsite.knowledge import KnowledgeBase
-from kbsite.markdown.cache import CACHE_DIR, ModelCache
+from kbsite.markdown.cache import ModelCache
 from kbsite.markdown.model import Rendering
-from kbsite.project import Project
+from kbsite.project import CACHE_DIR, Project
 from kbsite.reading.schema import ID_PATTERN
 from kbsite.reading.yamlload import YamlProblem, load_lenient
 from kbsite.review import states as review_states

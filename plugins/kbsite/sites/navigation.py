@@ -12,8 +12,11 @@ seconds to parse as Markdown), with every title escaped, and titled in the site'
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import posixpath
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from kbsite.sites.languages import relative_url, url_of
@@ -44,12 +47,26 @@ class Folder:
 
 @dataclass(frozen=True)
 class Generated:
-    """A generated page: its path in the site, title, HTML content and table of contents."""
+    """A generated page: its path in the site, its title, a digest of what it is made from
+    (``key``), and how to make its HTML and table of contents (only when it is rendered: a
+    list of thousands of pages is not written out on every build)."""
 
     uri: str
     title: str
-    html: str
-    toc: tuple[dict[str, object], ...] = ()
+    key: str
+    make: Callable[[], tuple[str, tuple[dict[str, object], ...]]]
+
+    @property
+    def html(self) -> str:
+        return self.make()[0]
+
+    @property
+    def toc(self) -> tuple[dict[str, object], ...]:
+        return self.make()[1]
+
+
+def _key(*parts: object) -> str:
+    return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
 
 
 def folder_title(path: str, labels: Labels | None = None) -> str:
@@ -108,6 +125,15 @@ def _heading(level: int, text: str, anchor: str) -> tuple[str, dict[str, object]
 def folder_page(folder: Folder, prefix: str, labels: Labels) -> Generated:
     """One folder's index page (``folder/index.md``)."""
     uri = f"{folder.path}/index.md"
+    title = folder_title(folder.path, labels)
+    key = _key(uri, prefix, labels.lang, sorted(folder.subfolders), folder.entries)
+    return Generated(uri, title, key, functools.partial(_folder_html, folder, prefix, labels))
+
+
+def _folder_html(
+    folder: Folder, prefix: str, labels: Labels
+) -> tuple[str, tuple[dict[str, object], ...]]:
+    uri = f"{folder.path}/index.md"
     here = prefix + url_of(uri)
     title = folder_title(folder.path, labels)
     parts: list[str] = []
@@ -130,13 +156,23 @@ def folder_page(folder: Folder, prefix: str, labels: Labels) -> Generated:
             parts.append(markup)
             toc.append(token)
         parts.append("<ul>\n" + "\n".join(_item(e, here) for e in folder.entries) + "\n</ul>")
-    return Generated(uri, title, _page(title, parts), tuple(toc))
+    return _page(title, parts), tuple(toc)
 
 
 def type_page(
     page_type: str, entries: list[tuple[str, Entry]], prefix: str, labels: Labels
 ) -> Generated:
     """A by-type page (``browse/<type>.md``), grouped by folder."""
+    uri = f"{TYPE_DIR}/{page_type}.md"
+    title = type_title(page_type, labels)
+    key = _key(uri, prefix, labels.lang, sorted(entries, key=lambda item: item[0]))
+    make = functools.partial(_type_html, page_type, entries, prefix, labels)
+    return Generated(uri, title, key, make)
+
+
+def _type_html(
+    page_type: str, entries: list[tuple[str, Entry]], prefix: str, labels: Labels
+) -> tuple[str, tuple[dict[str, object], ...]]:
     uri = f"{TYPE_DIR}/{page_type}.md"
     here = prefix + url_of(uri)
     title = type_title(page_type, labels)
@@ -153,7 +189,7 @@ def type_page(
         toc.append(token)
         listed = sorted(groups[folder], key=lambda e: e.title.lower())
         parts.append("<ul>\n" + "\n".join(_item(e, here) for e in listed) + "\n</ul>")
-    return Generated(uri, title, _page(title, parts), tuple(toc))
+    return _page(title, parts), tuple(toc)
 
 
 def _unique(anchor: str, used: set[str]) -> str:

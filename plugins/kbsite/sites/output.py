@@ -1,12 +1,13 @@
-"""The output folders of ``kb build``: what each file was made from, and how a new
-generation of a site replaces the old one.
+"""The output folders of ``kb build``: what each file was made from, and how a site is updated.
 
 Every output file has a key (the digest of what it was made from). A build writes only files
-whose key changed; the others are hard-linked from the previous generation (no copy, no
-render). A new generation is complete before it replaces the old one in a single atomic step:
-``renameat2(RENAME_EXCHANGE)`` on Linux swaps the two folders, so at every instant a complete
-site is in place; elsewhere two renames follow each other. Leftovers of a build that was
-killed are removed by the next one.
+whose key changed. When many files change (a first or clean build, a theme or config change),
+a new generation is written beside the current site (unchanged files hard-linked, no copy, no
+render) and replaces it in a single atomic step: ``renameat2(RENAME_EXCHANGE)`` on Linux swaps
+the two folders; elsewhere two renames follow each other. When few files change (an edit), they
+are replaced in the current site one by one, each atomically (written beside, then renamed over
+the old one), and files no longer made are removed last: at every instant each file is
+complete. Leftovers of a build that was killed are removed by the next one.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
-from kbsite.markdown.cache import CACHE_DIR
+from kbsite.project import CACHE_DIR
 from kbsite.sites.text import html_text
 
 _FILE = "outputs.sqlite"
@@ -48,6 +49,7 @@ class OutputStore:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 db = sqlite3.connect(self.path, timeout=10, isolation_level=None)
                 db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=NORMAL")  # a cache: no fsync on each commit
                 db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
                 row = db.execute("SELECT value FROM meta WHERE name='format'").fetchone()
                 if row is None or row[0] != FORMAT:
@@ -187,22 +189,25 @@ class Generation:
         self.current = site_root / audience
         self.folder = site_root / f"{NEXT}{audience}-{os.getpid()}"
         shutil.rmtree(self.folder, ignore_errors=True)
-        self._made: set[Path] = set()
+        # Plain strings and os calls: thousands of files are linked per build.
+        self._old = os.fspath(self.current) + os.sep
+        self._new = os.fspath(self.folder) + os.sep
+        self._made: set[str] = set()
         try:
             self.folder.mkdir(parents=True)
         except OSError as exc:
             raise OutputError(describe(exc, self.folder)) from None
 
-    def _parent(self, path: Path) -> None:
-        parent = path.parent
+    def _parent(self, path: Path | str) -> None:
+        parent = os.path.dirname(path)  # noqa: PTH120 - strings: called per output file
         if parent not in self._made:
-            parent.mkdir(parents=True, exist_ok=True)
+            os.makedirs(parent, exist_ok=True)  # noqa: PTH103
             self._made.add(parent)
 
     def reuse(self, rel: str) -> bool:
         """Hard-link a file of the current site into the new one; False if it is gone."""
-        old = self.current / rel
-        new = self.folder / rel
+        old = self._old + rel
+        new = self._new + rel
         try:
             self._parent(new)
             os.link(old, new)
@@ -215,7 +220,7 @@ class Generation:
                 except FileNotFoundError:
                     return False
             else:
-                raise OutputError(describe(exc, new)) from None
+                raise OutputError(describe(exc, Path(new))) from None
         return True
 
     def write(self, rel: str, data: bytes) -> None:
@@ -250,6 +255,57 @@ class Generation:
 
     def discard(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+class InPlace:
+    """Few changes: the current site is updated file by file (same interface as Generation)."""
+
+    def __init__(self, site_root: Path, audience: str, stale: list[str]) -> None:
+        self.current = site_root / audience
+        self.folder = self.current
+        self.stale = stale  # files the new outputs no longer have: removed last
+        self._root = os.fspath(self.current) + os.sep
+        self._made: set[Path] = set()
+
+    def reuse(self, rel: str) -> bool:
+        return os.path.exists(self._root + rel)  # noqa: PTH110 - per output file
+
+    def write(self, rel: str, data: bytes) -> None:
+        """Write beside, then rename over: a reader gets the old file or the new, whole."""
+        path = self.current / rel
+        temporary = path.with_name(f".kb-{os.getpid()}-{path.name}")
+        try:
+            if path.parent not in self._made:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self._made.add(path.parent)
+            temporary.write_bytes(data)
+            temporary.replace(path)
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                temporary.unlink()
+            raise OutputError(describe(exc, path)) from None
+
+    def copy(self, rel: str, source: Path) -> None:
+        try:
+            data = source.read_bytes()
+        except OSError as exc:
+            raise OutputError(describe(exc, source)) from None
+        self.write(rel, data)
+
+    def swap(self) -> None:
+        for rel in self.stale:
+            with contextlib.suppress(OSError):
+                (self.current / rel).unlink()
+        for folder in sorted({(self.current / rel).parent for rel in self.stale}, reverse=True):
+            while folder != self.current and self.current in folder.parents:
+                try:
+                    folder.rmdir()  # empty folders of removed pages go too
+                except OSError:
+                    break
+                folder = folder.parent
+
+    def discard(self) -> None:
+        return  # every file written so far is whole; the next build finishes the job
 
 
 _RENAME_EXCHANGE = 2

@@ -14,7 +14,6 @@ site only when a page that site shows uses it (or the config names it: ``extra_c
 from __future__ import annotations
 
 import hashlib
-import json
 import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -35,7 +34,13 @@ from kbsite.sites.banners import render_banners, render_review_footer
 from kbsite.sites.desk import answer_box_html
 from kbsite.sites.history import server_link, version_history_html
 from kbsite.sites.layout import under_title
-from kbsite.sites.navigation import Entry, folder_title, generate_index_pages, site_nav
+from kbsite.sites.navigation import (
+    Entry,
+    Generated,
+    folder_title,
+    generate_index_pages,
+    site_nav,
+)
 from kbsite.sites.preview import problems_html
 from kbsite.sites.procedures import tiers_html
 from kbsite.sites.text import html_text, with_html_title
@@ -113,8 +118,7 @@ class PlannedPage:
     public: bool = False  # the help center's rendering (without internal blocks)
     links: tuple[BodyLink, ...] = ()
     urls: dict[int, str | None] = field(default_factory=dict)
-    generated_html: str = ""
-    generated_toc: tuple[Any, ...] = ()
+    generated: Generated | None = None  # a generated page: its key and how to make it
     head: str = ""
     alternates: list[dict[str, str]] = field(default_factory=list)
     source: Page | None = None
@@ -125,30 +129,30 @@ class PlannedPage:
 
     def key(self, site_digest: str, body_key: Callable[[str], str]) -> str:
         """A digest of every input of this page's output (its body by the model's key)."""
-        data = [
+        digest = hashlib.blake2b(digest_size=16)
+        for part in (
             site_digest,
             self.uri,
             self.title,
             self.kind,
-            json.dumps(self.meta, sort_keys=True, default=str),
+            repr(sorted(self.meta.items(), key=lambda item: str(item[0]))),
             self.before,
             self.after,
             body_key(self.body) if self.body is not None else "",
-            self.public,
-            sorted((k, v or "") for k, v in self.urls.items()),
-            [k for k, v in self.urls.items() if v is None],
-            self.generated_html,
-            json.dumps(self.generated_toc, sort_keys=True, default=str),
+            "public" if self.public else "internal",
+            repr(sorted(self.urls.items())),
+            self.generated.key if self.generated else "",
             self.head,
-            self.alternates,
-        ]
-        raw = json.dumps(data, ensure_ascii=False, default=str).encode()
-        return hashlib.blake2b(raw, digest_size=16).hexdigest()
+            repr(self.alternates),
+        ):
+            digest.update(part.encode("utf-8", "surrogatepass"))
+            digest.update(b"\x00")
+        return digest.hexdigest()
 
     def content(self, models: ModelCache) -> tuple[str, tuple[Any, ...]]:
         """The page's content HTML and table of contents (tokens)."""
         if self.body is None:
-            body_html, toc = self.generated_html, self.generated_toc
+            body_html, toc = self.generated.make() if self.generated else ("", ())
         else:
             rendering = models.rendering(self.body)
             body_html = rendering.public_html if self.public else rendering.html
@@ -241,8 +245,7 @@ class _Planner:
                 g.title,
                 "generated",
                 {"title": g.title},
-                generated_html=g.html,
-                generated_toc=g.toc,
+                generated=g,
             )
             for g in generated
             if g.uri not in self.docs and g.uri not in self.mounted

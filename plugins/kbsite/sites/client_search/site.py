@@ -13,10 +13,13 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kbsite.markdown.cache import CACHE_DIR, ModelCache
+from kbsite.markdown.cache import ModelCache
+from kbsite.project import CACHE_DIR
 from kbsite.review import states as review_states
 from kbsite.review.staleness import Flag
 from kbsite.search.service import load_synonyms
@@ -43,11 +46,23 @@ def search_box(lang: str) -> dict[str, Any]:
     }
 
 
-def documents(plan: SitePlan, flags: dict[str, list[Flag]], models: ModelCache) -> list[ClientDoc]:
-    """The help center's content pages of one language site, as search documents."""
+@dataclass(frozen=True)
+class Pending:
+    """A search document known by its digest; its text is read only when it must be written."""
+
+    url: str
+    digest: str
+    make: Callable[[], ClientDoc]
+
+
+def documents(
+    plan: SitePlan, flags: dict[str, list[Flag]], models: ModelCache, keys: dict[str, str]
+) -> list[Pending]:
+    """The help center's content pages of one language site, as search documents. ``keys``:
+    each planned page's key (its output's digest), which covers its text and note."""
     lang = plan.spec.lang or plan.project.settings.default_language
     words = all_labels(plan.project.settings)[lang]
-    docs = []
+    found = []
     for page in plan.pages:
         source = page.source
         if source is None or source.meta.id is None:
@@ -55,53 +70,55 @@ def documents(plan: SitePlan, flags: dict[str, list[Flag]], models: ModelCache) 
         page_flags = flags.get(source.path, [])
         notes = customer_notes(page_flags, source.meta.type, words)
         state = review_states.primary({flag.state for flag in page_flags})
-        docs.append(
-            ClientDoc(
-                url=page.url,
-                title=page.title,
-                type=source.meta.type,
-                products=tuple(source.meta.products),
-                lang=lang,
-                note=notes[0][1] if notes else None,
-                sections=tuple(page.search_sections(models)),
-                id=source.meta.id,
-                weight=review_states.weight(state),
-            )
-        )
-    return docs
+        fields = {
+            "url": page.url,
+            "title": page.title,
+            "type": source.meta.type,
+            "products": tuple(source.meta.products),
+            "lang": lang,
+            "note": notes[0][1] if notes else None,
+            "id": source.meta.id,
+            "weight": review_states.weight(state),
+        }
+        digest = json.dumps([keys[page.uri], fields], sort_keys=True, ensure_ascii=False)
+
+        def make(page: Any = page, fields: dict[str, Any] = fields) -> ClientDoc:
+            return ClientDoc(**fields, sections=tuple(page.search_sections(models)))
+
+        found.append(Pending(page.url, _hash(digest), make))
+    return found
 
 
-def up_to_date(project_root: Path, plan: SitePlan, docs: list[ClientDoc]) -> Path:
-    """Bring the index of ``docs`` in the cache folder up to date; returns that folder."""
+def up_to_date(project_root: Path, plan: SitePlan, docs: list[Pending]) -> Path:
+    """Bring the index of ``docs`` in the cache folder up to date (only changed pages are read
+    and analysed); returns that folder."""
     lang = plan.spec.lang or plan.project.settings.default_language
     folder = project_root / CACHE_DIR / "client-search" / lang
     synonyms = load_synonyms(plan.project)
-    digests = {doc.url: _digest(doc) for doc in docs}
+    digests = {doc.url: doc.digest for doc in docs}
     known = _read_digests(folder)
     try:
         if known is None:
             raise ClientSearchError("no index yet")
-        changed = [doc for doc in docs if known.get(doc.url) != digests[doc.url]]
-        removed = [url for url in known if url not in digests]
+        changed = [doc.make() for doc in docs if known.get(doc.url) != doc.digest]
+        removed = [url for url in known if url and url not in digests]
         if changed or removed or known.get("", "") != _synonyms_digest(synonyms):
             update_index(folder, lang, changed, removed, synonyms)
     except (ClientSearchError, OSError, ValueError, KeyError):  # none yet, or damaged
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True, exist_ok=True)
-        write_index(folder, lang, docs, synonyms)
+        write_index(folder, lang, [doc.make() for doc in docs], synonyms)
     digests[""] = _synonyms_digest(synonyms)
     (folder / DIGESTS).write_text(json.dumps(digests, sort_keys=True), encoding="utf-8")
     return folder
 
 
-def _digest(doc: ClientDoc) -> str:
-    data = json.dumps(doc.as_dict(), sort_keys=True, ensure_ascii=False).encode()
-    return hashlib.blake2b(data, digest_size=12).hexdigest()
+def _hash(text: str) -> str:
+    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
 
 def _synonyms_digest(synonyms: Any) -> str:
-    data = json.dumps(synonyms, sort_keys=True, ensure_ascii=False, default=str).encode()
-    return hashlib.blake2b(data, digest_size=12).hexdigest()
+    return _hash(json.dumps(synonyms, sort_keys=True, ensure_ascii=False, default=str))
 
 
 def _read_digests(folder: Path) -> dict[str, str] | None:

@@ -1,0 +1,96 @@
+"""Whether anything a build reads has changed since the last successful build.
+
+``kb build`` with nothing changed should cost next to nothing. The fingerprint is a digest of
+what every output depends on: the config, every file of the content folders and of ``docs/``
+(path, size, modification time), ``synonyms.yml``, the readers' votes (the ``flagged`` state),
+"today", the code and theme (``kbsite``'s own files and the versions of the packages that
+render), and the site and index folders themselves (a new generation is a new folder). When it
+equals the one stored after the last successful build, the build has nothing to do.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import importlib.metadata
+import os
+from pathlib import Path
+
+from kbsite.project import CACHE_DIR, Project
+
+_FILE = "build-fingerprint"
+_PACKAGES = (
+    "mkdocs",
+    "mkdocs-material",
+    "markdown",
+    "pymdown-extensions",
+    "jinja2",
+    "whoosh-reloaded",
+)
+PACKAGE = Path(__file__).resolve().parent.parent
+
+
+def fingerprint(project: Project, today: dt.date) -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(today.isoformat().encode())
+    digest.update(project.config_file.read_bytes())
+    for package in _PACKAGES:
+        try:
+            digest.update(f"{package}={importlib.metadata.version(package)}".encode())
+        except importlib.metadata.PackageNotFoundError:
+            digest.update(f"{package}=-".encode())
+    folders = [project.root / d for d in project.settings.content_dirs] + [project.docs_dir]
+    folders += [PACKAGE] + ([project.theme_dir] if project.theme_dir else [])
+    for folder in folders:
+        for root, dirs, files in os.walk(folder, followlinks=True):
+            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+            for name in sorted(files):
+                _stat(digest, Path(root) / name)
+    for path in (
+        project.synonyms_file,
+        project.root / ".kb" / "feedback.sqlite3",
+        project.root / ".kb" / "feedback.sqlite3-wal",
+        project.root / "site" / "public",
+        project.root / "site" / "internal",
+        project.root / ".kb" / "index",
+    ):
+        _stat(digest, path)
+    return digest.hexdigest()
+
+
+def _stat(digest: hashlib._Hash, path: Path) -> None:
+    try:
+        stat = path.stat()
+    except OSError:
+        digest.update(f"{path}:-".encode())
+        return
+    digest.update(f"{path}:{stat.st_ino}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+
+
+def unchanged(project: Project, today: dt.date) -> tuple[str, str | None]:
+    """The current fingerprint, and what the last successful build noted (None: it differs)."""
+    current = fingerprint(project, today)
+    try:
+        stored = (project.root / CACHE_DIR / _FILE).read_text(encoding="utf-8").split("\n", 1)
+    except OSError:
+        return current, None
+    if stored[0] != current:
+        return current, None
+    return current, stored[1] if len(stored) > 1 else ""
+
+
+def remember(project: Project, today: dt.date, note: str) -> None:
+    """After a successful build: its fingerprint (taken now: the build made new folders)."""
+    path = project.root / CACHE_DIR / _FILE
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"{fingerprint(project, today)}\n{note}", encoding="utf-8")
+    except OSError:
+        pass  # only an optimisation
+
+
+def forget(project: Project) -> None:
+    """A build that failed or stopped: the next one must run in full."""
+    with contextlib.suppress(OSError):
+        (project.root / CACHE_DIR / _FILE).unlink()
