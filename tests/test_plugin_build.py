@@ -12,10 +12,14 @@ from conftest import FIXTURES, TODAY, page
 MKDOCS = Path(sys.executable).parent / "mkdocs"
 
 
-def mkdocs_build(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def mkdocs_build(
+    root: Path, *args: str, generator: str = "mkdocs"
+) -> subprocess.CompletedProcess[str]:
+    """``mkdocs build`` (or ``properdocs build -f mkdocs.yml``) in ``root``."""
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "KB_TODAY": TODAY}
+    config = ("-f", "mkdocs.yml") if generator == "properdocs" else ()
     return subprocess.run(
-        [str(MKDOCS), "build", *args],
+        [str(MKDOCS.with_name(generator)), "build", *config, *args],
         cwd=root,
         env=env,
         capture_output=True,
