@@ -319,3 +319,39 @@ def test_damaged_caches_are_detected_and_rebuilt(tmp_path: Path) -> None:
         cache.write_bytes(b"not a database at all" * 100)
     assert CliRunner().invoke(main, args, catch_exceptions=False).exit_code == 0
     assert _tree(tmp_path) == before
+
+
+def test_the_fingerprint_sees_what_outputs_depend_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each input a build reads changes the fingerprint: a page, the day, an installed package
+    (a folder of sys.path gains or loses a .dist-info), the synonyms, the published folders."""
+    from kbsite.project import find_project
+    from kbsite.sites.fingerprint import fingerprint
+
+    _seed(tmp_path / "kb")
+    packages = tmp_path / "site-packages"
+    packages.mkdir()
+    monkeypatch.setattr("sys.path", [str(packages)])
+    project = find_project(tmp_path / "kb" / "mkdocs.yml")
+    day = dt.date.fromisoformat(DAYS[0])
+    seen = {fingerprint(project, day)}
+
+    def changed() -> bool:
+        now = fingerprint(project, day)
+        new = now not in seen
+        seen.add(now)
+        return new
+
+    assert not changed()
+    page = tmp_path / "kb/kb/setup.md"
+    stat = page.stat()
+    os.utime(page, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+    assert changed()
+    assert fingerprint(project, day + dt.timedelta(days=1)) not in seen
+    (packages / "mkdocs_material-9.9.9.dist-info").mkdir()
+    assert changed()
+    (tmp_path / "kb/synonyms.yml").write_text("- [refund, money back]\n", "utf-8")
+    assert changed()
+    (tmp_path / "kb/site/public").mkdir(parents=True)
+    assert changed()

@@ -9,14 +9,16 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import click
 
 from kbsite.dates import DateError, resolve_today
-from kbsite.knowledge import KnowledgeBase, load_kb
 from kbsite.problems import Problem
 from kbsite.project import Project, ProjectError, find_project
+
+if TYPE_CHECKING:
+    from kbsite.knowledge import KnowledgeBase
 
 
 def today_option(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -130,6 +132,8 @@ def check(
         selection = PathSelection.from_arguments(project, paths, Path.cwd())
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="'PATH'") from None
+    from kbsite.knowledge import load_kb
+
     kb = load_kb(project, day)
     problems = [p for p in kb.problems if selection.covers(p.file)]
     pages = sum(1 for page in kb.pages if selection.covers(page.path))

@@ -58,7 +58,7 @@ def build(ctx: click.Context, today: str | None, config_file: Path | None) -> No
         ctx.exit(1)
     for warning in report.warnings:
         click.secho(f"warning: {warning}", fg="yellow", err=True)
-    _build_index(project, kb)
+    _build_index(project, kb, flags)
     warnings = len(kb.warnings)
     fingerprint.remember(
         project, day, f" ({warnings} warnings: see `kb check`)" if warnings else ""
@@ -71,8 +71,8 @@ def build(ctx: click.Context, today: str | None, config_file: Path | None) -> No
     )
 
 
-def _build_index(project, kb) -> None:  # type: ignore[no-untyped-def]
+def _build_index(project, kb, flags) -> None:  # type: ignore[no-untyped-def]
     """The rep search index, beside the sites (never inside the public one)."""
     from kbsite.cli.search import refresh_index
 
-    refresh_index(project, kb)
+    refresh_index(project, kb, flags=flags)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -13,6 +13,9 @@ from kbsite.cli import config_option, get_project, get_today, json_option, print
 from kbsite.knowledge import KnowledgeBase, load_kb
 from kbsite.project import Project
 from kbsite.settings import PAGE_TYPES
+
+if TYPE_CHECKING:
+    from kbsite.review.staleness import Flag
 
 INDEX_LOCK = ".kb/index.lock"
 LOCK_WAIT = 120.0  # seconds; KB_LOCK_WAIT overrides (a full rebuild of 10,000 pages: ~20 s)
@@ -25,8 +28,11 @@ class IndexNotUpdated(click.ClickException):
         return f"the search index was not updated: {self.message}"
 
 
-def refresh_index(project: Project, kb: KnowledgeBase, full: bool = False) -> dict[str, int]:
-    """Index the KB with each page's staleness state (incremental unless ``full``).
+def refresh_index(
+    project: Project, kb: KnowledgeBase, full: bool = False, flags: list[Flag] | None = None
+) -> dict[str, int]:
+    """Index the KB with each page's staleness state (incremental unless ``full``; ``flags``:
+    the KB's staleness flags when the caller has computed them already).
 
     One writer at a time: a second `kb index` or `kb build` waits for the first (up to
     KB_LOCK_WAIT seconds, saying whom it waits for), then gives up with a clear message."""
@@ -35,9 +41,9 @@ def refresh_index(project: Project, kb: KnowledgeBase, full: bool = False) -> di
     from kbsite.search.engine import IndexWriteError
     from kbsite.search.service import build
 
-    states = {
-        path: primary_state(flags) for path, flags in flags_by_path(compute_flags(kb)).items()
-    }
+    if flags is None:
+        flags = compute_flags(kb)
+    states = {path: primary_state(found) for path, found in flags_by_path(flags).items()}
     lock = project.root / INDEX_LOCK
 
     def waiting(holder: Any) -> None:

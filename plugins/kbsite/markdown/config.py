@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import importlib.metadata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import markdown
+if TYPE_CHECKING:  # imported when a converter is made: `kb build` with nothing to do skips it
+    import markdown
 
 #: What MkDocs always adds in front of the configured extensions.
 BUILTINS = ("toc", "tables", "fenced_code")
@@ -34,6 +34,8 @@ class MarkdownConfig:
 
     def new(self, extra: list[markdown.Extension] | None = None) -> markdown.Markdown:
         """A Markdown converter for this dialect (plus ``extra`` extensions of ours)."""
+        import markdown
+
         try:
             return markdown.Markdown(
                 extensions=[*self.extensions, *(extra or [])],
@@ -52,6 +54,8 @@ class MarkdownConfig:
 def _digest(extensions: str, configs: str) -> str:
     """The dialect's digest, worked out once per process (package versions are read from
     their metadata, which is slow)."""
+    import importlib.metadata
+
     parts = [extensions, configs, _model_source()]
     for package in _RENDERING_PACKAGES:
         try:

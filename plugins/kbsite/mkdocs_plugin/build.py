@@ -36,8 +36,10 @@ from kbsite.sites.plan import HEALTH_JSON, BuildInputs, PlannedPage, SitePlan, S
 SITES = ("public", "internal")
 PACKAGE = Path(__file__).resolve().parent.parent
 _VERSIONED = ("mkdocs", "mkdocs-material", "kbsite", "markdown", "pymdown-extensions", "jinja2")
-#: Up to this many changed files (or 5 % of a site), the site is updated file by file.
-_IN_PLACE_MAX = 200
+#: Up to this many changed files (or 10 % of a site), the site is updated file by file: an edit
+#: rewrites its page and the help-center search's delta segment (a few hundred small files); a
+#: new generation would link every file of the site and delete the old one (~1 s at 1,000 pages).
+_IN_PLACE_MAX = 1000
 #: Below this many pages to render, one process does it all (a second costs ~0.4 s to start).
 _POOL_THRESHOLD = 60
 
@@ -141,7 +143,7 @@ def _build_audience(
     changed = sum(1 for path, key in outputs.items() if previous.get(path) != key)
     stale = [path for path in previous if path not in outputs]
     generation: output.Generation | output.InPlace
-    if previous and changed + len(stale) <= max(_IN_PLACE_MAX, len(outputs) // 20):
+    if previous and changed + len(stale) <= max(_IN_PLACE_MAX, len(outputs) // 10):
         generation = output.InPlace(site_root, audience, stale)  # an edit: file by file
     else:
         generation = output.Generation(site_root, audience)

@@ -3,9 +3,10 @@
 ``kb build`` with nothing changed should cost next to nothing. The fingerprint is a digest of
 what every output depends on: the config, every file of the content folders and of ``docs/``
 (path, size, modification time), ``synonyms.yml``, the readers' votes (the ``flagged`` state),
-"today", the code and theme (``kbsite``'s own files and the versions of the packages that
-render), and the site and index folders themselves (a new generation is a new folder). When it
-equals the one stored after the last successful build, the build has nothing to do.
+"today", the code and theme (``kbsite``'s own files, and the folders of ``sys.path``:
+installing, upgrading or removing a package renames a ``.dist-info`` folder in one of them),
+and the site and index folders themselves (a new generation is a new folder). When it equals
+the one stored after the last successful build, the build has nothing to do.
 """
 
 from __future__ import annotations
@@ -13,21 +14,13 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
-import importlib.metadata
 import os
+import sys
 from pathlib import Path
 
 from kbsite.project import CACHE_DIR, Project
 
 _FILE = "build-fingerprint"
-_PACKAGES = (
-    "mkdocs",
-    "mkdocs-material",
-    "markdown",
-    "pymdown-extensions",
-    "jinja2",
-    "whoosh-reloaded",
-)
 PACKAGE = Path(__file__).resolve().parent.parent
 
 
@@ -35,11 +28,8 @@ def fingerprint(project: Project, today: dt.date) -> str:
     digest = hashlib.blake2b(digest_size=16)
     digest.update(today.isoformat().encode())
     digest.update(project.config_file.read_bytes())
-    for package in _PACKAGES:
-        try:
-            digest.update(f"{package}={importlib.metadata.version(package)}".encode())
-        except importlib.metadata.PackageNotFoundError:
-            digest.update(f"{package}=-".encode())
+    for entry in sys.path:  # where packages are installed (cheaper than their metadata)
+        _stat(digest, Path(entry or "."))
     folders = [project.root / d for d in project.settings.content_dirs] + [project.docs_dir]
     folders += [PACKAGE] + ([project.theme_dir] if project.theme_dir else [])
     for folder in folders:
