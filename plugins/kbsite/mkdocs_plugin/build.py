@@ -2,9 +2,11 @@
 
 Every site is planned from the loaded KB (``kbsite.sites.plan``); every output file gets a key
 (the digest of everything it is made from: page inputs, the site's config and theme, package
-versions). Files whose key is unchanged are hard-linked from the current site; the others are
-rendered (pages, through the theme) or written (sitemaps, search indexes, health data). When
-nothing changed for an audience, its folder is left as it is. So a build after any sequence of
+versions). Files whose key is unchanged are kept; the others are rendered (pages, through the
+theme) or written (sitemaps, search indexes, health data). A few changes (an edit) replace
+files one by one in the current site, each atomically; many (a new theme, a first build) make a
+new generation beside it (unchanged files hard-linked) that is swapped in at once. When nothing
+changed for an audience, its folder is left as it is. So a build after any sequence of
 edits gives the same bytes as a clean build, while an edit re-renders only the pages it reaches.
 MkDocs is imported only when something must be rendered.
 """
