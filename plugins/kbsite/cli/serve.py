@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import click
 
 from kbsite.cli import config_option, get_project
+from kbsite.project import Project
 
 
 def _names(values: tuple[str, ...], env: str) -> tuple[str, ...]:
@@ -62,6 +64,12 @@ def _names(values: tuple[str, ...], env: str) -> tuple[str, ...]:
     default=0,
     help="Open connections per worker (default: half the open-file limit, at most 1,000).",
 )
+@click.option(
+    "--watch",
+    is_flag=True,
+    help="Build now and after every change to the content, docs/, mkdocs.yml or "
+    "synonyms.yml; open pages reload themselves (a build with errors lists them on the page).",
+)
 @config_option
 @click.pass_context
 def serve(
@@ -74,12 +82,13 @@ def serve(
     header_timeout: float,
     keep_alive: int,
     max_connections: int,
+    watch: bool,
     config_file: Path | None,
 ) -> None:
     """Serve the search page (/), the API (/api/search), /internal/ and /public/."""
     import uvicorn
 
-    from kbsite.server.app import create_app, is_loopback
+    from kbsite.server.app import is_loopback
     from kbsite.server.connections import GuardedHTTP
     from kbsite.server.options import ENV, OptionsError, ServeOptions
 
@@ -92,6 +101,7 @@ def serve(
         header_timeout=header_timeout,
         keep_alive=keep_alive,
         max_connections=max_connections,
+        watch=watch,
     )
     if not is_loopback(host) and not options.token:
         raise click.UsageError(
@@ -121,6 +131,22 @@ def serve(
         "proxy_headers": bool(options.trusted_proxies),
         "forwarded_allow_ips": list(options.trusted_proxies) or None,
     }
+    if not watch:
+        _run(uvicorn, project, options, workers, settings)
+        return
+    from kbsite.cli.watch import start_builder, stop_builder
+
+    builder = start_builder(project.config_file)
+    try:
+        _run(uvicorn, project, options, workers, settings)
+    finally:
+        stop_builder(builder)
+
+
+def _run(uvicorn: Any, project: Project, options: Any, workers: int, settings: dict[str, Any]
+         ) -> None:  # fmt: skip
+    from kbsite.server.app import create_app
+
     if workers == 1:
         uvicorn.run(create_app(project, options=options), **settings)
         return
