@@ -19,7 +19,8 @@
 
   function lines(state) {
     var out = (state.errors || []).map(function (e) {
-      return e.file + ":" + e.line + ": " + e.code + ": " + e.message;
+      return e.file + ":" + e.line + ": " + e.code + ": " + e.message +
+        (e.hint ? " (" + e.hint + ")" : "");
     });
     if (state.failure) out.push(state.failure);
     return out;

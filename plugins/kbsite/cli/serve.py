@@ -115,7 +115,7 @@ def serve(
     os.environ[ENV] = options.to_env()  # for the connection limits, and each worker's app
     with_port, any_port = options.host_names()
     accepted = ", ".join(sorted(with_port) + sorted(any_port))
-    click.echo(
+    serving = (
         f"serving {project.root} on http://{host}:{port}/  (rep search; /internal/, "
         f"/public/; Ctrl+C stops)\naccepting the host names {accepted}"
     )
@@ -132,15 +132,19 @@ def serve(
         "forwarded_allow_ips": list(options.trusted_proxies) or None,
     }
     if not watch:
+        click.echo(serving)
         _run(uvicorn, project, options, workers, settings)
         return
-    from kbsite.cli.watch import start_builder, stop_builder
+    from kbsite.cli.watch import BuilderProcess
 
-    builder = start_builder(project.config_file)
+    builder = BuilderProcess(project.config_file)
+    builder.start()
     try:
+        builder.wait_first_build()  # as `kb build` then `kb serve` would
+        click.echo(f"\n{serving}")
         _run(uvicorn, project, options, workers, settings)
     finally:
-        stop_builder(builder)
+        builder.stop()
 
 
 def _run(uvicorn: Any, project: Project, options: Any, workers: int, settings: dict[str, Any]

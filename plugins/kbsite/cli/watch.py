@@ -13,6 +13,7 @@ theme's templates).
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import signal
@@ -20,6 +21,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -43,29 +45,41 @@ MAX_ERRORS = 100
 STOP_SECONDS = 10.0
 
 
-def start_builder(config_file: Path) -> multiprocessing.process.BaseProcess:
-    """The builder, started in a fresh process (spawned: the server's threads are not
-    copied into it, and it may fork renderers of its own)."""
-    context = multiprocessing.get_context("spawn")
-    process = context.Process(
-        target=run_builder, args=(str(config_file), os.getpid()), name="kb-watch"
-    )
-    process.start()
-    return process
+class BuilderProcess:
+    """The builder, in a fresh process (spawned: the server's threads are not copied into
+    it, and it may fork renderers of its own)."""
+
+    def __init__(self, config_file: Path) -> None:
+        context = multiprocessing.get_context("spawn")
+        self.built = context.Event()  # set once the first build has ended, well or not
+        self.process = context.Process(
+            target=run_builder,
+            args=(str(config_file), os.getpid(), self.built),
+            name="kb-watch",
+        )
+
+    def start(self) -> None:
+        self.process.start()
+
+    def wait_first_build(self) -> None:
+        """Until the first build has ended (the server then opens on built sites)."""
+        while not self.built.wait(0.2) and self.process.is_alive():
+            pass
+
+    def stop(self) -> None:
+        if self.process.is_alive():
+            self.process.terminate()  # SIGTERM: a build in progress is abandoned
+            self.process.join(STOP_SECONDS)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
 
 
-def stop_builder(process: multiprocessing.process.BaseProcess) -> None:
-    if process.is_alive():
-        process.terminate()  # SIGTERM: the build in progress cleans up (SystemExit)
-        process.join(STOP_SECONDS)
-    if process.is_alive():
-        process.kill()
-        process.join()
-
-
-def run_builder(config_file: str, parent: int) -> None:
+def run_builder(config_file: str, parent: int, built: Any = None) -> None:
     """The builder process: Ctrl+C is the server's to handle (it then stops this one)."""
     builder = Builder(Path(config_file), lambda: os.getppid() != parent)
+    if built is not None:
+        builder.first_build_done = built.set
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, builder.terminate)
     builder.run()
@@ -77,6 +91,7 @@ class Builder:
         self.parent_gone = stopped
         self.stop = threading.Event()  # set by SIGTERM: ends the watch
         self.building = False
+        self.first_build_done: Callable[[], None] = lambda: None
         self.project: Project | None = None
         # A new generation at start: pages open from an earlier server reload once.
         self.generation = _new_generation()
@@ -92,22 +107,30 @@ class Builder:
             raise SystemExit(0)
 
     def run(self) -> None:
-        self.build(seen=None, reason="start")
+        """Watch, then build; then build after every settled burst of changes."""
+        with contextlib.suppress(ProjectError):  # else the build says what is wrong
+            self.project = find_project(self.config_file)
+        reason = "start"
         while not self.stopped():
             folders = self.folders()
             look = self.signature()
+            pending: str | None = reason  # built once the watch is in place: nothing is missed
             for changes in self._changes(folders):
                 if self.stopped():
                     return
                 now = self.signature()
-                if not changes and now == look:
+                if pending is None and not changes and now == look:
                     continue
                 paths = _changed_paths(changes)
-                if now != look:
-                    paths.append(self.config_file)
-                self.build(seen=time.time(), reason=self._describe(paths))
-                look = self.signature()
+                paths += [path for path, info in now.items() if look.get(path) != info]
+                look = now  # taken before the build: a change while it runs is the next one
+                seen = None if pending == "start" else time.time()
+                self.build(seen=seen, reason=pending or self._describe(paths))
+                if pending == "start":
+                    self.first_build_done()
+                pending = None
                 if self.folders() != folders:
+                    reason = "watched folders changed"
                     break  # a folder came, went or was replaced: watch the new set
 
     def _changes(self, folders: list[Path]) -> Iterator[set[tuple[object, str]]]:
@@ -142,7 +165,7 @@ class Builder:
                 found.append(folder.resolve())
         return found
 
-    def signature(self) -> tuple[object, ...]:
+    def signature(self) -> dict[Path, tuple[int, int, int] | None]:
         """What the files beside mkdocs.yml and the watched folders themselves are now."""
         root = self.config_file.parent
         paths = [self.config_file, root / "synonyms.yml"]
@@ -150,7 +173,7 @@ class Builder:
             paths += [self.project.root / name for name in self.project.settings.content_dirs]
             paths += [self.project.docs_dir]
             paths += [self.project.theme_dir] if self.project.theme_dir else []
-        return tuple(_stat(path) for path in paths)
+        return {path: _stat(path) for path in paths}
 
     def _describe(self, paths: list[Path]) -> str:
         root = self.config_file.parent
