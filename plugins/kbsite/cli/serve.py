@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -138,13 +139,21 @@ def serve(
     from kbsite.cli.watch import BuilderProcess
 
     builder = BuilderProcess(project.config_file)
+    # Until uvicorn sets its own: a SIGTERM while the first build runs stops the builder too.
+    signal.signal(signal.SIGTERM, _terminated)
     builder.start()
     try:
         builder.wait_first_build()  # as `kb build` then `kb serve` would
+        if not builder.process.is_alive():
+            raise click.ClickException("the builder stopped (see above): not serving")
         click.echo(f"\n{serving}")
         _run(uvicorn, project, options, workers, settings)
     finally:
         builder.stop()
+
+
+def _terminated(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 def _run(uvicorn: Any, project: Project, options: Any, workers: int, settings: dict[str, Any]

@@ -14,9 +14,12 @@ theme's templates).
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import ctypes.util
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -43,6 +46,7 @@ LOOK_MS = 200
 MAX_ERRORS = 100
 #: How long the server waits for the builder to end once it stops.
 STOP_SECONDS = 10.0
+_PR_SET_PDEATHSIG = 1
 
 
 class BuilderProcess:
@@ -51,20 +55,22 @@ class BuilderProcess:
 
     def __init__(self, config_file: Path) -> None:
         context = multiprocessing.get_context("spawn")
-        self.built = context.Event()  # set once the first build has ended, well or not
+        # A pipe, not an Event: a multiprocessing Event's set() waits for every process that
+        # waited on it to wake, forever if one of them was killed meanwhile.
+        self._first, first = context.Pipe(duplex=False)
         self.process = context.Process(
-            target=run_builder,
-            args=(str(config_file), os.getpid(), self.built),
-            name="kb-watch",
+            target=run_builder, args=(str(config_file), os.getpid(), first), name="kb-watch"
         )
 
     def start(self) -> None:
         self.process.start()
 
     def wait_first_build(self) -> None:
-        """Until the first build has ended (the server then opens on built sites)."""
-        while not self.built.wait(0.2) and self.process.is_alive():
-            pass
+        """Until the first build has ended, well or not (the server then opens on its sites)."""
+        while self.process.is_alive():
+            with contextlib.suppress(EOFError, OSError):
+                if self._first.poll(0.2):
+                    return
 
     def stop(self) -> None:
         if self.process.is_alive():
@@ -75,14 +81,32 @@ class BuilderProcess:
             self.process.join()
 
 
-def run_builder(config_file: str, parent: int, built: Any = None) -> None:
-    """The builder process: Ctrl+C is the server's to handle (it then stops this one)."""
+def run_builder(config_file: str, parent: int, first: Any = None) -> None:
+    """The builder process: Ctrl+C is the server's to handle (it then stops this one), and it
+    ends with the server, however the server ends."""
     builder = Builder(Path(config_file), lambda: os.getppid() != parent)
-    if built is not None:
-        builder.first_build_done = built.set
+    if first is not None:
+        builder.first_build_done = lambda: _tell(first)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, builder.terminate)
+    _end_with_parent()
     builder.run()
+
+
+def _tell(connection: Any) -> None:
+    with contextlib.suppress(OSError):  # the server is gone: nobody to tell
+        connection.send(True)
+        connection.close()
+
+
+def _end_with_parent() -> None:
+    """SIGTERM when the server process dies, even killed (Linux); elsewhere the builder
+    notices within LOOK_MS that its parent is gone."""
+    if not sys.platform.startswith("linux"):
+        return
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 class Builder:
