@@ -247,3 +247,46 @@ def test_the_watched_sites_are_kb_builds_own(watched: Watched, tmp_path: Path) -
         data = (watched.root / rel).read_bytes()
         assert b"/_kb/" not in data, rel
         assert data == (clean / rel).read_bytes(), rel
+
+
+def _builder_of(server: int) -> int:
+    """The builder process among a server's children (not multiprocessing's tracker)."""
+    children = Path(f"/proc/{server}/task/{server}/children").read_text().split()
+    for child in children:
+        command = Path(f"/proc/{child}/cmdline").read_bytes()
+        if b"spawn_main" in command:
+            return int(child)
+    raise AssertionError(f"no builder among {children}")
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state not in ("Z", "X")
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc")
+def test_a_killed_server_takes_its_builder_with_it(watched: Watched, tmp_path: Path) -> None:
+    """SIGKILL to `kb serve --watch` (no clean-up code runs) still ends its builder."""
+    root = tmp_path / "kb"
+    shutil.copytree(watched.root, root, ignore=shutil.ignore_patterns("site", ".kb"))
+    env = {**os.environ, "KB_TODAY": TODAY, "NO_MKDOCS_2_WARNING": "1"}
+    command = [str(KB_BIN), "serve", "--watch", "--workers", "1", "--port", str(free_port())]
+    proc = subprocess.Popen(command, cwd=root, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        deadline = time.monotonic() + WAIT
+        while read_state(root) is None:
+            assert time.monotonic() < deadline and proc.poll() is None
+            time.sleep(0.05)
+        builder = _builder_of(proc.pid)
+        assert _running(builder)
+    finally:
+        proc.kill()
+        proc.wait(timeout=30)
+    deadline = time.monotonic() + 10
+    while _running(builder) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _running(builder)
