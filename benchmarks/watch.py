@@ -134,7 +134,9 @@ def main() -> None:
                 tab.goto(base + url_of(root, target))
                 generation = first["generation"]
                 for number in range(edits):
-                    time.sleep(0.5)  # a person's pace; the builder is idle
+                    time.sleep(
+                        2
+                    )  # a person's pace: the builder, the index and the browser are idle
                     marker = f"Edit number {number} reached the page."
                     saved = time.time()
                     with target.open("a", encoding="utf-8") as out:
