@@ -5,12 +5,15 @@ from __future__ import annotations
 import os
 import signal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from kbsite.cli import config_option, get_project
 from kbsite.project import Project
+
+if TYPE_CHECKING:
+    from kbsite.server.options import ServeOptions
 
 
 def _names(values: tuple[str, ...], env: str) -> tuple[str, ...]:
@@ -156,8 +159,9 @@ def _terminated(signum: int, frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
-def _run(uvicorn: Any, project: Project, options: Any, workers: int, settings: dict[str, Any]
-         ) -> None:  # fmt: skip
+def _run(
+    uvicorn: Any, project: Project, options: ServeOptions, workers: int, settings: dict[str, Any]
+) -> None:
     from kbsite.server.app import create_app
 
     if workers == 1:

@@ -110,6 +110,8 @@ def _end_with_parent() -> None:
 
 
 class Builder:
+    """Watches the project and builds it; ``stopped`` says when the server is gone."""
+
     def __init__(self, config_file: Path, stopped: Callable[[], bool] = lambda: False) -> None:
         self.config_file = config_file
         self.parent_gone = stopped
