@@ -1,5 +1,6 @@
 # Two entry points for a fresh machine with Python 3.11, git and make:
-#   make serve  - set up .venv, check and build the sample KB, serve it on http://127.0.0.1:8000
+#   make serve  - set up .venv, check and build the sample KB, serve it on http://127.0.0.1:8000,
+#                 rebuilding on every edit (open pages reload themselves)
 #   make test   - set up .venv with the test tools (and Chromium), run the whole pytest suite
 PYTHON ?= python3
 VENV := .venv
@@ -22,10 +23,10 @@ install: $(STAMP)
 check: install
 	$(BIN)/kb check
 
+# `kb serve --watch` builds first, then again after every change.
 serve: install
 	$(BIN)/kb check
-	$(BIN)/kb build
-	$(BIN)/kb serve --port $(PORT)
+	$(BIN)/kb serve --watch --port $(PORT)
 
 # Chromium, and Telugu fonts so the screenshots of the Telugu sites show text, not boxes.
 browser:

@@ -1,27 +1,62 @@
-"""``kb build``: check, then both sites in every language, then the rep search index."""
+"""``kb build``: check, then both sites in every language, then the rep search index.
+
+``build_project`` is the one code path: the ``kb build`` command runs it once, and
+``kb serve --watch`` (``cli/watch.py``) runs it after every change, in a process of its own.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from kbsite.cli import config_option, get_project, get_today, print_problems, today_option
+from kbsite.problems import Problem
+from kbsite.project import Project
 from kbsite.sites import fingerprint
 
+if TYPE_CHECKING:
+    from kbsite.mkdocs_plugin.build import BuildReport
 
-@click.command()
-@today_option
-@config_option
-@click.pass_context
-def build(ctx: click.Context, today: str | None, config_file: Path | None) -> None:
-    """Check the KB, then write site/public, site/internal and the search index."""
+
+@dataclass
+class BuildOutcome:
+    """What one build did: ``ok`` when the sites and the index are up to date."""
+
+    ok: bool = False
+    problems: list[Problem] = field(default_factory=list)  # kb check's, errors and warnings
+    failure: str | None = None  # why the build stopped, when no file and line say it
+    report: BuildReport | None = None  # None when it stopped before the sites
+    seconds: dict[str, float] = field(default_factory=dict)  # load, sites, index
+    pages: int = 0
+
+    @property
+    def sites_changed(self) -> bool:
+        """Whether a site folder was replaced (a page a browser shows may have changed)."""
+        return self.report is not None and len(self.report.unchanged) < len(self.report.seconds)
+
+
+def build_project(
+    project: Project,
+    day: dt.date,
+    *,
+    sites_done: Callable[[BuildOutcome], None] | None = None,
+) -> BuildOutcome:
+    """Check the KB, then bring both sites and the search index up to date, saying what it
+    does on stderr. Bad content stops it before anything is written (the previous sites stay).
+
+    ``sites_done`` is called once the sites are in place, before the index update (a
+    browser can reload then). Raises ``IndexNotUpdated`` (a ``click.ClickException``) when
+    the index cannot be written."""
     from kbsite.mkdocs_plugin.build import SiteBuildError, build_sites
     from kbsite.review.staleness import compute_flags, fail_on_message
 
-    day = get_today(today)
-    project = get_project(ctx, config_file)
+    outcome = BuildOutcome()
     start = time.perf_counter()
     _, note = fingerprint.unchanged(project, day)
     if note is not None:  # nothing any output depends on has changed since the last build
@@ -30,11 +65,14 @@ def build(ctx: click.Context, today: str | None, config_file: Path | None) -> No
             f"nothing changed since the last build{note}; the sites and the index are up to "
             f"date ({seconds:.2f} s)"
         )
-        return
+        outcome.ok = True
+        return outcome
     fingerprint.forget(project)
     from kbsite.knowledge import load_kb
 
     kb = load_kb(project, day)
+    outcome.problems, outcome.pages = list(kb.problems), len(kb.pages)
+    outcome.seconds["load"] = time.perf_counter() - start
     if kb.problems:
         print_problems(kb, err=True)
     if kb.errors:
@@ -43,32 +81,55 @@ def build(ctx: click.Context, today: str | None, config_file: Path | None) -> No
             fg="red",
             err=True,
         )
-        ctx.exit(1)
+        return outcome
     flags = compute_flags(kb, warn=lambda text: click.secho(text, fg="yellow", err=True))
     stop = fail_on_message(flags, project.settings.fail_on)
     if stop:
-        click.secho(f"build stopped: {stop}", fg="red", err=True)
-        ctx.exit(1)
+        outcome.failure = f"build stopped: {stop}"
+        click.secho(outcome.failure, fg="red", err=True)
+        return outcome
+    sites_start = time.perf_counter()
     try:
-        report = build_sites(
+        outcome.report = build_sites(
             kb, flags, project.root / "site", progress=lambda msg: click.echo(msg, err=True)
         )
     except SiteBuildError as exc:
-        click.secho(f"build failed: {exc} (the previous sites are untouched)", fg="red", err=True)
-        ctx.exit(1)
-    for warning in report.warnings:
+        outcome.failure = f"build failed: {exc} (the previous sites are untouched)"
+        click.secho(outcome.failure, fg="red", err=True)
+        return outcome
+    outcome.seconds["sites"] = time.perf_counter() - sites_start
+    for warning in outcome.report.warnings:
         click.secho(f"warning: {warning}", fg="yellow", err=True)
+    if sites_done is not None:
+        sites_done(outcome)
+    index_start = time.perf_counter()
     _build_index(project, kb, flags)
+    outcome.seconds["index"] = time.perf_counter() - index_start
+    outcome.ok = True
     warnings = len(kb.warnings)
     fingerprint.remember(
         project, day, f" ({warnings} warnings: see `kb check`)" if warnings else ""
     )
     seconds = time.perf_counter() - start
     languages = len(project.settings.languages)
+    report = outcome.report
     click.echo(
         f"built site/public and site/internal in {languages} languages ({len(kb.pages)} pages; "
         f"{report.rendered} rendered, {report.reused} kept) in {seconds:.1f} s"
     )
+    return outcome
+
+
+@click.command()
+@today_option
+@config_option
+@click.pass_context
+def build(ctx: click.Context, today: str | None, config_file: Path | None) -> None:
+    """Check the KB, then write site/public, site/internal and the search index."""
+    day = get_today(today)
+    project = get_project(ctx, config_file)
+    outcome = build_project(project, day)
+    ctx.exit(0 if outcome.ok else 1)
 
 
 def _build_index(project, kb, flags) -> None:  # type: ignore[no-untyped-def]

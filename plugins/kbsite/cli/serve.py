@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import os
+import signal
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from kbsite.cli import config_option, get_project
+from kbsite.project import Project
+
+if TYPE_CHECKING:
+    from kbsite.server.options import ServeOptions
 
 
 def _names(values: tuple[str, ...], env: str) -> tuple[str, ...]:
@@ -62,6 +68,12 @@ def _names(values: tuple[str, ...], env: str) -> tuple[str, ...]:
     default=0,
     help="Open connections per worker (default: half the open-file limit, at most 1,000).",
 )
+@click.option(
+    "--watch",
+    is_flag=True,
+    help="Build now and after every change to the content, docs/, mkdocs.yml or "
+    "synonyms.yml; open pages reload themselves (a build with errors lists them on the page).",
+)
 @config_option
 @click.pass_context
 def serve(
@@ -74,12 +86,13 @@ def serve(
     header_timeout: float,
     keep_alive: int,
     max_connections: int,
+    watch: bool,
     config_file: Path | None,
 ) -> None:
     """Serve the search page (/), the API (/api/search), /internal/ and /public/."""
     import uvicorn
 
-    from kbsite.server.app import create_app, is_loopback
+    from kbsite.server.app import is_loopback
     from kbsite.server.connections import GuardedHTTP
     from kbsite.server.options import ENV, OptionsError, ServeOptions
 
@@ -92,6 +105,7 @@ def serve(
         header_timeout=header_timeout,
         keep_alive=keep_alive,
         max_connections=max_connections,
+        watch=watch,
     )
     if not is_loopback(host) and not options.token:
         raise click.UsageError(
@@ -105,7 +119,7 @@ def serve(
     os.environ[ENV] = options.to_env()  # for the connection limits, and each worker's app
     with_port, any_port = options.host_names()
     accepted = ", ".join(sorted(with_port) + sorted(any_port))
-    click.echo(
+    serving = (
         f"serving {project.root} on http://{host}:{port}/  (rep search; /internal/, "
         f"/public/; Ctrl+C stops)\naccepting the host names {accepted}"
     )
@@ -121,6 +135,35 @@ def serve(
         "proxy_headers": bool(options.trusted_proxies),
         "forwarded_allow_ips": list(options.trusted_proxies) or None,
     }
+    if not watch:
+        click.echo(serving)
+        _run(uvicorn, project, options, workers, settings)
+        return
+    from kbsite.cli.watch import BuilderProcess
+
+    builder = BuilderProcess(project.config_file)
+    # Until uvicorn sets its own: a SIGTERM while the first build runs stops the builder too.
+    signal.signal(signal.SIGTERM, _terminated)
+    builder.start()
+    try:
+        builder.wait_first_build()  # as `kb build` then `kb serve` would
+        if not builder.process.is_alive():
+            raise click.ClickException("the builder stopped (see above): not serving")
+        click.echo(f"\n{serving}")
+        _run(uvicorn, project, options, workers, settings)
+    finally:
+        builder.stop()
+
+
+def _terminated(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _run(
+    uvicorn: Any, project: Project, options: ServeOptions, workers: int, settings: dict[str, Any]
+) -> None:
+    from kbsite.server.app import create_app
+
     if workers == 1:
         uvicorn.run(create_app(project, options=options), **settings)
         return

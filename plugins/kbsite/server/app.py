@@ -25,6 +25,7 @@ from starlette.staticfiles import StaticFiles
 from kbsite.project import Project
 from kbsite.server.connections import GuardedHTTP, no_delay
 from kbsite.server.guards import TOKEN_COOKIE, HostGuard, SecurityHeaders, TokenGate, page_policy
+from kbsite.server.live import LiveFeed
 from kbsite.server.options import ServeOptions
 
 __all__ = ["TOKEN_COOKIE", "GuardedHTTP", "ServeOptions", "create_app", "is_loopback", "no_delay"]
@@ -222,7 +223,14 @@ def create_app(
             return JSONResponse({"ok": False, "error": UNREADABLE})
         return JSONResponse({"ok": True, "pages": pages, "warm": search.warmed})
 
+    # `--watch`: pages get the live-reload script, and /_kb/ its events (server/live.py).
+    live = LiveFeed(project.root) if options.watch else None
+
     async def not_built(request: Request) -> Response:
+        if live is not None:  # reloads itself once the first build is in place
+            live.refresh()
+            no_store = {"Cache-Control": "no-store"}
+            return HTMLResponse(live.inject(_NO_SITE), status_code=404, headers=no_store)
         return HTMLResponse(_NO_SITE, status_code=404)
 
     routes: list[Any] = [
@@ -232,15 +240,20 @@ def create_app(
         Route("/versions/{page_id}/{lang}/", version_page),
     ]
     routes += readers.routes()  # /api/feedback, /api/searches, /api/insights (SPEC §9)
+    routes += live.routes() if live is not None else []
     for name in ("internal", "public"):
         folder = project.root / "site" / name
-        routes.append(Mount(f"/{name}", app=_Static(folder, not_built)))
+        routes.append(Mount(f"/{name}", app=_Static(folder, not_built, live)))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         search.warm()
         await readers.start()
+        if live is not None:
+            live.start()
         yield
+        if live is not None:
+            await live.stop()
         await readers.stop()
 
     middleware = [Middleware(SecurityHeaders), Middleware(HostGuard, options=options)]
@@ -252,14 +265,15 @@ def create_app(
 class _Static:
     """A built site folder, or a page saying to run `kb build` while there is none."""
 
-    def __init__(self, folder: Path, fallback: Any) -> None:
+    def __init__(self, folder: Path, fallback: Any, live: LiveFeed | None = None) -> None:
         self.folder = folder
         self.fallback = fallback
+        self.live = live
         self.app: StaticFiles | None = None
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if self.app is None and self.folder.is_dir():
-            self.app = _SiteFiles(directory=self.folder, html=True)
+            self.app = _SiteFiles(directory=self.folder, html=True, live=self.live)
         if self.app is None:
             response = await self.fallback(Request(scope, receive))
             await response(scope, receive, send)
@@ -269,9 +283,24 @@ class _Static:
 
 class _SiteFiles(StaticFiles):
     """A built site; a missing path gets the nearest ``404.html`` above it, so a reader of
-    ``/public/it/...`` sees the Italian site's 404 page (issue 15)."""
+    ``/public/it/...`` sees the Italian site's 404 page (issue 15). With ``live`` (``--watch``)
+    every HTML page gets the live-reload script, and no answer is "not modified"."""
+
+    def __init__(self, *args: Any, live: LiveFeed | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.live = live
 
     async def get_response(self, path: str, scope: Any) -> Response:
+        response = await self._response(path, scope)
+        return response if self.live is None else await self.live.page(response)
+
+    def file_response(self, full_path: Any, stat_result: Any, scope: Any, status_code: int = 200
+                      ) -> Response:  # fmt: skip
+        if self.live is not None:  # a cached copy would name an old build
+            return FileResponse(full_path, status_code=status_code, stat_result=stat_result)
+        return super().file_response(full_path, stat_result, scope, status_code)
+
+    async def _response(self, path: str, scope: Any) -> Response:
         response = await super().get_response(path, scope)
         if response.status_code != 404:
             return response

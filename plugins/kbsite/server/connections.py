@@ -21,10 +21,13 @@ from typing import Any
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from kbsite.server.live import EVENTS_PATH
 from kbsite.server.options import ServeOptions
 
 log = logging.getLogger("kbsite.server")
 _RECEIVED = (h11.DONE, h11.MUST_CLOSE, h11.CLOSED, h11.ERROR)
+#: Answers that go on until the client leaves.
+ENDLESS_PATHS = (EVENTS_PATH,)
 
 
 def no_delay(transport: Any) -> None:
@@ -87,6 +90,17 @@ class GuardedHTTP(H11Protocol):  # type: ignore[misc]
     def connection_lost(self, exc: Exception | None) -> None:
         self._cancel_deadline()
         super().connection_lost(exc)
+
+    def shutdown(self) -> None:
+        """The server is stopping. uvicorn lets every answer in progress finish, but an event
+        stream (live reload) only ends when its client goes: close it as if the client had
+        (the page's EventSource tries again, and finds the next server)."""
+        cycle = self.cycle
+        streaming = cycle is not None and not cycle.response_complete
+        if streaming and cycle.scope.get("path") in ENDLESS_PATHS:
+            self.transport.close()
+            return
+        super().shutdown()
 
     def _await_request(self) -> None:
         self._cancel_deadline()

@@ -36,6 +36,7 @@ class ServeOptions:
     header_timeout: float = 10.0  # to receive a whole request once a connection waits for one
     keep_alive: float = 5.0  # an idle connection between requests
     max_connections: int = 0  # per worker process; 0: from the open-file limit
+    watch: bool = False  # `--watch`: pages get the live-reload script (server/live.py)
 
     def check(self) -> None:
         """Refuse settings that would expose the rep content (raises OptionsError)."""
