@@ -66,6 +66,8 @@ def build_project(
             f"date ({seconds:.2f} s)"
         )
         outcome.ok = True
+        if sites_done is not None:
+            sites_done(outcome)  # in place already (report None: nothing to reload)
         return outcome
     fingerprint.forget(project)
     from kbsite.knowledge import load_kb
