@@ -148,6 +148,7 @@ class ModelCache:
         self._files: dict[str, Any] = {}
         self._pending_files: dict[str, bytes] = {}
         self._used_files: set[str] = set()
+        self._keys: dict[str, str] = {}  # body -> key (a str keeps its own hash: cheap)
         self._pid = os.getpid()
         if folder is not None:
             self._db = self._open(folder / _FILE)
@@ -192,10 +193,18 @@ class ModelCache:
 
     # -- reading --------------------------------------------------------------------------
 
+    def key(self, text: str) -> str:
+        """``body_key`` in this cache's dialect, worked out once per body per process (every
+        site of a build asks for the keys of the same bodies)."""
+        found = self._keys.get(text)
+        if found is None:
+            found = self._keys[text] = body_key(self.config, text)
+        return found
+
     def outlines(self, texts: Iterable[str]) -> list[Outline]:
         """The outline of each body, parsing (in bulk) only those not cached."""
         texts = list(texts)
-        keys = [body_key(self.config, text) for text in texts]
+        keys = [self.key(text) for text in texts]
         self._used.update(keys)
         missing = [k for k in dict.fromkeys(keys) if k not in self._outlines]
         if missing and self._db is not None:
@@ -212,7 +221,7 @@ class ModelCache:
 
     def rendering(self, text: str) -> Rendering:
         """The rendering of a body (parsed again only when not cached)."""
-        key = body_key(self.config, text)
+        key = self.key(text)
         self._used.add(key)
         found = self._renderings.get(key)
         if found is not None:

@@ -44,7 +44,7 @@ class MarkdownConfig:
         except Exception as exc:  # an extension that will not load: a config problem
             raise MarkdownConfigError(f"markdown_extensions: {exc}") from None
 
-    @property
+    @functools.cached_property
     def digest(self) -> str:
         """Changes whenever the rendering of some page could: extensions, options, versions."""
         return _digest(repr(self.extensions), _stable(self.configs))

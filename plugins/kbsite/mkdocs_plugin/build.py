@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kbsite.knowledge import KnowledgeBase
-from kbsite.markdown.cache import ModelCache, body_key
+from kbsite.markdown.cache import ModelCache
 from kbsite.project import CACHE_DIR, Project
 from kbsite.reading.docs import read_docs
 from kbsite.review.staleness import Flag
@@ -226,15 +226,11 @@ def _decide(
     theme: dict[str, tuple[str, Path]],
 ) -> None:
     models = inputs.models
-    plan, config = site.plan, models.config
-
-    def key_of_body(text: str) -> str:
-        return body_key(config, text)
-
+    plan = site.plan
     keys: list[str] = []
     for page in plan.pages:
         path = output_path(plan, page.uri)
-        key = page.key(site.digest, key_of_body)
+        key = page.key(site.digest, models.key)
         site.outputs[path] = key
         keys.append(key)
         if previous.get(path) != key:
