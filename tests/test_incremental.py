@@ -355,3 +355,22 @@ def test_the_fingerprint_sees_what_outputs_depend_on(
     assert changed()
     (tmp_path / "kb/site/public").mkdir(parents=True)
     assert changed()
+
+
+def test_a_file_saved_during_a_build_is_seen_by_the_next(tmp_path: Path) -> None:
+    """The fingerprint a build leaves is of its inputs as they were when it started."""
+    from kbsite.project import find_project
+    from kbsite.sites import fingerprint
+
+    _seed(tmp_path)
+    project = find_project(tmp_path / "mkdocs.yml")
+    day = dt.date.fromisoformat(DAYS[0])
+    read, note = fingerprint.unchanged(project, day)
+    assert note is None  # never built
+    fingerprint.remember(project, day, "", read)
+    assert fingerprint.unchanged(project, day) == (read, "")
+    page = tmp_path / "kb/setup.md"
+    stat = page.stat()
+    os.utime(page, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))  # saved mid-build
+    fingerprint.remember(project, day, "", read)  # the build ends
+    assert fingerprint.unchanged(project, day)[1] is None

@@ -58,7 +58,7 @@ def build_project(
 
     outcome = BuildOutcome()
     start = time.perf_counter()
-    _, note = fingerprint.unchanged(project, day)
+    read, note = fingerprint.unchanged(project, day)
     if note is not None:  # nothing any output depends on has changed since the last build
         seconds = time.perf_counter() - start
         click.echo(
@@ -110,7 +110,7 @@ def build_project(
     outcome.ok = True
     warnings = len(kb.warnings)
     fingerprint.remember(
-        project, day, f" ({warnings} warnings: see `kb check`)" if warnings else ""
+        project, day, f" ({warnings} warnings: see `kb check`)" if warnings else "", read
     )
     seconds = time.perf_counter() - start
     languages = len(project.settings.languages)

@@ -24,7 +24,8 @@ _FILE = "build-fingerprint"
 PACKAGE = Path(__file__).resolve().parent.parent
 
 
-def fingerprint(project: Project, today: dt.date) -> str:
+def inputs(project: Project, today: dt.date) -> str:
+    """A digest of what the build reads: config, content, code, packages, votes, the day."""
     digest = hashlib.blake2b(digest_size=16)
     digest.update(today.isoformat().encode())
     digest.update(project.config_file.read_bytes())
@@ -41,6 +42,16 @@ def fingerprint(project: Project, today: dt.date) -> str:
         project.synonyms_file,
         project.root / ".kb" / "feedback.sqlite3",
         project.root / ".kb" / "feedback.sqlite3-wal",
+    ):
+        _stat(digest, path)
+    return digest.hexdigest()
+
+
+def fingerprint(project: Project, today: dt.date, read: str | None = None) -> str:
+    """The inputs' digest (``read``: taken earlier) with the output folders' identities."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update((read or inputs(project, today)).encode())
+    for path in (
         project.root / "site" / "public",
         project.root / "site" / "internal",
         project.root / ".kb" / "index",
@@ -59,23 +70,26 @@ def _stat(digest: hashlib._Hash, path: Path) -> None:
 
 
 def unchanged(project: Project, today: dt.date) -> tuple[str, str | None]:
-    """The current fingerprint, and what the last successful build noted (None: it differs)."""
-    current = fingerprint(project, today)
+    """The inputs' digest (for ``remember``), and what the last successful build noted (None:
+    something differs)."""
+    read = inputs(project, today)
     try:
         stored = (project.root / CACHE_DIR / _FILE).read_text(encoding="utf-8").split("\n", 1)
     except OSError:
-        return current, None
-    if stored[0] != current:
-        return current, None
-    return current, stored[1] if len(stored) > 1 else ""
+        return read, None
+    if stored[0] != fingerprint(project, today, read):
+        return read, None
+    return read, stored[1] if len(stored) > 1 else ""
 
 
-def remember(project: Project, today: dt.date, note: str) -> None:
-    """After a successful build: its fingerprint (taken now: the build made new folders)."""
+def remember(project: Project, today: dt.date, note: str, read: str) -> None:
+    """After a successful build: the inputs as they were when it started (``read``, from
+    ``unchanged``: a file saved during the build is seen by the next one), with the output
+    folders as the build left them."""
     path = project.root / CACHE_DIR / _FILE
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(f"{fingerprint(project, today)}\n{note}", encoding="utf-8")
+        path.write_text(f"{fingerprint(project, today, read)}\n{note}", encoding="utf-8")
     except OSError:
         pass  # only an optimisation
 
