@@ -38,7 +38,7 @@ browser:
 test: install browser
 	$(BIN)/ruff check plugins tests benchmarks
 	$(BIN)/ruff format --check plugins tests benchmarks
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --durations=12
 
 lint: install
 	$(BIN)/ruff check plugins tests benchmarks

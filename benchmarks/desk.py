@@ -25,6 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from kbsite.knowledge import load_kb
+from kbsite.markdown.cache import ModelCache
 from kbsite.project import find_project
 from kbsite.search import engine, results
 from kbsite.search.analysis import Marks, snippet
@@ -89,14 +90,17 @@ def main() -> None:
         root = Path(tmp) / "kb"
         titles = make_kb(root, Path(tmp) / "src", pages)
         project = find_project(cwd=root)
-        live = indexable(load_kb(project, dt.date(2026, 11, 23)))
+        kb = load_kb(project, dt.date(2026, 11, 23))
+        live = indexable(kb)
+        models = kb.models or ModelCache(project.markdown, None)
+        renderings = [models.rendering(page.body) for page in live]  # the page models
         start = time.perf_counter()
-        for page in live:
-            document(page, "ok", "en")
+        for page, rendering in zip(live, renderings, strict=True):
+            document(page, "ok", "en", rendering)
         analysis_seconds = time.perf_counter() - start
         start = time.perf_counter()
-        for page in live:
-            content_fields(page)
+        for page, rendering in zip(live, renderings, strict=True):
+            content_fields(page, rendering)
         desk_seconds = time.perf_counter() - start
         start = time.perf_counter()
         subprocess.run(

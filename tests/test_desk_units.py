@@ -166,6 +166,26 @@ def test_highlighting_escapes_and_keeps_every_character(text: str) -> None:
     assert html.unescape(re.sub(r"</?mark>", "", marked)) == text
 
 
+@settings(max_examples=500)
+@given(st.text(alphabet=st.characters(max_codepoint=0x2FF, exclude_categories=["Cs"])))
+def test_below_the_combining_marks_fast_runs_are_the_words(text: str) -> None:
+    """Text without a character from U+0300 on is cut into words by the fast stdlib pattern
+    (passages take that shortcut); it gives exactly the grapheme-cluster words."""
+    from kbsite.search.analysis import words
+    from kbsite.search.passages import _fast_words
+
+    fast = [(m[0], m.start(), m.end()) for m in _fast_words().finditer(text)]
+    assert fast == [(t.text, t.start, t.end) for t in words(text)]
+
+
+def test_the_first_match_is_where_the_marked_spans_start() -> None:
+    """``first_match`` (the fast path of long sentences) agrees with the spans."""
+    marks = Highlighter({"refund", "order"}, {"refund"}, [("order", "number")])
+    for text in ("no match here", "an order number and a refund", "tail refunds; order"):
+        spans = marks.spans(text, EN, exact=False)
+        assert marks.first_match(text, EN) == (spans[0][0] if spans else 0)
+
+
 MARKDOWN_ALPHABET = st.sampled_from(
     ["a", "bc", "ద్", " ", "\n", "\n\n", "#", "# ", "*", "_", "`", "```", "|", "---", "-", "[",
      "]", "(", ")", "!", ">", ":", "1.", "    ", "!!! internal", '"', "~", "=", "\\", "<b>"]

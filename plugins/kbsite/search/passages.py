@@ -31,6 +31,8 @@ INTERNAL = "\u2063"
 _SENTENCE_END = re.compile(r"(?<=[.!?…।॥。！？])\s+(?=\S)")
 _ROUGH_WORD = regex.compile(r"[\p{L}\p{N}][\p{L}\p{M}\p{N}\u200c\u200d]*")
 _SPACE_BEFORE = re.compile(r"\s")
+#: Anything from the combining diacritical marks on: where words need grapheme clusters.
+_BEYOND_LATIN = re.compile("[^\x00-\u02ff]")
 
 
 @functools.cache
@@ -138,13 +140,18 @@ class Highlighter:
         """(start, end, unit) of each marked word or phrase; ``unit`` names what matched, so
         the same word twice counts once. ``exact`` cuts words at grapheme clusters (for
         display); otherwise a faster approximation serves for counting."""
-        tokens = (
-            [(t.text, t.start, t.end) for t in words(text)]
-            if exact
-            else [(m[0], m.start(), m.end()) for m in _ROUGH_WORD.finditer(text)]
-        )
+        if exact and _BEYOND_LATIN.search(text) is None:
+            # Below U+0300 a grapheme cluster is one character (no combining marks, joiners
+            # or Indic clusters there): the fast runs are exactly the words (tested).
+            tokens = [(m[0], m.start(), m.end()) for m in _fast_words().finditer(text)]
+        elif exact:
+            tokens = [(t.text, t.start, t.end) for t in words(text)]
+        else:
+            tokens = [(m[0], m.start(), m.end()) for m in _ROUGH_WORD.finditer(text)]
         found: list[tuple[int, int, str]] = []
         forms: list[frozenset[str] | None] = [None] * len(tokens)
+        # Each distinct word is judged once per query (a page repeats its words).
+        hits, _ = self._judged({token[0] for token in tokens}, stem)
 
         def forms_of(index: int) -> frozenset[str]:
             known = forms[index]
@@ -171,10 +178,9 @@ class Highlighter:
                 found.append((tokens[index][1], last[2], " ".join(phrase)))
                 index += len(phrase)
                 continue
-            word = tokens[index][0]
-            if self.marks.match(word, stem):
-                folded = fold(word)
-                found.append((tokens[index][1], tokens[index][2], stem(folded) if stem else folded))
+            unit = hits.get(tokens[index][0])
+            if unit is not None:
+                found.append((tokens[index][1], tokens[index][2], unit))
             index += 1
         return found
 
@@ -208,6 +214,20 @@ class Highlighter:
         if starts and not starts.isdisjoint(present):
             return {unit for _, _, unit in self.spans(text, stem, exact=False)}
         return {hits[word] for word in present & hits.keys()}
+
+    def first_match(self, text: str, stem: Stemmer | None) -> int:
+        """Where the first marked word or phrase of ``text`` starts (0 when none does)."""
+        present = set(_fast_words().findall(text))
+        hits, starts = self._judged(present, stem)
+        if starts and not starts.isdisjoint(present):  # a phrase may come first
+            spans = self.spans(text, stem, exact=False)
+            return spans[0][0] if spans else 0
+        if not hits or hits.keys().isdisjoint(present):
+            return 0
+        for match in _fast_words().finditer(text):
+            if match[0] in hits:
+                return match.start()
+        return 0
 
     def html(self, text: str, stem: Stemmer | None) -> str:
         """``text`` HTML-escaped, with each match in ``<mark>``."""
@@ -278,8 +298,7 @@ def _excerpt(sentence: str, highlighter: Highlighter, stem: Stemmer | None, widt
     """The sentence, or a window of ``width`` characters around its first match."""
     if len(sentence) <= width:
         return highlighter.html(sentence, stem)
-    spans = highlighter.spans(sentence, stem, exact=False)
-    first = spans[0][0] if spans else 0
+    first = highlighter.first_match(sentence, stem)
     start = max(first - width // 3, 0)
     if start:
         space = _SPACE_BEFORE.search(sentence, start, first)

@@ -119,7 +119,7 @@ def _result(
 
 
 def _translation(search_engine: Engine, docnum: int, matched: bool) -> dict[str, Any]:
-    f = search_engine.stored(docnum)
+    f = search_engine.summary(docnum)
     return {
         "lang": f["lang"],
         "title": f["title"],

@@ -108,6 +108,9 @@ def exists(index_dir: Path) -> bool:
     )
 
 
+#: The stored fields ``Engine.summary`` keeps per document (what a result's translations show).
+SUMMARY = ("id", "lang", "title", "url", "help_center", "key", "status")
+_SUMMARIES_MAX = 200_000
 BUILD_ID = "kb-build-id"  # names one full build: a swapped-in rebuild has another
 
 
@@ -337,6 +340,7 @@ class Engine:
         self._vocabulary.forget({segment for _, segment in self._vectors.leaves})
         self._ranker = Ranker(self._vectors, self._vocabulary, stemmer)
         self._allowed: dict[Q.Query, Any] = {}
+        self._summaries: dict[int, dict[str, Any]] = {}
 
     def latest(self) -> Generation | None:
         """The generation on disk now (None when it cannot be told, e.g. mid-swap); cheap
@@ -399,6 +403,18 @@ class Engine:
     def stored(self, docnum: int) -> dict[str, Any]:
         """The stored fields of a document found in this generation."""
         return dict(self._searcher.stored_fields(docnum))
+
+    def summary(self, docnum: int) -> dict[str, Any]:
+        """A few short stored fields of a document (``SUMMARY``), kept for this generation:
+        every result lists its page's translations, and reading a document's stored fields
+        decompresses all of them (its sections' text too)."""
+        found = self._summaries.get(docnum)
+        if found is None:
+            fields = self._searcher.stored_fields(docnum)
+            found = {name: fields.get(name) for name in SUMMARY}
+            if len(self._summaries) < _SUMMARIES_MAX:
+                self._summaries[docnum] = found
+        return found
 
     def values(self, field: str) -> Any:
         """Every document's value of a single-valued ID field, indexed by document number."""
