@@ -186,6 +186,45 @@ def test_the_first_match_is_where_the_marked_spans_start() -> None:
         assert marks.first_match(text, EN) == (spans[0][0] if spans else 0)
 
 
+PAGE_WORDS = st.sampled_from(
+    ["refund", "Refunds", "refunding", "Rimborso", "rìmborso", "order", "number", "a", "ab",
+     "b", "Ärger", "రీఫండ్", "రీఫండ్‌ను", "కస్టమర్", "éx", "x", "-", " ", ". ", "\n",
+     "'", "1", "ré"]
+)  # fmt: skip
+
+
+@settings(max_examples=300)
+@given(
+    st.lists(st.tuples(st.lists(PAGE_WORDS, max_size=4), st.lists(PAGE_WORDS, max_size=30)),
+             min_size=1, max_size=3),
+    st.sampled_from([EN, None]),
+)  # fmt: skip
+def test_passages_from_the_page_words_agree_with_reading_each_sentence(
+    parts: list[tuple[list[str], list[str]]], stem: object
+) -> None:
+    """``PageText`` groups a page's words by how they begin, and a passage looks only among
+    the matching ones (``words_in``): the units, first match and marks of every sentence are
+    those found by reading the sentence itself, word by word."""
+    from kbsite.search.passages import PageText
+
+    sections = [("".join(h), "".join(t)) for h, t in parts]
+    page = PageText.of(sections)
+    queries = (
+        Highlighter({"refund", "rimborso"}, {"refund"}, typed={"refund"}),
+        Highlighter({"a", "ab", "order"}, {"ab"}, [("order", "number")]),
+        Highlighter({"రీఫండ్", "ex"}, {"రీఫ"}),
+    )
+    for marks in queries:
+        among = marks.words_in(page, stem)
+        fresh = Highlighter(marks.marks.words, marks.marks.prefixes, marks.phrases, marks.typed)
+        for index in range(len(sections)):
+            for sentence in page.sentences(index):
+                assert marks.units(sentence, stem, among) == fresh.units(sentence, stem)
+                assert marks.first_match(sentence, stem, among) == fresh.first_match(sentence, stem)
+                assert marks.html(sentence, stem, among) == fresh.html(sentence, stem)
+    assert best_passage(page, queries[0], stem) == best_passage(sections, queries[0], stem)
+
+
 MARKDOWN_ALPHABET = st.sampled_from(
     ["a", "bc", "ద్", " ", "\n", "\n\n", "#", "# ", "*", "_", "`", "```", "|", "---", "-", "[",
      "]", "(", ")", "!", ">", ":", "1.", "    ", "!!! internal", '"', "~", "=", "\\", "<b>"]

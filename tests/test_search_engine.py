@@ -264,6 +264,10 @@ def test_reading_ahead_fills_the_caches_and_changes_no_answer(make_project) -> N
     steps = list(index.warm(step=0.0))
     assert not index.cold and len(steps) > 10 and steps == sorted(steps)
     assert index._postings._held > 0 and index._vocabulary._words
+    # What a generation's first query would work out (~0.4 s at 10,000 pages) is ready.
+    assert {"id", "lang", "state", "chain"} <= index._vectors._values.keys()
+    assert {"title_terms", "body_terms", "internal_terms"} <= index._ranker._norms.keys()
+    assert len(index._allowed) == 2
     reader = index._searcher.reader()
     common = [w for w, info in reader.iter_field("body_terms") if info.doc_frequency() >= 2]
     segment = index._vectors.leaves[0][1]

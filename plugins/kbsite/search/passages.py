@@ -15,6 +15,7 @@ import html
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 
 import regex
 
@@ -58,6 +59,11 @@ def _fast_words() -> re.Pattern[str]:
     return re.compile(f"[{members}]+")
 
 
+def prepare() -> None:
+    """Build what passages use, ahead of the first one (~25 ms)."""
+    _fast_words()
+
+
 # -- Sections from the page model --------------------------------------------------------
 
 
@@ -92,6 +98,33 @@ def sentences(text: str, public: bool = False) -> Iterator[str]:
                 yield sentence.strip()
 
 
+@dataclass(frozen=True, slots=True)
+class PageText:
+    """A page's sections and its distinct words, each with how its folded form begins (two
+    letters): a query's words are then found among those that start like one of its words,
+    without reading the page again. Made once per page (``of``) and kept by the search engine
+    for the pages results show again and again."""
+
+    sections: list[Section]
+    words: tuple[str, ...]
+    heads: tuple[str, ...]
+    _split: dict[tuple[int, bool], tuple[str, ...]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, sections: Iterable[Section]) -> PageText:
+        sections = list(sections)
+        words = tuple(set(_fast_words().findall("\n".join(text for _, text in sections))))
+        return cls(sections, words, tuple(map(_head, words)))
+
+    def sentences(self, index: int, public: bool = False) -> tuple[str, ...]:
+        """The sentences of section ``index`` (``sentences``), split once."""
+        key = (index, public)
+        found = self._split.get(key)
+        if found is None:
+            found = self._split[key] = tuple(sentences(self.sections[index][1], public))
+        return found
+
+
 # -- Highlighting ---------------------------------------------------------------------------
 
 
@@ -99,7 +132,7 @@ class Highlighter:
     """What a result marks: single words (as ``Marks``: folded forms, stems, prefixes) and
     phrases, sequences of index terms marked only where they stand together."""
 
-    __slots__ = ("_known", "first_terms", "marks", "phrases", "typed")
+    __slots__ = ("_heads", "_known", "first_terms", "marks", "phrases", "typed")
 
     def __init__(
         self,
@@ -122,6 +155,7 @@ class Highlighter:
         self.phrases = sorted(multi, key=lambda p: (-len(p), p))
         self.first_terms = frozenset(p[0] for p in multi)
         self.typed = frozenset(typed)
+        self._heads = self.marks.heads | {t[:2] for t in self.first_terms}
         #: per stemmer: (words seen, matching word -> its unit, words that may start a phrase);
         #: a page repeats its words, so each distinct word is judged once per query.
         self._known: dict[Stemmer | None, tuple[set[str], dict[str, str], set[str]]] = {}
@@ -135,7 +169,11 @@ class Highlighter:
         return sum(1 for u in units if u in self.typed or (prefixes and u.startswith(prefixes)))
 
     def spans(
-        self, text: str, stem: Stemmer | None, exact: bool = True
+        self,
+        text: str,
+        stem: Stemmer | None,
+        exact: bool = True,
+        among: set[str] | None = None,
     ) -> list[tuple[int, int, str]]:
         """(start, end, unit) of each marked word or phrase; ``unit`` names what matched, so
         the same word twice counts once. ``exact`` cuts words at grapheme clusters (for
@@ -151,7 +189,8 @@ class Highlighter:
         found: list[tuple[int, int, str]] = []
         forms: list[frozenset[str] | None] = [None] * len(tokens)
         # Each distinct word is judged once per query (a page repeats its words).
-        hits, _ = self._judged({token[0] for token in tokens}, stem)
+        present = {token[0] for token in tokens}
+        hits, _ = self._judged(present if among is None else present & among, stem)
 
         def forms_of(index: int) -> frozenset[str]:
             known = forms[index]
@@ -191,8 +230,15 @@ class Highlighter:
         if known is None:
             known = self._known[stem] = (set(), {}, set())
         seen, hits, starts = known
-        for word in present - seen:
-            seen.add(word)
+        new = present - seen
+        if not new:
+            return hits, starts
+        seen |= new
+        # A word can only match, or start a phrase, if its folded form starts like one of
+        # the marked words (Snowball stemmers rewrite endings only): most words stop here,
+        # in one comprehension rather than a call each.
+        heads = self._heads
+        for word in [w for w in new if (f := fold(w))[:2] in heads or f[:1] in heads]:
             if self.marks.match(word, stem):
                 folded = fold(word)
                 hits[word] = stem(folded) if stem else folded
@@ -200,39 +246,41 @@ class Highlighter:
                 starts.add(word)
         return hits, starts
 
-    def words_in(self, text: str, stem: Stemmer | None) -> set[str]:
-        """The words of ``text`` (as written) that match or may start a phrase."""
-        present = set(_fast_words().findall(text))
+    def words_in(self, page: PageText, stem: Stemmer | None) -> set[str]:
+        """The words of ``page`` (as written) that match or may start a phrase."""
+        heads = self._heads
+        present = {
+            word
+            for word, head in zip(page.words, page.heads, strict=True)
+            if head in heads or head[:1] in heads
+        }
         hits, starts = self._judged(present, stem)
         return (present & hits.keys()) | (present & starts)
 
-    def units(self, text: str, stem: Stemmer | None) -> set[str]:
+    def units(self, text: str, stem: Stemmer | None, among: set[str] | None = None) -> set[str]:
         """The distinct words and phrases of ``text`` that match; only a text holding a
-        phrase's first word is walked word by word."""
-        present = set(_fast_words().findall(text))
+        phrase's first word is walked word by word. ``among``: the words of the page that
+        matter (``words_in``), when ``text`` is part of it: only those are looked for."""
+        present = _present(text, among)
         hits, starts = self._judged(present, stem)
         if starts and not starts.isdisjoint(present):
             return {unit for _, _, unit in self.spans(text, stem, exact=False)}
         return {hits[word] for word in present & hits.keys()}
 
-    def first_match(self, text: str, stem: Stemmer | None) -> int:
-        """Where the first marked word or phrase of ``text`` starts (0 when none does)."""
-        present = set(_fast_words().findall(text))
+    def first_match(self, text: str, stem: Stemmer | None, among: set[str] | None = None) -> int:
+        """Where the first marked word or phrase of ``text`` starts (0 when none does);
+        ``among`` as for ``units``."""
+        present = _present(text, among)
         hits, starts = self._judged(present, stem)
         if starts and not starts.isdisjoint(present):  # a phrase may come first
             spans = self.spans(text, stem, exact=False)
             return spans[0][0] if spans else 0
-        if not hits or hits.keys().isdisjoint(present):
-            return 0
-        for match in _fast_words().finditer(text):
-            if match[0] in hits:
-                return match.start()
-        return 0
+        return min((_word_at(text, word) for word in present & hits.keys()), default=0)
 
-    def html(self, text: str, stem: Stemmer | None) -> str:
-        """``text`` HTML-escaped, with each match in ``<mark>``."""
+    def html(self, text: str, stem: Stemmer | None, among: set[str] | None = None) -> str:
+        """``text`` HTML-escaped, with each match in ``<mark>``; ``among`` as for ``units``."""
         parts, cursor = [], 0
-        for start, end, _ in self.spans(text, stem):
+        for start, end, _ in self.spans(text, stem, among=among):
             parts.append(html.escape(text[cursor:start]))
             parts.append(f"<mark>{html.escape(text[start:end])}</mark>")
             cursor = end
@@ -240,11 +288,37 @@ class Highlighter:
         return "".join(parts)
 
 
+@functools.lru_cache(maxsize=500_000)
+def _head(word: str) -> str:
+    """How a word's folded form begins: what ``Marks`` first looks at."""
+    return fold(word)[:2]
+
+
+def _present(text: str, among: set[str] | None) -> set[str]:
+    """The distinct words of ``text``, or those of ``among`` it holds as whole words."""
+    if among is None:
+        return set(_fast_words().findall(text))
+    return {word for word in among if _word_at(text, word) >= 0}
+
+
+def _word_at(text: str, word: str) -> int:
+    """Where ``word`` first stands in ``text`` as a whole word (as ``_fast_words`` cuts
+    them), or -1."""
+    runs = _fast_words()
+    at = text.find(word)
+    while at >= 0:
+        end = at + len(word)
+        if (at == 0 or not runs.match(text, at - 1, at)) and not runs.match(text, end, end + 1):
+            return at
+        at = text.find(word, at + 1)
+    return -1
+
+
 # -- The best passage -----------------------------------------------------------------------
 
 
 def best_passage(
-    sections: Iterable[Section],
+    sections: PageText | Iterable[Section],
     highlighter: Highlighter,
     stem: Stemmer | None,
     title: str = "",
@@ -259,24 +333,26 @@ def best_passage(
     title_key = fold(title.strip())
     best: tuple[tuple[int, int, int], str, str] | None = None
     first: tuple[str, str] | None = None
-    sections = list(sections)
-    # The page's matching words, found in one pass: a section or sentence without one of
-    # them (a plain substring test) is not weighed at all.
-    found = tuple(highlighter.words_in("\n".join(text for _, text in sections), stem))
-    for heading, text in sections:
+    page = sections if isinstance(sections, PageText) else PageText.of(sections)
+    sections = page.sections
+    # The page's matching words: a section or sentence without one of them (a plain
+    # substring test) is not weighed at all.
+    among = highlighter.words_in(page, stem)
+    found = tuple(among)
+    for index, (heading, text) in enumerate(sections):
         shown = heading.strip() if heading and fold(heading.strip()) != title_key else ""
         if first is None:
-            opening = next(sentences(text, public), None)
+            opening = next(iter(page.sentences(index, public)), None)
             first = (shown, opening) if opening is not None else None
         if not found and first is not None:
             break  # no match anywhere: the opening sentence it is
         if not any(word in text for word in found):
             continue
         heading_units = highlighter.units(shown, stem) if shown else set()
-        for sentence in sentences(text, public):
+        for sentence in page.sentences(index, public):
             if not any(word in sentence for word in found):
                 continue
-            units = highlighter.units(sentence, stem)
+            units = highlighter.units(sentence, stem, among)
             if not units:
                 continue
             score = (len(units), highlighter.typed_units(units), len(heading_units))
@@ -288,17 +364,23 @@ def best_passage(
         heading, sentence = first
     else:
         return ""
-    excerpt = _excerpt(sentence, highlighter, stem, width)
+    excerpt = _excerpt(sentence, highlighter, stem, width, among)
     if not heading:
         return excerpt
     return f"{highlighter.html(heading, stem)} — {excerpt}"
 
 
-def _excerpt(sentence: str, highlighter: Highlighter, stem: Stemmer | None, width: int) -> str:
+def _excerpt(
+    sentence: str,
+    highlighter: Highlighter,
+    stem: Stemmer | None,
+    width: int,
+    among: set[str] | None = None,
+) -> str:
     """The sentence, or a window of ``width`` characters around its first match."""
     if len(sentence) <= width:
-        return highlighter.html(sentence, stem)
-    first = highlighter.first_match(sentence, stem)
+        return highlighter.html(sentence, stem, among)
+    first = highlighter.first_match(sentence, stem, among)
     start = max(first - width // 3, 0)
     if start:
         space = _SPACE_BEFORE.search(sentence, start, first)
@@ -310,6 +392,6 @@ def _excerpt(sentence: str, highlighter: Highlighter, stem: Stemmer | None, widt
     window = sentence[start:end].strip()
     return (
         ("…" if start else "")
-        + highlighter.html(window, stem)
+        + highlighter.html(window, stem, among)
         + ("…" if end < len(sentence) else "")
     )

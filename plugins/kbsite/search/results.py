@@ -19,7 +19,7 @@ from kbsite.reading.yamlload import load_lenient
 from kbsite.search import engine
 from kbsite.search.analysis import fold, words
 from kbsite.search.engine import Engine, Hit, lookup
-from kbsite.search.passages import Highlighter, best_passage
+from kbsite.search.passages import Highlighter, PageText, best_passage
 
 _QUOTED = regex.compile(r'"[^"]*"?')
 
@@ -97,7 +97,7 @@ def assemble(
 def _result(
     search_engine: Engine, docnum: int, score: float, marks: Highlighter, public: bool
 ) -> dict[str, Any]:
-    f = search_engine.stored(docnum)
+    f, page = search_engine.reading(docnum, _page_text)
     stem = engine.stemmer(f["lang"])
     return {
         "id": f["id"],
@@ -108,7 +108,7 @@ def _result(
         "state": f["state"],
         "owner": f["owner"] or None,
         "url": f["url"],
-        "snippet": best_passage(f.get("sections") or [], marks, stem, f["title"], public=public),
+        "snippet": best_passage(page, marks, stem, f["title"], public=public),
         "score": round(score, 3),
         "answer": f.get("answer") or None,
         "public_url": f["url"] if f.get("help_center") == "yes" else None,
@@ -116,6 +116,10 @@ def _result(
         "file": f["key"],
         "retired": f.get("status") == "retired",
     }
+
+
+def _page_text(fields: dict[str, Any]) -> PageText:
+    return PageText.of(fields.get("sections") or [])
 
 
 def _translation(search_engine: Engine, docnum: int, matched: bool) -> dict[str, Any]:

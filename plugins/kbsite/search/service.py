@@ -21,7 +21,7 @@ from kbsite.project import CACHE_DIR, Project
 from kbsite.reading.schema import ID_PATTERN
 from kbsite.reading.yamlload import YamlProblem, load_lenient
 from kbsite.review import states as review_states
-from kbsite.search import engine, results
+from kbsite.search import engine, passages, results
 from kbsite.search.analysis import fold, light_stemmer, terms
 from kbsite.search.engine import lookup
 from kbsite.search.query import pairs_of, stemmer_for_pairs
@@ -214,6 +214,12 @@ class Searcher:
             if len(self._cache) > self.cache_size:
                 self._cache.popitem(last=False)
         return data
+
+    def warm(self) -> Iterator[int]:
+        """Read the index ahead (``Engine.warm``), after what the first result's passage
+        needs (its word pattern, built on first use)."""
+        passages.prepare()
+        yield from self.engine.warm()
 
     def cached(self, query: str, **filters: Any) -> dict[str, Any] | None:
         """The cached answer if it was computed from the newest index on disk, without
