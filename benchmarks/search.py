@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
 import socket
 import statistics
 import subprocess
@@ -79,15 +80,21 @@ def fresh_queries(count: int, seed: int = 11) -> list[str]:
     return list(out)
 
 
-def latency(base: str) -> dict[str, list[float]]:
-    """A quarter of the requests are fresh queries, the rest the fixed mix (repeats)."""
+def jobs_mix() -> list[tuple[str, object]]:
+    """(kind, query) of each request: a quarter fresh queries, the rest the fixed mix."""
     rng = random.Random(7)
     mix = [(kind, q) for kind, qs in QUERIES.items() for q in qs]
     fresh = iter(fresh_queries(MAX_QUERIES))
-    jobs = [
+    return [
         ("fresh", next(fresh)) if rng.random() < 0.25 else rng.choice(mix)
         for _ in range(MAX_QUERIES)
     ]
+
+
+def latency(base: str) -> dict[str, list[float]]:
+    """Python clients, one thread each: a quarter of the requests are fresh queries, the
+    rest the fixed mix (repeats)."""
+    jobs = jobs_mix()
     deadline = time.monotonic() + MAX_SECONDS
     timings: dict[str, list[float]] = {kind: [] for kind in [*QUERIES, "fresh"]}
 
@@ -120,6 +127,51 @@ def latency(base: str) -> dict[str, list[float]]:
             for kind, ms in results:
                 timings[kind].append(ms)
     return timings
+
+
+WRK_SCRIPT = """
+local paths = {}
+for line in io.lines("%(paths)s") do paths[#paths + 1] = line end
+local sent, answered = 0, 0
+request = function()
+  sent = sent + 1
+  return wrk.format("GET", paths[(sent - 1) %% #paths + 1])
+end
+response = function(status, headers, body)
+  answered = answered + 1
+  if answered >= %(limit)d then wrk.thread:stop() end
+end
+done = function(summary, latency, requests)
+  local errors = summary.errors
+  io.write(string.format("requests %%d\\nerrors %%d\\n", summary.requests,
+    errors.connect + errors.read + errors.write + errors.status + errors.timeout))
+  for _, p in ipairs({50, 99}) do
+    io.write(string.format("p%%d %%.2f\\n", p, latency:percentile(p) / 1000))
+  end
+end
+"""
+
+
+def latency_wrk(base: str) -> dict[str, float] | None:
+    """The same mix from ``wrk`` (C, one thread, CLIENTS keep-alive connections), whose own
+    CPU time hardly competes with the server's for the 2 cores; None without wrk."""
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        paths, script = Path(tmp) / "paths.txt", Path(tmp) / "mix.lua"
+        lines = []
+        for _, query in jobs_mix():
+            text, extra = (query, {}) if isinstance(query, str) else query
+            lines.append("/api/search?" + urlencode({"q": text, **extra}))
+        paths.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        script.write_text(WRK_SCRIPT % {"paths": paths, "limit": MAX_QUERIES}, encoding="utf-8")
+        out = subprocess.run(
+            [wrk, "-t1", f"-c{CLIENTS}", f"-d{MAX_SECONDS}s", "--timeout", "10s", "-s",
+             str(script), base],
+            capture_output=True, text=True, check=True, timeout=MAX_SECONDS + 30,
+        ).stdout  # fmt: skip
+    return {k: float(v) for k, v in (line.split() for line in out.splitlines()[-4:])}
 
 
 def update_visible(root: Path, base: str) -> float:
@@ -181,11 +233,12 @@ def main() -> None:
             f"index of {pages:,} pages: built in {build_s:.1f} s, "
             f"{size_mb(big / '.kb/index'):.1f} MB"
         )
-        results, warm_s = {}, []
+        results, warm_s, by_wrk = {}, [], {}
         for label, cache in (("no cache", False), ("result cache", True)):
             proc, base = serve(big, cache)
             try:
                 warm_s.append(warmed(base))
+                by_wrk[label] = latency_wrk(base)
                 results[label] = latency(base)
                 if cache:
                     visible_big = update_visible(big, base)
@@ -207,6 +260,14 @@ def main() -> None:
             print(
                 f"| {kind} | {label} | {len(values)} | {pct(values, 50):.1f} ms | "
                 f"{pct(values, 99):.1f} ms |"
+            )
+    if all(by_wrk.values()):
+        print(f"\n| the mix from wrk ({CLIENTS} connections) | requests | errors | p50 | p99 |")
+        print("|---|---:|---:|---:|---:|")
+        for label, found in by_wrk.items():
+            print(
+                f"| {label} | {found['requests']:.0f} | {found['errors']:.0f} | "
+                f"{found['p50']:.1f} ms | {found['p99']:.1f} ms |"
             )
     ahead = ", ".join(f"{w:.1f} s" for w in warm_s)
     print(f"\nindex read ahead by the server after it started: {ahead}")

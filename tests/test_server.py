@@ -203,3 +203,65 @@ def test_connections_get_nagle_off() -> None:
 
                 no_delay(Transport())
                 assert conn.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
+
+
+def _server_pids(port: int, clients: list[socket.socket]) -> list[int]:
+    """The process holding the server side of each client connection to ``port`` (from
+    /proc: the socket inode of each connection, then the process with that inode open)."""
+    inodes = {}
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        local, remote, inode = fields[1], fields[2], fields[9]
+        if int(local.split(":")[1], 16) == port:
+            inodes[int(remote.split(":")[1], 16)] = inode
+    wanted = {inodes[c.getsockname()[1]]: c.getsockname()[1] for c in clients}
+    owner: dict[int, int] = {}
+    for fd_dir in Path("/proc").glob("[0-9]*/fd"):
+        try:
+            links = [str(fd.readlink()) for fd in fd_dir.iterdir()]
+        except OSError:  # a process that ended meanwhile, or not ours to read
+            continue
+        for link in links:
+            if link.startswith("socket:[") and link[8:-1] in wanted:
+                owner[wanted[link[8:-1]]] = int(fd_dir.parent.name)
+    return [owner[c.getsockname()[1]] for c in clients]
+
+
+def _wait_for_readers(folder: Path, count: int) -> None:
+    """Until ``count`` processes have files of ``folder`` open (each worker opens the index
+    as it starts, just before it listens), and a moment more."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        readers = set()
+        for fd_dir in Path("/proc").glob("[0-9]*/fd"):
+            try:
+                if any(str(fd.readlink()).startswith(str(folder)) for fd in fd_dir.iterdir()):
+                    readers.add(fd_dir.parent.name)
+            except OSError:
+                continue
+        if len(readers) >= count:
+            time.sleep(1.0)
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"fewer than {count} processes opened {folder}")
+
+
+def test_two_workers_share_connections_opened_at_once(search_project: KBProject) -> None:
+    """Eight keep-alive clients connecting at the same moment are shared by both workers
+    (kbsite.server.balance): with asyncio's batch accept one worker could take them all."""
+    with serving(search_project.root, None, "--workers", "2") as base:
+        port = int(base.rsplit(":", 1)[1])
+        _wait_for_readers(search_project.root / ".kb" / "index", 2)
+        clients = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(8)]
+        try:
+            request = f"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode()
+            for client in clients:
+                client.sendall(request)
+            for client in clients:
+                assert client.recv(65536).startswith(b"HTTP/1.1 200")
+            pids = _server_pids(port, clients)
+        finally:
+            for client in clients:
+                client.close()
+    counts = sorted(pids.count(pid) for pid in set(pids))
+    assert len(counts) == 2 and counts[0] >= 2, counts

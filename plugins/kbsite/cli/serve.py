@@ -167,5 +167,7 @@ def _run(
     if workers == 1:
         uvicorn.run(create_app(project, options=options), **settings)
         return
+    from kbsite.server.balance import run_workers
+
     os.environ["KB_SERVE_CONFIG"] = str(project.config_file)
-    uvicorn.run("kbsite.server.app:app_from_environment", factory=True, workers=workers, **settings)
+    run_workers(uvicorn, "kbsite.server.app:app_from_environment", workers, **settings)

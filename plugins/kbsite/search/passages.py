@@ -100,21 +100,23 @@ def sentences(text: str, public: bool = False) -> Iterator[str]:
 
 @dataclass(frozen=True, slots=True)
 class PageText:
-    """A page's sections and its distinct words, each with how its folded form begins (two
-    letters): a query's words are then found among those that start like one of its words,
-    without reading the page again. Made once per page (``of``) and kept by the search engine
-    for the pages results show again and again."""
+    """A page's sections and its distinct words grouped by how their folded form begins (two
+    letters): a query's words are then found among the few groups that start like one of
+    its words, without reading the page again. Made once per page (``of``) and kept by the
+    search engine for the pages results show again and again."""
 
     sections: list[Section]
-    words: tuple[str, ...]
-    heads: tuple[str, ...]
+    by_head: dict[str, list[str]]
     _split: dict[tuple[int, bool], tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, sections: Iterable[Section]) -> PageText:
         sections = list(sections)
-        words = tuple(set(_fast_words().findall("\n".join(text for _, text in sections))))
-        return cls(sections, words, tuple(map(_head, words)))
+        words = set(_fast_words().findall("\n".join(text for _, text in sections)))
+        by_head: dict[str, list[str]] = {}
+        for word, head in zip(words, map(_head, words), strict=True):
+            by_head.setdefault(head, []).append(word)
+        return cls(sections, by_head)
 
     def sentences(self, index: int, public: bool = False) -> tuple[str, ...]:
         """The sentences of section ``index`` (``sentences``), split once."""
@@ -248,12 +250,14 @@ class Highlighter:
 
     def words_in(self, page: PageText, stem: Stemmer | None) -> set[str]:
         """The words of ``page`` (as written) that match or may start a phrase."""
-        heads = self._heads
-        present = {
-            word
-            for word, head in zip(page.words, page.heads, strict=True)
-            if head in heads or head[:1] in heads
-        }
+        present: set[str] = set()
+        for head in self._heads:
+            if len(head) > 1:
+                present.update(page.by_head.get(head, ()))
+            else:  # a one-letter word or stem: every group that starts with it
+                for key, group in page.by_head.items():
+                    if key[:1] == head:
+                        present.update(group)
         hits, starts = self._judged(present, stem)
         return (present & hits.keys()) | (present & starts)
 

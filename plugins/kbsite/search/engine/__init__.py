@@ -459,8 +459,11 @@ class Engine:
         return self._vectors.values(field)
 
     def by_id(self, page_id: str, filters: Q.Query | None) -> list[Hit]:
-        results = self._searcher.search(Q.Term("id", page_id), filter=filters, limit=None)
-        return [Hit(r.docnum, 1e6) for r in results]
+        # From the cached id table and filter masks: Whoosh would first work the filter out
+        # for every document (~20 ms at 10,000 pages).
+        from kbsite.search.engine import lookup
+
+        return [Hit(docnum, 1e6) for docnum in lookup.with_value(self, "id", page_id, filters)]
 
     def run(self, query: Q.Query, filters: Q.Query | None, limit: int) -> Found:
         """The best ``limit`` hits (Whoosh's BM25F scores and order) and how many match.
