@@ -12,6 +12,7 @@ worker (slower back to its event loop) leaves more of them to an idle one.
 
 from __future__ import annotations
 
+import os
 import socket
 from multiprocessing import reduction
 from typing import Any
@@ -49,6 +50,9 @@ def run_workers(uvicorn: Any, app: str, workers: int, **settings: Any) -> None:
     connection at a time."""
     from uvicorn.supervisors import Multiprocess
 
+    if os.name != "posix":  # sockets reach Windows workers another way: uvicorn's own
+        uvicorn.run(app, factory=True, workers=workers, **settings)
+        return
     config = uvicorn.Config(app, factory=True, workers=workers, **{**settings, "backlog": 1})
     sock = shared_listener(config.bind_socket(), settings["backlog"])
     try:
