@@ -33,7 +33,15 @@ from kbsite.sites import languages as i18n
 from kbsite.sites import output
 from kbsite.sites.client_search import site as client_search
 from kbsite.sites.feedback import WIDGET_ASSETS, widget_config
-from kbsite.sites.plan import HEALTH_JSON, BuildInputs, PlannedPage, SitePlan, SiteSpec, plan_site
+from kbsite.sites.plan import (
+    HEALTH_JSON,
+    BuildInputs,
+    PlannedPage,
+    SitePlan,
+    SiteSpec,
+    health_json,
+    plan_site,
+)
 
 SITES = ("public", "internal")
 PACKAGE = Path(__file__).resolve().parent.parent
@@ -263,7 +271,7 @@ def _decide(
     site.write[f"{plan.prefix}sitemap.xml"] = sitemap
     site.write[f"{plan.prefix}sitemap.xml.gz"] = output.gzip_bytes(sitemap)
     if plan.health is not None:
-        health = json.dumps(plan.health, ensure_ascii=False, indent=1).encode()
+        health = health_json(plan.health).encode()
         site.write[f"{plan.prefix}{HEALTH_JSON}"] = health
     for path, data in site.write.items():
         site.outputs[path] = _content_key(data)

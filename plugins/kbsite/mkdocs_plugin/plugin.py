@@ -8,7 +8,6 @@ MkDocs; no page body is parsed twice (each comes from the page model, cached by 
 from __future__ import annotations
 
 import dataclasses
-import json
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +31,15 @@ from kbsite.reading.docs import read_docs
 from kbsite.review.staleness import compute_flags, fail_on_message
 from kbsite.settings import Settings, SettingsError
 from kbsite.sites.feedback import WIDGET_ASSETS
-from kbsite.sites.plan import HEALTH_JSON, BuildInputs, PlannedPage, SitePlan, SiteSpec, plan_site
+from kbsite.sites.plan import (
+    HEALTH_JSON,
+    BuildInputs,
+    PlannedPage,
+    SitePlan,
+    SiteSpec,
+    health_json,
+    plan_site,
+)
 from kbsite.sites.translations import LabelsError
 
 log = get_plugin_logger("kb")
@@ -163,7 +170,7 @@ class KBPlugin(BasePlugin[KBConfig]):
         if self.plan is None or self.plan.health is None:
             return
         path = Path(config.site_dir) / HEALTH_JSON
-        path.write_text(json.dumps(self.plan.health, ensure_ascii=False, indent=1), "utf-8")
+        path.write_text(health_json(self.plan.health), "utf-8")
 
     def on_serve(
         self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any
