@@ -21,11 +21,16 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from kbsite.cachefile import open_cache
 from kbsite.markdown.config import MarkdownConfig
 from kbsite.markdown.model import Body, BodyLink, BodyReader, Heading, Outline, Rendering, Section
 
 FORMAT = "kb-model-4"
 _FILE = "models.sqlite"
+_TABLES = {
+    "bodies": "key TEXT PRIMARY KEY, outline BLOB, rendering BLOB",
+    "files": "key TEXT PRIMARY KEY, value BLOB",
+}
 #: Below this many bodies to parse, a process pool costs more than it saves.
 _POOL_THRESHOLD = 64
 
@@ -151,45 +156,14 @@ class ModelCache:
         self._keys: dict[str, str] = {}  # body -> key (a str keeps its own hash: cheap)
         self._pid = os.getpid()
         if folder is not None:
-            self._db = self._open(folder / _FILE)
+            self._db = open_cache(folder / _FILE, FORMAT, _TABLES)
 
     def reopen(self) -> None:
         """After a fork: a connection of its own (SQLite connections do not cross processes)."""
         if self.folder is not None and self._pid != os.getpid():
             self._pid = os.getpid()
             self._pending.clear()
-            self._db = self._open(self.folder / _FILE)
-
-    # -- opening --------------------------------------------------------------------------
-
-    def _open(self, path: Path) -> sqlite3.Connection | None:
-        for attempt in range(2):
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                db = sqlite3.connect(path, timeout=10, isolation_level=None)
-                db.execute("PRAGMA journal_mode=WAL")
-                db.execute("PRAGMA synchronous=NORMAL")
-                db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
-                row = db.execute("SELECT value FROM meta WHERE name='format'").fetchone()
-                if row is None or row[0] != FORMAT:
-                    db.execute("DROP TABLE IF EXISTS bodies")
-                    db.execute("DROP TABLE IF EXISTS files")
-                    db.execute(
-                        "CREATE TABLE bodies (key TEXT PRIMARY KEY, outline BLOB, rendering BLOB)"
-                    )
-                    db.execute("INSERT OR REPLACE INTO meta VALUES ('format', ?)", (FORMAT,))
-                db.execute("CREATE TABLE IF NOT EXISTS files (key TEXT PRIMARY KEY, value BLOB)")
-                db.execute("SELECT count(*) FROM bodies").fetchone()
-                return db
-            except (sqlite3.DatabaseError, OSError):
-                # A damaged or foreign file: start again (once), else work without a cache.
-                with contextlib.suppress(Exception):
-                    db.close()
-                if attempt == 0:
-                    for suffix in ("", "-wal", "-shm"):
-                        with contextlib.suppress(OSError):
-                            Path(f"{path}{suffix}").unlink()
-        return None
+            self._db = open_cache(self.folder / _FILE, FORMAT, _TABLES)
 
     # -- reading --------------------------------------------------------------------------
 

@@ -23,11 +23,16 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
+from kbsite.cachefile import open_cache
 from kbsite.project import CACHE_DIR
 from kbsite.sites.text import html_text
 
 _FILE = "outputs.sqlite"
 FORMAT = "kb-outputs-1"
+_TABLES = {
+    "outputs": "audience TEXT, path TEXT, key TEXT, PRIMARY KEY (audience, path)",
+    "fragments": "key TEXT PRIMARY KEY, data TEXT",
+}
 NEXT = ".next-"
 OLD = ".old-"
 #: Names earlier versions left behind when killed.
@@ -43,34 +48,7 @@ class OutputStore:
 
     def __init__(self, root: Path) -> None:
         self.path = root / CACHE_DIR / _FILE
-        self._db: sqlite3.Connection | None = None
-        for attempt in range(2):
-            try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                db = sqlite3.connect(self.path, timeout=10, isolation_level=None)
-                db.execute("PRAGMA journal_mode=WAL")
-                db.execute("PRAGMA synchronous=NORMAL")  # a cache: no fsync on each commit
-                db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
-                row = db.execute("SELECT value FROM meta WHERE name='format'").fetchone()
-                if row is None or row[0] != FORMAT:
-                    db.execute("DROP TABLE IF EXISTS outputs")
-                    db.execute("DROP TABLE IF EXISTS fragments")
-                    db.execute(
-                        "CREATE TABLE outputs (audience TEXT, path TEXT, key TEXT, "
-                        "PRIMARY KEY (audience, path))"
-                    )
-                    db.execute("CREATE TABLE fragments (key TEXT PRIMARY KEY, data TEXT)")
-                    db.execute("INSERT OR REPLACE INTO meta VALUES ('format', ?)", (FORMAT,))
-                db.execute("SELECT count(*) FROM outputs").fetchone()
-                self._db = db
-                return
-            except (sqlite3.DatabaseError, OSError):
-                with contextlib.suppress(Exception):
-                    db.close()
-                if attempt == 0:
-                    for suffix in ("", "-wal", "-shm"):
-                        with contextlib.suppress(OSError):
-                            Path(f"{self.path}{suffix}").unlink()
+        self._db = open_cache(self.path, FORMAT, _TABLES)
 
     def outputs(self, audience: str) -> dict[str, str]:
         """The key of every file of the audience's current site folder."""
