@@ -18,12 +18,12 @@ import re
 import statistics
 import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
+from corpus import ARCHIVE, extract
 from kbsite.knowledge import load_kb
 from kbsite.markdown.cache import ModelCache
 from kbsite.project import find_project
@@ -35,18 +35,6 @@ from kbsite.search.versions import content_fields
 from synth import MKDOCS, OWNERS
 
 KB = Path(sys.executable).parent / "kb"
-SHARED = next(  # the team's shared folder beside the repo, else KB_SHARED_DIR, else /work/shared
-    (
-        p
-        for p in (
-            Path(__file__).resolve().parents[2] / "shared",
-            Path(os.environ.get("KB_SHARED_DIR", "/work/shared")),
-        )
-        if p.is_dir()
-    ),
-    Path("/work/shared"),
-)
-CORPUS = SHARED / "corpora" / "scale-powershell.tar.xz"
 WORD = re.compile(r"[A-Za-z]{5,}")
 
 
@@ -81,14 +69,13 @@ def make_kb(root: Path, source: Path, count: int) -> list[str]:
 def main() -> None:
     pages = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
     count = int(sys.argv[2]) if len(sys.argv) > 2 else 300
-    if not CORPUS.is_file():
-        sys.exit(f"corpus not found: {CORPUS}")
+    if not ARCHIVE.is_file():
+        sys.exit(f"corpus not found: {ARCHIVE}")
     os.environ["KB_SEARCH_CACHE"] = "0"
     with tempfile.TemporaryDirectory() as tmp:
-        with tarfile.open(CORPUS) as archive:
-            archive.extractall(Path(tmp) / "src", filter="data")
+        source = extract(Path(tmp) / "src")
         root = Path(tmp) / "kb"
-        titles = make_kb(root, Path(tmp) / "src", pages)
+        titles = make_kb(root, source, pages)
         project = find_project(cwd=root)
         kb = load_kb(project, dt.date(2026, 11, 23))
         live = indexable(kb)

@@ -28,32 +28,18 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
+from corpus import ARCHIVE, BIN, ENV, extract
 from kbsite.server.live import read_state
 from synth import MKDOCS, OWNERS
 
-BIN = Path(sys.executable).parent
-SHARED = next(
-    (
-        p
-        for p in (
-            Path(__file__).resolve().parents[2] / "shared",
-            Path(os.environ.get("KB_SHARED_DIR", "/work/shared")),
-        )
-        if p.is_dir()
-    ),
-    Path("/work/shared"),
-)
-CORPUS = SHARED / "corpora" / "scale-powershell.tar.xz"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]  # fmt: skip
-ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "KB_TODAY": "2026-11-23"}
 TIMEOUT = 120.0  # seconds one edit may take at most
 
 
@@ -108,16 +94,15 @@ def timed_cli_build(root: Path, page: Path) -> float:
 def main() -> None:
     pages = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
     edits = int(sys.argv[2]) if len(sys.argv) > 2 else 10
-    if not CORPUS.is_file():
-        sys.exit(f"corpus not found: {CORPUS}")
+    if not ARCHIVE.is_file():
+        sys.exit(f"corpus not found: {ARCHIVE}")
     from playwright.sync_api import sync_playwright
 
     rows: list[dict[str, float]] = []
     with tempfile.TemporaryDirectory() as tmp:
-        with tarfile.open(CORPUS) as archive:
-            archive.extractall(Path(tmp) / "src", filter="data")
+        source = extract(Path(tmp) / "src")
         root = Path(tmp) / "kb"
-        make_kb(root, Path(tmp) / "src", pages)
+        make_kb(root, source, pages)
         target = sorted((root / "kb/ps").rglob("*.md"))[pages // 2]
         port = free_port()
         log = (Path(tmp) / "serve.log").open("w")
