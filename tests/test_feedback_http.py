@@ -21,7 +21,7 @@ import pytest
 
 from conftest import KB_BIN, MINIMAL_MKDOCS, OWNERS, TODAY, KBProject
 from kbsite.review.feedback import STORE_FILE
-from test_server import free_port
+from test_server import answering, free_port
 
 HELP_CENTER = "https://help.example.com"
 
@@ -84,17 +84,9 @@ def kb_serve(
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline or proc.poll() is not None:
-                proc.terminate()
-                raise AssertionError(f"server did not start: {proc.communicate()[1]}")
-            time.sleep(0.1)
+        if not answering(f"{base}/healthz", 30, proc):
+            proc.terminate()
+            raise AssertionError(f"server did not start: {proc.communicate()[1]}")
         yield base
     finally:
         proc.terminate()

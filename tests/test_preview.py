@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 
 from conftest import TODAY, KBProject, page
+from test_server import answering
 
 MKDOCS = Path(sys.executable).parent / "mkdocs"
 GOOD_OWNER = "billing-team"
@@ -58,17 +59,9 @@ def mkdocs_serve(root: Path) -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(base + "/", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline or proc.poll() is not None:
-                proc.terminate()
-                raise AssertionError(f"mkdocs serve did not start: {proc.communicate()[1]}")
-            time.sleep(0.2)
+        if not answering(base + "/", 60, proc, every=0.2, timeout=2):
+            proc.terminate()
+            raise AssertionError(f"mkdocs serve did not start: {proc.communicate()[1]}")
         yield base
     finally:
         proc.terminate()

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -27,6 +28,27 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def answering(
+    url: str,
+    seconds: float,
+    proc: subprocess.Popen[Any] | None = None,
+    every: float = 0.1,
+    timeout: float = 1.0,
+) -> bool:
+    """Whether ``url`` answers 200 within ``seconds``, asked every ``every`` seconds (False
+    as soon as ``proc``, the server, has ended)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if httpx.get(url, timeout=timeout).status_code == 200:
+                return True
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline or (proc is not None and proc.poll() is not None):
+            return False
+        time.sleep(every)
+
+
 @contextmanager
 def serving(
     root: Path, env: dict[str, str] | None = None, *args: str, prefix: tuple[str, ...] = ()
@@ -39,14 +61,7 @@ def serving(
                             stderr=subprocess.PIPE, text=True)  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                httpx.get(f"{base}/healthz", timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
+        if not answering(f"{base}/healthz", 20, proc):
             raise AssertionError(
                 f"server did not start: {proc.stderr.read() if proc.stderr else ''}"
             )

@@ -21,7 +21,7 @@ import pytest
 from browser import ARTIFACTS, browser_page
 from conftest import KB_BIN, MINIMAL_MKDOCS, OWNERS, TODAY, page, run_kb
 from kbsite.server.live import BuildState, inject, read_state
-from test_server import free_port
+from test_server import answering, free_port
 
 TOKEN = "live-reload-token-0123456789"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -92,15 +92,8 @@ def watched(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Watched]:
     served = Watched(root, f"http://127.0.0.1:{port}", log)
     try:
         served.state_after(lambda s: s.ok and bool(s.generation), "at start")
-        deadline = time.monotonic() + WAIT
-        while True:  # the server opens once the first build (and index) is done
-            try:
-                if httpx.get(f"{served.base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, log.read_text()
-            time.sleep(0.1)
+        # The server opens once the first build (and index) is done.
+        assert answering(f"{served.base}/healthz", WAIT), log.read_text()
         yield served
     finally:
         proc.terminate()
