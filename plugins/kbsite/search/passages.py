@@ -240,7 +240,7 @@ class Highlighter:
         # the marked words (Snowball stemmers rewrite endings only): most words stop here,
         # in one comprehension rather than a call each.
         heads = self._heads
-        for word in [w for w in new if (f := fold(w))[:2] in heads or f[:1] in heads]:
+        for word in [w for w in new if (h := _head(w)) in heads or h[:1] in heads]:
             if self.marks.match(word, stem):
                 folded = fold(word)
                 hits[word] = stem(folded) if stem else folded

@@ -27,6 +27,7 @@ from whoosh.fields import ID, KEYWORD, STORED, TEXT, SchemaClass
 from whoosh.lang import has_stemmer, stemmer_for_language
 
 from kbsite.search.analysis import Stemmer
+from kbsite.search.engine import lookup
 from kbsite.search.engine.ranking import MENTIONS, TEXT_FIELDS, Ranker
 from kbsite.search.engine.vectors import PostingsCache, Vectors
 from kbsite.search.engine.vocabulary import Vocabulary
@@ -382,8 +383,6 @@ class Engine:
         # What the first query of a generation works out otherwise (~0.4 s at 10,000
         # pages): each page's id, language, state and chain, the fields' length norms, and
         # which pages reps and customers see.
-        from kbsite.search.engine import lookup
-
         for field in ("id", "lang", "state", "chain"):
             self.values(field)
         for name in TEXT_FIELDS + INTERNAL_FIELDS:
@@ -461,8 +460,6 @@ class Engine:
     def by_id(self, page_id: str, filters: Q.Query | None) -> list[Hit]:
         # From the cached id table and filter masks: Whoosh would first work the filter out
         # for every document (~20 ms at 10,000 pages).
-        from kbsite.search.engine import lookup
-
         return [Hit(docnum, 1e6) for docnum in lookup.with_value(self, "id", page_id, filters)]
 
     def run(self, query: Q.Query, filters: Q.Query | None, limit: int) -> Found:
