@@ -220,6 +220,17 @@ def test_connections_get_nagle_off() -> None:
                 assert conn.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
 
 
+def _open_files() -> Iterator[tuple[int, str]]:
+    """(process id, what one of its descriptors names) for every process we may read."""
+    for fd_dir in Path("/proc").glob("[0-9]*/fd"):
+        try:
+            links = [str(fd.readlink()) for fd in fd_dir.iterdir()]
+        except OSError:  # a process that ended meanwhile, or not ours to read
+            continue
+        for link in links:
+            yield int(fd_dir.parent.name), link
+
+
 def _server_pids(port: int, clients: list[socket.socket]) -> list[int]:
     """The process holding the server side of each client connection to ``port`` (from
     /proc: the socket inode of each connection, then the process with that inode open)."""
@@ -231,14 +242,9 @@ def _server_pids(port: int, clients: list[socket.socket]) -> list[int]:
             inodes[int(remote.split(":")[1], 16)] = inode
     wanted = {inodes[c.getsockname()[1]]: c.getsockname()[1] for c in clients}
     owner: dict[int, int] = {}
-    for fd_dir in Path("/proc").glob("[0-9]*/fd"):
-        try:
-            links = [str(fd.readlink()) for fd in fd_dir.iterdir()]
-        except OSError:  # a process that ended meanwhile, or not ours to read
-            continue
-        for link in links:
-            if link.startswith("socket:[") and link[8:-1] in wanted:
-                owner[wanted[link[8:-1]]] = int(fd_dir.parent.name)
+    for pid, link in _open_files():
+        if link.startswith("socket:[") and link[8:-1] in wanted:
+            owner[wanted[link[8:-1]]] = pid
     return [owner[c.getsockname()[1]] for c in clients]
 
 
@@ -247,13 +253,7 @@ def _wait_for_readers(folder: Path, count: int) -> None:
     as it starts, just before it listens), and a moment more."""
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        readers = set()
-        for fd_dir in Path("/proc").glob("[0-9]*/fd"):
-            try:
-                if any(str(fd.readlink()).startswith(str(folder)) for fd in fd_dir.iterdir()):
-                    readers.add(fd_dir.parent.name)
-            except OSError:
-                continue
+        readers = {pid for pid, link in _open_files() if link.startswith(str(folder))}
         if len(readers) >= count:
             time.sleep(1.0)
             return
