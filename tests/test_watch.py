@@ -202,6 +202,7 @@ def test_an_open_page_follows_edits_and_shows_a_broken_builds_errors(watched: Wa
         tab.locator("article").get_by_text("Hold the button for ten seconds.").wait_for(
             timeout=WAIT * 1000
         )
+        tab.wait_for_load_state("load")  # the new text shows before its page's load event
         assert len(loads) == 1  # the page reloaded itself, once
         tab.evaluate("window.kbSamePage = true")
 
@@ -221,6 +222,7 @@ def test_an_open_page_follows_edits_and_shows_a_broken_builds_errors(watched: Wa
         tab.locator("article").get_by_text("Hold it for twelve seconds.").wait_for(
             timeout=WAIT * 1000
         )
+        tab.wait_for_load_state("load")
         assert tab.evaluate("window.kbSamePage") is None and len(loads) == 2
         assert overlay.count() == 0
 
