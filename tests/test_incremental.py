@@ -167,6 +167,8 @@ EDITS: dict[str, Callable[[Path], None]] = {
     ),
     "synonyms": _write("synonyms.yml", "en:\n  - [refund, reimbursement]\n"),
     "internal block": _edit("policies/refunds.md", lambda t: t.replace("10 EUR", "20 EUR")),
+    "attachment": _delete("kb/img/hub.png"),
+    "docs": _edit("docs/index.md", lambda t: t + "\nSee [setup](../kb/setup.md).\n"),
 }
 DAYS = ["2026-11-23", "2027-01-15"]  # the second is past the policies' review date
 
@@ -300,6 +302,53 @@ def test_an_edit_renders_only_what_it_reaches(tmp_path: Path) -> None:
     assert "More words." in (tmp_path / "site/public/kb/setup/index.html").read_text("utf-8")
 
 
+def _same_as_clean(root: Path, today: str) -> None:
+    clean = root.parent / f"{root.name}-clean"
+    shutil.copytree(root, clean, ignore=shutil.ignore_patterns("site", ".kb"))
+    assert _build(clean, today)
+    assert _tree(root) == _tree(clean)
+    shutil.rmtree(clean)
+
+
+def test_pages_planned_earlier_are_planned_again_to_be_rendered(tmp_path: Path) -> None:
+    """A page the last plan already knew (kept by its key) whose file is gone from the site
+    is planned in full and rendered again, links and attachments included."""
+    live = tmp_path / "live"
+    _seed(live)
+    assert _build(live, DAYS[0])
+    EDITS["body"](live)
+    assert _build(live, DAYS[0])  # the plans of the other pages come from the last build
+    (live / "site/public/kb/setup/index.html").unlink()
+    (live / "site/public/kb/img/hub.png").unlink()
+    EDITS["internal block"](live)  # kb/setup.md (with the image) is unchanged
+    assert _build(live, DAYS[0])
+    assert (live / "site/public/kb/img/hub.png").is_file()
+    setup = (live / "site/public/kb/setup/index.html").read_text("utf-8")
+    assert 'src="../img/hub.png"' in setup and "More words." in setup
+    _same_as_clean(live, DAYS[0])
+
+
+@pytest.mark.parametrize(
+    "data",
+    ["[1, 2", '["w", "s", {"kb/setup.md": [1]}, [], [], null]', '{"world": 1}', "null"],
+)
+def test_a_damaged_plan_memo_is_not_trusted(tmp_path: Path, data: str) -> None:
+    """The plans kept for the next build are checked: a damaged one is a full plan."""
+    import sqlite3
+
+    live = tmp_path / "live"
+    _seed(live)
+    assert _build(live, DAYS[0])
+    db = sqlite3.connect(live / ".kb/cache/outputs.sqlite")
+    with db:
+        assert db.execute("UPDATE plans SET data=?", (data,)).rowcount == 4
+    db.close()
+    EDITS["body"](live)
+    assert _build(live, DAYS[0])
+    assert "More words." in (live / "site/public/kb/setup/index.html").read_text("utf-8")
+    _same_as_clean(live, DAYS[0])
+
+
 def test_damaged_caches_are_detected_and_rebuilt(tmp_path: Path) -> None:
     """Truncated or foreign cache files are never trusted: the build starts over and its
     output equals a clean build."""
@@ -374,3 +423,37 @@ def test_a_file_saved_during_a_build_is_seen_by_the_next(tmp_path: Path) -> None
     os.utime(page, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))  # saved mid-build
     fingerprint.remember(project, day, "", read)  # the build ends
     assert fingerprint.unchanged(project, day)[1] is None
+
+
+def test_a_long_lived_process_reads_again_only_the_files_that_changed(tmp_path: Path) -> None:
+    """``kb serve --watch`` loads the KB in one process build after build: an unchanged page
+    is the one read before (with its problems), a changed file, a new folder default or
+    another day is read again."""
+    from kbsite.knowledge import load_kb
+    from kbsite.project import find_project
+
+    _seed(tmp_path)
+    notes = tmp_path / "kb/notes.md"
+    notes.write_text(notes.read_text("utf-8") + "\n[gone](missing.md)\n", "utf-8")
+    day = dt.date(2026, 11, 23)
+    first = load_kb(find_project(tmp_path), day)
+    again = load_kb(find_project(tmp_path), day)
+    by_path = {page.path: page for page in again.pages}
+    assert all(by_path[page.path] is page for page in first.pages)  # nothing read again
+    assert [p.code for p in again.problems] == [p.code for p in first.problems]
+    assert any(p.file == "kb/notes.md" and p.code == "link-broken" for p in again.problems)
+
+    EDITS["body"](tmp_path)
+    edited = {page.path: page for page in load_kb(find_project(tmp_path), day).pages}
+    assert "More words." in edited["kb/setup.md"].body
+    assert edited["kb/setup.md"] is not by_path["kb/setup.md"]
+    assert edited["kb/notes.md"] is by_path["kb/notes.md"]
+
+    EDITS["meta"](tmp_path)  # kb/.meta.yml: every page of kb/ is read again
+    defaults = {page.path: page for page in load_kb(find_project(tmp_path), day).pages}
+    assert defaults["kb/notes.md"].meta.audience == "internal"  # its own field wins
+    assert defaults["kb/notes.md"] is not edited["kb/notes.md"]
+    assert defaults["policies/refunds.md"] is edited["policies/refunds.md"]
+
+    later = load_kb(find_project(tmp_path), dt.date(2027, 1, 15))
+    assert all(page is not defaults[page.path] for page in later.pages)

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kbsite.knowledge import KnowledgeBase
 from kbsite.markdown.cache import ModelCache
@@ -35,13 +36,18 @@ from kbsite.sites.client_search import site as client_search
 from kbsite.sites.feedback import WIDGET_ASSETS, widget_config
 from kbsite.sites.plan import (
     HEALTH_JSON,
+    HEALTH_PAGE,
     BuildInputs,
+    PlanMemo,
     PlannedPage,
     SitePlan,
     SiteSpec,
     health_json,
     plan_site,
 )
+
+if TYPE_CHECKING:
+    from kbsite.mkdocs_plugin.render import ThemeRenderer
 
 SITES = ("public", "internal")
 PACKAGE = Path(__file__).resolve().parent.parent
@@ -78,8 +84,10 @@ class _Site:
     outputs: dict[str, str] = field(default_factory=dict)  # path in the audience folder -> key
     render: list[tuple[str, PlannedPage]] = field(default_factory=list)  # (path, page)
     write: dict[str, bytes] = field(default_factory=dict)
+    make: dict[str, Callable[[], bytes]] = field(default_factory=dict)  # written when changed
     copy: dict[str, Path] = field(default_factory=dict)
     fragments: dict[str, str] = field(default_factory=dict)  # page key -> search entries
+    keys: dict[str, str] = field(default_factory=dict)  # page uri -> key
     not_found: str | None = None  # path of the 404 page when it must be rendered
 
 
@@ -137,15 +145,17 @@ def _build_audience(
     previous = store.outputs(audience) if (site_root / audience).is_dir() else {}
     sites = []
     for lang in settings.languages:
-        plan = plan_site(inputs, SiteSpec(audience, lang))
-        report.warnings.extend(plan.warnings)
+        spec = SiteSpec(audience, lang)
+        memo = store.plan_memo(spec.name, base) if previous else None
+        plan = plan_site(inputs, spec, memo)
         site = _Site(plan, _site_digest(base, plan))
+        if memo is not None and site.digest != memo.site:
+            plan = plan.full()  # keys of the earlier plan were made for another site digest
+            site = _Site(plan, _site_digest(base, plan))
+        report.warnings.extend(plan.warnings)
         _decide(site, previous, store, inputs, theme)
         sites.append(site)
     outputs = {path: key for site in sites for path, key in site.outputs.items()}
-    fragments = {key: data for site in sites for key, data in site.fragments.items()}
-    if fragments:
-        store.keep_fragments(fragments, {k for site in sites for k in site.outputs.values()})
     if outputs == previous:
         report.unchanged.append(audience)
         report.reused += len(outputs)
@@ -158,12 +168,32 @@ def _build_audience(
     else:
         generation = output.Generation(site_root, audience)
     try:
-        _write(sites, generation, previous, inputs.models, report, workers)
+        _write(sites, generation, previous, inputs.models, report, workers, base)
         generation.swap()
     except BaseException:
         generation.discard()
         raise
     store.replace(audience, outputs)
+    fragments = {key: data for site in sites for key, data in site.fragments.items()}
+    if fragments:  # the rep search entries of pages made this time
+        store.keep_fragments(fragments, set(outputs.values()))
+    for site in sites:
+        store.keep_plan_memo(site.plan.spec.name, base, _memo(site))
+
+
+def _memo(site: _Site) -> PlanMemo:
+    """What the next build may reuse of this site's plan (see ``PlanMemo``)."""
+    plan = site.plan
+    memo = PlanMemo(plan.world, site.digest, generated_uris=plan.generated_uris)
+    for page in plan.pages:
+        key = site.keys[page.uri]
+        if page.kind == "content":
+            memo.pages[page.uri] = [page.input, key, page.warnings, page.files]
+        elif page.uri == HEALTH_PAGE:
+            memo.health = [page.input, key]
+        elif page.kind == "generated":
+            memo.generated.append([page.uri, page.title, key])
+    return memo
 
 
 # -- keys ---------------------------------------------------------------------------------------
@@ -242,39 +272,46 @@ def _decide(
         site.outputs[path] = key
         keys.append(key)
         if previous.get(path) != key:
-            site.render.append((path, page))
-    by_uri = {page.uri: key for page, key in zip(plan.pages, keys, strict=True)}
+            site.render.append((path, plan.full_page(page)))
+    by_uri = site.keys = {page.uri: key for page, key in zip(plan.pages, keys, strict=True)}
     lang = plan.spec.lang or plan.project.settings.default_language
     if plan.spec.public:  # the help center's own search (sites/client_search)
         docs = client_search.documents(plan, inputs.by_flag, models, by_uri)
         folder = client_search.up_to_date(plan.project.root, plan, docs)
-        for path in sorted(folder.rglob("*")):
-            rel = path.relative_to(folder).as_posix()
-            if path.is_file() and rel != client_search.DIGESTS:
-                name = f"{plan.prefix}{client_search.SEARCH_DIR}/{rel}"
-                site.outputs[name] = _file_key(path)
-                site.copy[name] = path
+        for rel, file_key, path in client_search.published(folder):
+            name = f"{plan.prefix}{client_search.SEARCH_DIR}/{rel}"
+            site.outputs[name] = file_key
+            site.copy[name] = path
     else:  # the rep site: Material's search, its entries kept per page
-        known = store.fragments(keys)
-        entries = []
-        for page, key in zip(plan.pages, keys, strict=True):
-            fragment = known.get(key)
-            if fragment is None:
-                sections = page.search_sections(models)
-                fragment = output.search_fragment(page.url, page.title, sections)
-                site.fragments[key] = fragment
-            entries.append(fragment)
-        index = output.search_index(output.lunr_config(i18n.search_options(lang)), entries)
-        site.write[f"{plan.prefix}search/search_index.json"] = index.encode()
+        config = output.lunr_config(i18n.search_options(lang))
+        made_from = (config, [(page.url, key) for page, key in zip(plan.pages, keys, strict=True)])
+
+        def lunr_index() -> bytes:
+            known = store.fragments(keys)
+            entries = []
+            for page, key in zip(plan.pages, keys, strict=True):
+                fragment = known.get(key)
+                if fragment is None:
+                    sections = plan.full_page(page).search_sections(models)
+                    fragment = output.search_fragment(page.url, page.title, sections)
+                    site.fragments[key] = fragment
+                entries.append(fragment)
+            return output.search_index(config, entries).encode()
+
+        _made(site, f"{plan.prefix}search/search_index.json", made_from, lunr_index)
     root_url = plan.site_url
-    sitemap = output.sitemap([root_url + page.url for page in plan.pages]).encode()
-    site.write[f"{plan.prefix}sitemap.xml"] = sitemap
-    site.write[f"{plan.prefix}sitemap.xml.gz"] = output.gzip_bytes(sitemap)
+    urls = [root_url + page.url for page in plan.pages]
+    _made(site, f"{plan.prefix}sitemap.xml", urls, lambda: output.sitemap(urls).encode())
+    _made(
+        site,
+        f"{plan.prefix}sitemap.xml.gz",
+        urls,
+        lambda: output.gzip_bytes(output.sitemap(urls).encode()),
+    )
     if plan.health is not None:
         health = health_json(plan.health).encode()
         site.write[f"{plan.prefix}{HEALTH_JSON}"] = health
-    for path, data in site.write.items():
-        site.outputs[path] = _content_key(data)
+        site.outputs[f"{plan.prefix}{HEALTH_JSON}"] = _content_key(health)
     for rel, source in plan.files.items():
         site.outputs[plan.prefix + rel] = _file_key(source)
         site.copy[plan.prefix + rel] = source
@@ -290,6 +327,14 @@ def _decide(
         site.not_found = not_found
 
 
+def _made(site: _Site, path: str, made_from: object, make: Callable[[], bytes]) -> None:
+    """A generated file known by what it is made from (JSON-able): made only if that changed
+    (a rep search index is tens of megabytes at 10,000 pages)."""
+    data = json.dumps(made_from, ensure_ascii=False, default=str).encode("utf-8", "surrogatepass")
+    site.outputs[path] = "made:" + hashlib.blake2b(data, digest_size=16).hexdigest()
+    site.make[path] = make
+
+
 # -- writing ---------------------------------------------------------------------------------------
 
 
@@ -300,6 +345,7 @@ def _write(
     models: ModelCache,
     report: BuildReport,
     workers: int | None,
+    base: str,
 ) -> None:
     for site in sites:
         for path, data in site.write.items():
@@ -307,6 +353,12 @@ def _write(
                 report.reused += 1
             else:
                 generation.write(path, data)
+                report.written += 1
+        for path, make in site.make.items():
+            if previous.get(path) == site.outputs[path] and generation.reuse(path):
+                report.reused += 1
+            else:
+                generation.write(path, make())
                 report.written += 1
         for path, source in site.copy.items():
             if previous.get(path) == site.outputs[path] and generation.reuse(path):
@@ -322,7 +374,7 @@ def _write(
             if generation.reuse(path):
                 report.reused += 1
             else:  # gone from the current site: render it after all
-                site.render.append((path, page))
+                site.render.append((path, site.plan.full_page(page)))
         not_found = f"{site.plan.prefix}404.html"
         if site.not_found is None and not generation.reuse(not_found):
             site.not_found = not_found
@@ -332,7 +384,7 @@ def _write(
     if not jobs:
         return
     global _RENDER_STATE
-    _RENDER_STATE = (sites, generation, models)
+    _RENDER_STATE = (sites, generation, models, base)
     try:
         count = workers or min(os.cpu_count() or 1, 4)
         if count > 1 and len(jobs) >= _POOL_THRESHOLD and _can_fork():
@@ -350,7 +402,24 @@ def _write(
         _RENDER_STATE = None
 
 
-_RENDER_STATE: tuple[list[_Site], output.Generation | output.InPlace, ModelCache] | None = None
+_RENDER_STATE: tuple[list[_Site], output.Generation | output.InPlace, ModelCache, str] | None = None
+
+
+#: The theme renderer of the last build in this process, by config and code (``_Site.digest``
+#: without the site): loading the config and the theme costs ~0.1 s, twice per build (one per
+#: audience), and again at each build of ``kb serve --watch``.
+_RENDERER: dict[tuple[str, str], ThemeRenderer] = {}
+
+
+def _renderer(project: Project, base: str) -> ThemeRenderer:
+    from kbsite.mkdocs_plugin.render import ThemeRenderer
+
+    key = (str(project.config_file), base)
+    renderer = _RENDERER.get(key)
+    if renderer is None:
+        _RENDERER.clear()
+        renderer = _RENDERER[key] = ThemeRenderer(project)
+    return renderer
 
 
 def _can_fork() -> bool:
@@ -359,13 +428,13 @@ def _can_fork() -> bool:
 
 def _render_share(jobs: list[tuple[int, str]]) -> str | None:
     """Render some pages (in this process or a forked one); an error message, or None."""
-    from kbsite.mkdocs_plugin.render import RenderError, ThemeRenderer
+    from kbsite.mkdocs_plugin.render import RenderError
 
     assert _RENDER_STATE is not None
-    sites, generation, models = _RENDER_STATE
+    sites, generation, models, base = _RENDER_STATE
     models.reopen()
     try:
-        renderer = ThemeRenderer(sites[0].plan.project)
+        renderer = _renderer(sites[0].plan.project, base)
         by_site: dict[int, list[str]] = {}
         for index, path in jobs:
             by_site.setdefault(index, []).append(path)

@@ -36,6 +36,12 @@ MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkdn", ".mkd", ".mdwn", ".m
 _LANG_SUFFIX = re.compile(r"^(.+)\.([a-z]{2,3})$")
 
 
+#: What this process read last (a long-lived one, ``kb serve --watch``, reads again only the
+#: files that changed): the reading's context, then each page by its file's identity (path,
+#: size, times, inode), its source page and its folder defaults, with the problems found in it.
+_LAST_READ: dict[str, Any] = {}
+
+
 @dataclass(slots=True)
 class ContentTree:
     pages: list[Page] = field(default_factory=list)
@@ -76,6 +82,12 @@ class _Reader:
         self._defaults: dict[Path, dict[str, RawField]] = {}
         self._stems: dict[Path, dict[str, str]] = {}
         self.models = ModelCache(project.markdown, project.root / CACHE_DIR)
+        context = (str(project.root), today, repr(self.settings), repr(project.markdown))
+        known = _LAST_READ.get("pages") if _LAST_READ.get("context") == context else None
+        self._known: dict[tuple[Any, ...], tuple[Page, list[Problem]]] = known or {}
+        self._kept: dict[tuple[Any, ...], tuple[Page, list[Problem]]] = {}
+        self._fresh: list[tuple[tuple[Any, ...], Page, int, int]] = []
+        self._context = context
 
     def read(self) -> ContentTree:
         for folder in self.settings.content_dirs:
@@ -86,11 +98,15 @@ class _Reader:
         return self.tree
 
     def _outline(self) -> None:
-        """Read every body once (cached by content): anchors, links, problems."""
-        readable = [page for page in self.tree.pages if page.body or page.parsed]
+        """Read every new body once (cached by content): anchors, links, problems."""
+        fresh = {id(page) for _, page, _, _ in self._fresh}
+        readable = [p for p in self.tree.pages if (p.body or p.parsed) and id(p) in fresh]
         cache = self.models
         self.tree.models = cache
+        read_problems = [self.tree.problems[start:end] for _, _, start, end in self._fresh]
+        found_in: dict[int, list[Problem]] = {}
         for page, outline in zip(readable, cache.outlines(p.body for p in readable), strict=True):
+            before = len(self.tree.problems)
             page.outline = outline
             first = page.body_line
             if outline.error:
@@ -102,6 +118,7 @@ class _Reader:
                     "simplify the nesting; pages are rendered with at most a few dozen levels",
                 )
                 page.has_errors = True
+                found_in[id(page)] = self.tree.problems[before:]
             page.anchors = outline.anchors
             links = []
             served = page.source_path or page.path
@@ -116,6 +133,10 @@ class _Reader:
                     )
             page.links = tuple(links)
         cache.save()
+        for (key, page, _, _), problems in zip(self._fresh, read_problems, strict=True):
+            self._kept[key] = (page, problems + found_in.get(id(page), []))
+        _LAST_READ.clear()
+        _LAST_READ.update(context=self._context, pages=self._kept)
 
     def _walk(
         self,
@@ -134,6 +155,7 @@ class _Reader:
         identity = (stat.st_dev, stat.st_ino)
         ancestors = ancestors | {identity}
         defaults = {**inherited, **self._folder_defaults(directory)}
+        defaults_key = repr(sorted(defaults.items()))
         for entry in entries:
             if entry.name.startswith("."):
                 continue
@@ -153,7 +175,8 @@ class _Reader:
                     "fix or remove the symbolic link",
                 )
             elif is_page_file(entry.name):
-                self.tree.pages.append(self._page(path, folder, defaults))
+                page = self._known_page(entry, path, folder, defaults, defaults_key)
+                self.tree.pages.append(page)
             elif self.project.rel(path) != self.settings.owners_file:
                 self.tree.files.append(self.project.rel(path))
 
@@ -223,6 +246,45 @@ class _Reader:
         field_: str | None = None,
     ) -> None:
         self.tree.problems.append(Problem(code, file, line, message, field_, hint))
+
+    def _known_page(
+        self,
+        entry: os.DirEntry[str],
+        path: Path,
+        folder: str,
+        defaults: dict[str, RawField],
+        defaults_key: str,
+    ) -> Page:
+        """The page as this process read it last, if its file and context are unchanged;
+        else read now."""
+        try:
+            stat = entry.stat()
+        except OSError:
+            return self._page(path, folder, defaults)
+        stem, suffix = language_suffix(path.name, self.settings.languages)
+        source = None
+        if suffix and suffix != self.settings.default_language:
+            source = self._source_of(path, stem)
+        key = (
+            entry.path,
+            folder,
+            stat.st_size,
+            stat.st_mtime_ns,
+            stat.st_ctime_ns,
+            stat.st_ino,
+            source,
+            defaults_key,
+        )
+        known = self._known.get(key)
+        if known is not None:
+            page, problems = known
+            self.tree.problems.extend(problems)
+            self._kept[key] = known
+            return page
+        start = len(self.tree.problems)
+        page = self._page(path, folder, defaults)
+        self._fresh.append((key, page, start, len(self.tree.problems)))
+        return page
 
     def _page(self, path: Path, folder: str, defaults: dict[str, RawField]) -> Page:
         rel = self.project.rel(path)

@@ -25,13 +25,15 @@ from pathlib import Path
 
 from kbsite.cachefile import open_cache
 from kbsite.project import CACHE_DIR
+from kbsite.sites.plan import PlanMemo
 from kbsite.sites.text import html_text
 
 _FILE = "outputs.sqlite"
-FORMAT = "kb-outputs-1"
+FORMAT = "kb-outputs-2"
 _TABLES = {
     "outputs": "audience TEXT, path TEXT, key TEXT, PRIMARY KEY (audience, path)",
     "fragments": "key TEXT PRIMARY KEY, data TEXT",
+    "plans": "site TEXT PRIMARY KEY, base TEXT, data TEXT",
 }
 NEXT = ".next-"
 OLD = ".old-"
@@ -114,6 +116,29 @@ class OutputStore:
         except sqlite3.DatabaseError:
             with contextlib.suppress(sqlite3.DatabaseError):
                 self._db.execute("ROLLBACK")
+
+    def plan_memo(self, site: str, base: str) -> PlanMemo | None:
+        """The last plan of a site (``SiteSpec.name``) made with the same config and code."""
+        if self._db is None:
+            return None
+        try:
+            row = self._db.execute("SELECT base, data FROM plans WHERE site=?", (site,))
+            found = row.fetchone()
+        except sqlite3.DatabaseError:
+            return None
+        if found is None or found[0] != base:
+            return None
+        return PlanMemo.from_json(found[1])
+
+    def keep_plan_memo(self, site: str, base: str, memo: PlanMemo) -> None:
+        if self._db is None:
+            return
+        try:
+            self._db.execute(
+                "INSERT OR REPLACE INTO plans VALUES (?, ?, ?)", (site, base, memo.to_json())
+            )
+        except sqlite3.DatabaseError:
+            return
 
     def theme_files(self, base: str) -> list[tuple[str, Path]] | None:
         """The theme's static files as listed for the theme and config digest ``base``."""

@@ -13,6 +13,7 @@ site only when a page that site shows uses it (or the config names it: ``extra_c
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import posixpath
@@ -110,6 +111,79 @@ class BuildInputs:
                 folder = posixpath.dirname(folder)
         self.folders = frozenset(folders)
 
+    @functools.cached_property
+    def world(self) -> str:
+        """A digest of everything a site's plan reads besides each page's own file and flags:
+        every page's place and front matter, the owners, the files, ``docs/``, today, the
+        problems. While it is unchanged, a page whose file and flags are unchanged plans
+        exactly as before (``PlanMemo``). The config, the code and the theme are the caller's
+        (``base_digest``)."""
+        kb, docs, project = self.kb, self.docs, self.kb.project
+        digest = hashlib.blake2b(digest_size=16)
+        parts: list[object] = [kb.today, sorted(kb.owners.items()), kb.files, docs.files]
+        parts.append([(d.path, d.uri, d.lang, d.audience, d.meta, d.body) for d in docs.pages])
+        parts.append([(name, (project.docs_dir / name).is_file()) for name in project.site_assets])
+        parts.append(kb.problems)
+        digest.update(repr(parts).encode("utf-8", "surrogatepass"))
+        for page in kb.pages:
+            place = (page.path, page.folder, page.lang, page.source_path, page.parsed)
+            state = repr((place, page.has_errors, page.meta))
+            digest.update(state.encode("utf-8", "surrogatepass"))
+        return digest.hexdigest()
+
+    def page_input(self, uri: str, page: Page) -> str:
+        """A digest of what is a page's own in its plan: where it is served, its file, its
+        review flags (the rest is ``world``)."""
+        flags = repr(self.by_flag.get(page.path, ())).encode("utf-8", "surrogatepass")
+        digest = hashlib.blake2b(flags, digest_size=16)
+        digest.update(f"{uri}\x00{page.digest}".encode("utf-8", "surrogatepass"))
+        return digest.hexdigest()
+
+
+@dataclass
+class PlanMemo:
+    """What one site's last plan computed, so that the next build plans again only the pages
+    whose own inputs changed. Valid while ``world`` (``BuildInputs.world`` with the site's
+    spec, config, code and theme) is the same: then every other page's key is the one stored
+    for its input digest, with the warnings and files its links gave.
+
+    Stored as JSON in the output store (``sites/output.py``); anything unexpected in it is a
+    miss, never trusted."""
+
+    world: str
+    site: str  # the site digest the keys were made with
+    #: uri -> [input, key, warnings, files]
+    pages: dict[str, list[Any]] = field(default_factory=dict)
+    generated: list[list[str]] = field(default_factory=list)  # [uri, title, key]
+    generated_uris: list[str] = field(default_factory=list)
+    health: list[str] | None = None  # [digest of kb-health.json, key]
+
+    def to_json(self) -> str:
+        return json.dumps(
+            [self.world, self.site, self.pages, self.generated, self.generated_uris, self.health],
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> PlanMemo | None:
+        try:
+            world, site, pages, generated, generated_uris, health = json.loads(text)
+            memo = cls(str(world), str(site), dict(pages), list(generated), list(generated_uris))
+            memo.health = list(health) if health else None
+            for entry in memo.pages.values():
+                key, warnings, files = entry[1], entry[2], entry[3]
+                if not (isinstance(key, str) and isinstance(warnings, list)):
+                    return None
+                if not all(isinstance(f, list) and len(f) == 2 for f in files):
+                    return None
+            for uri, title, key in memo.generated:
+                if not (isinstance(uri, str) and isinstance(title, str) and isinstance(key, str)):
+                    return None
+        except (ValueError, TypeError, IndexError, AttributeError):
+            return None
+        return memo
+
 
 @dataclass
 class PlannedPage:
@@ -129,6 +203,15 @@ class PlannedPage:
     head: str = ""
     alternates: list[dict[str, str]] = field(default_factory=list)
     source: Page | None = None
+    input: str = ""  # content and health pages: the digest of their own inputs (PlanMemo)
+    known_key: str | None = None  # planned by an earlier build: only its key is known
+    warnings: list[str] = field(default_factory=list)  # what its links gave (PlanMemo)
+    files: list[tuple[str, str]] = field(default_factory=list)  # files its links publish
+
+    @property
+    def stub(self) -> bool:
+        """Known only by its key (its inputs are unchanged since the build that planned it)."""
+        return self.known_key is not None
 
     @property
     def url(self) -> str:
@@ -136,6 +219,8 @@ class PlannedPage:
 
     def key(self, site_digest: str, body_key: Callable[[str], str]) -> str:
         """A digest of every input of this page's output (its body by the model's key)."""
+        if self.known_key is not None:
+            return self.known_key
         digest = hashlib.blake2b(digest_size=16)
         for part in (
             site_digest,
@@ -190,6 +275,28 @@ class SitePlan:
     files: dict[str, Path]  # path in the site -> file to publish
     warnings: list[str]
     health: dict[str, Any] | None = None  # kb-health.json of the rep site
+    world: str = ""  # PlanMemo.world of this plan
+    generated_uris: list[str] = field(default_factory=list)
+    replan: Callable[[], SitePlan] | None = None  # the full plan, when pages are stubs
+
+    def full(self) -> SitePlan:
+        """This plan with every page planned (stubs are known only by their key)."""
+        if self.replan is None:
+            return self
+        if self._full is None:
+            self._full = self.replan()
+        return self._full
+
+    def full_page(self, page: PlannedPage) -> PlannedPage:
+        """The page itself, or for a stub the same page fully planned (to be rendered)."""
+        if not page.stub:
+            return page
+        if self._by_uri is None:
+            self._by_uri = {p.uri: p for p in self.full().pages}
+        return self._by_uri[page.uri]
+
+    _full: SitePlan | None = field(default=None, init=False, repr=False)
+    _by_uri: dict[str, PlannedPage] | None = field(default=None, init=False, repr=False)
 
     @property
     def site_url(self) -> str:
@@ -198,8 +305,8 @@ class SitePlan:
         return base + self.prefix
 
 
-def plan_site(inputs: BuildInputs, spec: SiteSpec) -> SitePlan:
-    return _Planner(inputs, spec).plan()
+def plan_site(inputs: BuildInputs, spec: SiteSpec, memo: PlanMemo | None = None) -> SitePlan:
+    return _Planner(inputs, spec).plan(memo)
 
 
 class _Planner:
@@ -235,39 +342,69 @@ class _Planner:
         self.mounted = dict(self.site.pages)
         self.docs = self._docs()
         self.generated_uris: set[str] = set()
+        self._page_files: list[tuple[str, Path]] = []  # files the page being planned publishes
 
     # -- the plan ---------------------------------------------------------------------------
 
-    def plan(self) -> SitePlan:
-        entries = self._entries()
-        generated = generate_index_pages(
-            entries, self.settings.content_dirs, self.prefix, self.labels
-        )
-        self.generated_uris = {g.uri for g in generated}
-        pages = [self._content(uri, page) for uri, page in sorted(self.mounted.items())]
-        pages += [self._doc(uri, doc) for uri, doc in sorted(self.docs.items())]
-        pages += [
-            PlannedPage(
-                g.uri,
-                g.title,
-                "generated",
-                {"title": g.title},
-                generated=g,
+    def plan(self, memo: PlanMemo | None = None) -> SitePlan:
+        """The site's plan. With ``memo`` (the last build's, same config and code), pages
+        whose inputs are unchanged come back as stubs that know their key, and the generated
+        pages too while nothing but page bodies and flags changed (``BuildInputs.world``)."""
+        world = self.world()
+        reuse = memo if memo is not None and memo.world == world else None
+        generated: list[Generated] = []
+        if reuse is not None:
+            self.generated_uris = set(reuse.generated_uris)
+        else:
+            entries = self._entries()
+            generated = generate_index_pages(
+                entries, self.settings.content_dirs, self.prefix, self.labels
             )
-            for g in generated
-            if g.uri not in self.docs and g.uri not in self.mounted
-        ]
+            self.generated_uris = {g.uri for g in generated}
+        known = reuse.pages if reuse is not None else {}
+        pages = []
+        for uri, page in sorted(self.mounted.items()):
+            page_input = self.inputs.page_input(uri, page)
+            before = known.get(uri)
+            if before is not None and before[0] == page_input:
+                pages.append(self._stub(uri, page, page_input, before))
+            else:
+                pages.append(self._content(uri, page))
+                pages[-1].input = page_input
+        pages += [self._doc(uri, doc) for uri, doc in sorted(self.docs.items())]
+        shadowed = set(self.docs) | set(self.mounted)
+        if reuse is not None:
+            pages += [
+                PlannedPage(uri, title, "generated", {"title": title}, known_key=key)
+                for uri, title, key in reuse.generated
+                if uri not in shadowed
+            ]
+        else:
+            pages += [
+                PlannedPage(g.uri, g.title, "generated", {"title": g.title}, generated=g)
+                for g in generated
+                if g.uri not in shadowed
+            ]
         health = None
         if self._has_health():
             health = health_data(self.kb, self.inputs.flags)
-            pages.append(self._health(health))
+            digest = hashlib.blake2b(health_json(health).encode(), digest_size=16).hexdigest()
+            if reuse is not None and reuse.health is not None and reuse.health[0] == digest:
+                title = "Content health"
+                page = PlannedPage(HEALTH_PAGE, title, "generated", {"title": title})
+                page.known_key, page.input = reuse.health[1], digest
+                pages.append(page)
+            else:
+                pages.append(self._health(health))
+                pages[-1].input = digest
         for name in self.kb.project.site_assets:
             path = self.kb.project.docs_dir / name
             if path.is_file():
                 self.files.setdefault(posixpath.normpath(name), path)
         if not self.preview:
             for page in pages:
-                page.alternates = self._alternates(page)
+                if not page.stub:
+                    page.alternates = self._alternates(page)
         return SitePlan(
             self.kb.project,
             self.spec,
@@ -277,7 +414,37 @@ class _Planner:
             self.files,
             self.warnings,
             health,
+            world=world,
+            generated_uris=sorted(self.generated_uris),
+            replan=(lambda: _Planner(self.inputs, self.spec).plan()) if reuse else None,
         )
+
+    def world(self) -> str:
+        """``BuildInputs.world`` for this site."""
+        return hashlib.blake2b(
+            f"{self.inputs.world}\x00{self.spec}".encode(), digest_size=16
+        ).hexdigest()
+
+    def _stub(self, uri: str, page: Page, page_input: str, before: list[Any]) -> PlannedPage:
+        """A content page planned by an earlier build: its key, and what its links gave."""
+        _, key, warnings, files = before
+        stub = PlannedPage(
+            uri,
+            page.meta.title or uri,
+            "content",
+            {},
+            body=page.body,
+            public=self.spec.public,
+            source=page,
+            input=page_input,
+            known_key=key,
+            warnings=list(warnings),
+            files=[(rel, source) for rel, source in files],
+        )
+        self.warnings.extend(stub.warnings)
+        for rel, source in stub.files:
+            self.files.setdefault(rel, Path(source))
+        return stub
 
     def _has_health(self) -> bool:
         return not self.spec.public and (
@@ -374,7 +541,10 @@ class _Planner:
             head=page_head_tags(page),
             source=page,
         )
+        warnings, self._page_files = len(self.warnings), []
         planned.urls = self._urls(uri, page.path, page.links)
+        planned.warnings = self.warnings[warnings:]
+        planned.files = [(rel, str(path)) for rel, path in self._page_files]
         return planned
 
     def _draft_badge(self, page: Page) -> str:
@@ -434,10 +604,10 @@ class _Planner:
         if folder_index in self.generated_uris:
             return i18n.relative_url(here, self.prefix + i18n.url_of(folder_index)) + fragment
         if path in self.inputs.kb_files:
-            self.files.setdefault(path, kb.project.root / path)
+            self._publish(path, kb.project.root / path)
             return i18n.relative_url(here, self.prefix + path) + fragment
         if path in self.inputs.docs_files:
-            self.files.setdefault(path, kb.project.docs_dir / path)
+            self._publish(path, kb.project.docs_dir / path)
             return i18n.relative_url(here, self.prefix + path) + fragment
         if self._hidden_page(path):
             return None
@@ -450,7 +620,7 @@ class _Planner:
         if page is not None:
             return self._page_url(here, page, fragment[1:] or None)
         if url_path in self.inputs.kb_files:
-            self.files.setdefault(url_path, self.kb.project.root / url_path)
+            self._publish(url_path, self.kb.project.root / url_path)
             return i18n.relative_url(here, self.prefix + url_path) + fragment
         if url_path in self.inputs.folders:
             index = f"{url_path}/index.md"
@@ -458,6 +628,11 @@ class _Planner:
                 return None  # a folder with nothing to show on this site
             return i18n.relative_url(here, self.prefix + i18n.url_of(index)) + fragment
         return target
+
+    def _publish(self, rel: str, source: Path) -> None:
+        """A file a link of the page being planned publishes on this site."""
+        self.files.setdefault(rel, source)
+        self._page_files.append((rel, source))
 
     def _hidden_page(self, path: str) -> bool:
         """A docs page this site does not show (internal guide on the help center)."""

@@ -10,8 +10,10 @@ publishes its files under ``search/``.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,15 +28,24 @@ from kbsite.search.service import load_synonyms
 from kbsite.sites.banners import customer_notes
 from kbsite.sites.client_search.documents import ClientDoc, ClientSearchError
 from kbsite.sites.client_search.labels import labels
-from kbsite.sites.client_search.writer import update_index, write_index
+from kbsite.sites.client_search.writer import CATALOGUE, update_index, write_index
 from kbsite.sites.navigation import TYPE_DIR, TYPE_PAGES
 from kbsite.sites.plan import SitePlan
 from kbsite.sites.translations import all_labels
 
 SEARCH_DIR = "search"
 DIGESTS = "kb-documents.json"  # url -> digest of the document last written (not published)
+LISTING = "kb-listing.json"  # the files of each segment folder (never changed once written)
+UNPUBLISHED = frozenset({DIGESTS, LISTING, CATALOGUE})
 
-__all__ = ["SEARCH_DIR", "ClientSearchError", "documents", "search_box", "up_to_date"]
+__all__ = [
+    "SEARCH_DIR",
+    "ClientSearchError",
+    "documents",
+    "published",
+    "search_box",
+    "up_to_date",
+]
 
 
 def search_box(lang: str) -> dict[str, Any]:
@@ -111,6 +122,55 @@ def up_to_date(project_root: Path, plan: SitePlan, docs: list[Pending]) -> Path:
     digests[""] = _synonyms_digest(synonyms)
     (folder / DIGESTS).write_text(json.dumps(digests, sort_keys=True), encoding="utf-8")
     return folder
+
+
+def published(folder: Path) -> list[tuple[str, str, Path]]:
+    """(path in the index, key, file) of each file of the index in ``folder`` to publish.
+
+    A segment folder is never changed once written (a new generation gets a new name), so
+    its files are listed once and the listing kept (``LISTING``): at 10,000 pages a base
+    segment has thousands of files, which an edit does not touch."""
+    try:
+        listing = json.loads((folder / LISTING).read_text(encoding="utf-8"))
+        if not isinstance(listing, dict):
+            listing = {}
+    except (OSError, ValueError):
+        listing = {}
+    found: list[tuple[str, str, Path]] = []
+    kept: dict[str, list[list[Any]]] = {}
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError:
+        return found
+    for entry in entries:
+        if entry.is_file() and entry.name not in UNPUBLISHED:
+            stat = entry.stat()
+            key = f"file:{stat.st_size}:{stat.st_mtime_ns}"
+            found.append((entry.name, key, Path(entry.path)))
+        elif entry.is_dir():
+            stat = entry.stat()
+            files = listing.get(entry.name)
+            identity = [stat.st_ino, stat.st_mtime_ns, stat.st_ctime_ns]
+            if not (isinstance(files, list) and files and files[0] == identity):
+                files = [identity, *_walk(Path(entry.path), entry.name)]
+            kept[entry.name] = files
+            for rel, key in files[1:]:
+                found.append((rel, key, folder / rel))
+    if kept != listing:
+        with contextlib.suppress(OSError):
+            (folder / LISTING).write_text(json.dumps(kept), encoding="utf-8")
+    return found
+
+
+def _walk(folder: Path, prefix: str) -> list[list[str]]:
+    files = []
+    for root, dirs, names in os.walk(folder):
+        dirs.sort()
+        base = prefix + root[len(os.fspath(folder)) :].replace(os.sep, "/")
+        for name in sorted(names):
+            stat = os.stat(os.path.join(root, name))  # noqa: PTH116, PTH118 - per file
+            files.append([f"{base}/{name}", f"file:{stat.st_size}:{stat.st_mtime_ns}"])
+    return files
 
 
 def _hash(text: str) -> str:

@@ -37,6 +37,9 @@ MANIFEST = "meta.json"
 STATE = "writer-state.json"
 ASSETS = Path(__file__).resolve().parent.parent.parent / "assets"
 CLIENT_FILES = ("kb-search.js", "kb-search.css")
+#: The base segment's pages (url, type, products per document number), so that an update
+#: needs none of its display shards. The writer's own: not published.
+CATALOGUE = "kb-base.json"
 MERGE_MIN = 64
 MERGE_FRACTION = 0.05
 
@@ -149,13 +152,31 @@ def _synonym_groups(lang: str, synonyms: Synonyms) -> list[list[dict[str, Any]]]
 
 
 def _base_urls(base_dir: Path) -> dict[str, int]:
-    urls: dict[str, int] = {}
+    return {url: number for number, (url, _, _) in enumerate(_catalogue(base_dir))}
+
+
+def _catalogue(base_dir: Path) -> list[list[Any]]:
+    """[url, type, products] of each document of a base segment, by number: from the
+    catalogue written with it, else (an index of an earlier version) from its shards."""
+    path = base_dir.parent / CATALOGUE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data["dir"] == base_dir.name and isinstance(data["docs"], list):
+            return [[str(url), str(kind), list(products)] for url, kind, products in data["docs"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    docs: list[list[Any]] = []
     shards = sorted((base_dir / "d").glob("*.json"), key=lambda p: int(p.stem))
-    for path in shards:
-        start = int(path.stem) * DOCS_PER_SHARD
-        for offset, row in enumerate(json.loads(path.read_text(encoding="utf-8"))):
-            urls[Record.from_list(row).url] = start + offset
-    return urls
+    for shard in shards:
+        for row in json.loads(shard.read_text(encoding="utf-8")):
+            record = Record.from_list(row)
+            docs.append([record.url, record.type, list(record.products)])
+    return docs
+
+
+def _write_catalogue(base_dir: Path, base: Segment) -> None:
+    docs = [[r.url, r.type, list(r.products)] for r in base.records]
+    _write_json(base_dir.parent / CATALOGUE, {"dir": base_dir.name, "docs": docs})
 
 
 def _commit(
@@ -172,6 +193,7 @@ def _commit(
         common = max(TOP_POSTINGS, len(base.records) // 8)
         state["common"] = common
         state["base_summary"] = base.write(out / f"b-{gen}", common)
+        _write_catalogue(out / f"b-{gen}", base)
         written += _count_files(out / f"b-{gen}")
         state["delta_summary"] = None
         state["delta_gen"] = None
@@ -232,14 +254,11 @@ def _manifest(out: Path, state: dict[str, Any]) -> dict[str, Any]:
         types.update(summary["types"])
         products.update(summary["products"])
     if dead:  # filter counts of live pages only
-        base_dir = out / f"b-{state['base_gen']}"
-        for path in (base_dir / "d").glob("*.json"):
-            start = int(path.stem) * DOCS_PER_SHARD
-            for offset, row in enumerate(json.loads(path.read_text(encoding="utf-8"))):
-                if start + offset in dead:
-                    record = Record.from_list(row)
-                    types[record.type] -= 1
-                    products.subtract(record.products)
+        catalogue = _catalogue(out / f"b-{state['base_gen']}")
+        for number in dead:
+            _, kind, page_products = catalogue[number]
+            types[kind] -= 1
+            products.subtract(page_products)
     live = sum(s["docs"] for s in segments) - len(dead)
     return {
         "format": FORMAT,
