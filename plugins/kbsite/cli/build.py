@@ -6,7 +6,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -46,13 +49,16 @@ def build_project(
     day: dt.date,
     *,
     sites_done: Callable[[BuildOutcome], None] | None = None,
+    index_beside: bool = False,
 ) -> BuildOutcome:
     """Check the KB, then bring both sites and the search index up to date, saying what it
     does on stderr. Bad content stops it before anything is written (the previous sites stay).
 
     ``sites_done`` is called once the sites are in place, before the index update (a
-    browser can reload then). Raises ``IndexNotUpdated`` (a ``click.ClickException``) when
-    the index cannot be written."""
+    browser can reload then). With ``index_beside``, the index is updated in a forked process
+    while the sites are built (the machine's second core; where ``fork`` exists); a site that
+    cannot be written then does not hold the index back. Raises ``IndexNotUpdated`` (a
+    ``click.ClickException``) when the index cannot be written."""
     from kbsite.mkdocs_plugin.build import SiteBuildError, build_sites
     from kbsite.review.staleness import compute_flags, fail_on_message
 
@@ -91,6 +97,7 @@ def build_project(
         click.secho(outcome.failure, fg="red", err=True)
         return outcome
     sites_start = time.perf_counter()
+    index_done = _index_beside(project, kb, flags) if index_beside else None
     try:
         outcome.report = build_sites(
             kb, flags, project.root / "site", progress=lambda msg: click.echo(msg, err=True)
@@ -98,6 +105,8 @@ def build_project(
     except SiteBuildError as exc:
         outcome.failure = f"build failed: {exc} (the previous sites are untouched)"
         click.secho(outcome.failure, fg="red", err=True)
+        if index_done is not None:
+            index_done()
         return outcome
     outcome.seconds["sites"] = time.perf_counter() - sites_start
     for warning in outcome.report.warnings:
@@ -105,7 +114,10 @@ def build_project(
     if sites_done is not None:
         sites_done(outcome)
     index_start = time.perf_counter()
-    _build_index(project, kb, flags)
+    if index_done is not None:
+        index_done()  # waits for it (its time is mostly that of the sites)
+    else:
+        _build_index(project, kb, flags)
     outcome.seconds["index"] = time.perf_counter() - index_start
     outcome.ok = True
     warnings = len(kb.warnings)
@@ -130,7 +142,7 @@ def build(ctx: click.Context, today: str | None, config_file: Path | None) -> No
     """Check the KB, then write site/public, site/internal and the search index."""
     day = get_today(today)
     project = get_project(ctx, config_file)
-    outcome = build_project(project, day)
+    outcome = build_project(project, day, index_beside=True)
     ctx.exit(0 if outcome.ok else 1)
 
 
@@ -139,3 +151,47 @@ def _build_index(project, kb, flags) -> None:  # type: ignore[no-untyped-def]
     from kbsite.cli.search import refresh_index
 
     refresh_index(project, kb, flags=flags)
+
+
+def _index_beside(project, kb, flags) -> Callable[[], None] | None:  # type: ignore[no-untyped-def]
+    """Start the index update in a forked child; returns how to wait for it (raising its
+    ``IndexNotUpdated``), or None where there is no ``fork`` or a single core."""
+    if not hasattr(os, "fork") or (os.cpu_count() or 1) < 2:
+        return None
+    from kbsite.cli.search import IndexNotUpdated
+
+    read, write = os.pipe()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:  # the child: update the index, say how it went, and leave at once
+        os.close(read)
+        code, message = 0, ""
+        try:
+            if kb.models is not None:
+                kb.models.reopen()  # SQLite connections do not cross a fork
+            _build_index(project, kb, flags)
+        except IndexNotUpdated as exc:
+            code, message = 1, exc.message
+        except BaseException as exc:  # reported by the parent, in one line
+            code, message = 1, f"{type(exc).__name__}: {exc}"
+        finally:
+            with contextlib.suppress(OSError):
+                os.write(write, message.encode("utf-8", "replace"))
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
+    os.close(write)
+
+    def wait() -> None:
+        chunks = []
+        while chunk := os.read(read, 65536):
+            chunks.append(chunk)
+        os.close(read)
+        _, status = os.waitpid(pid, 0)
+        code = os.waitstatus_to_exitcode(status)
+        if code != 0:
+            message = b"".join(chunks).decode("utf-8", "replace")
+            raise IndexNotUpdated(message or f"the process updating it ended with code {code}")
+
+    return wait

@@ -164,7 +164,8 @@ def _build_audience(
     stale = [path for path in previous if path not in outputs]
     generation: output.Generation | output.InPlace
     if previous and changed + len(stale) <= max(_IN_PLACE_MAX, len(outputs) // 10):
-        generation = output.InPlace(site_root, audience, stale)  # an edit: file by file
+        cache = inputs.kb.project.root / CACHE_DIR
+        generation = output.InPlace(site_root, audience, stale, cache)  # an edit: file by file
     else:
         generation = output.Generation(site_root, audience)
     try:

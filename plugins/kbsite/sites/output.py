@@ -263,7 +263,10 @@ class Generation:
 class InPlace:
     """Few changes: the current site is updated file by file (same interface as Generation)."""
 
-    def __init__(self, site_root: Path, audience: str, stale: list[str]) -> None:
+    def __init__(
+        self, site_root: Path, audience: str, stale: list[str], link_from: Path | None = None
+    ) -> None:
+        self.link_from = link_from  # files under this folder may be hard-linked (``copy``)
         self.current = site_root / audience
         self.folder = self.current
         self.stale = stale  # files the new outputs no longer have: removed last
@@ -289,6 +292,28 @@ class InPlace:
             raise OutputError(describe(exc, path)) from None
 
     def copy(self, rel: str, source: Path) -> None:
+        """A copy of ``source``; a hard link for a file of the build's own cache (the
+        help-center search's segment files, never changed once written) where the file
+        system allows."""
+        if self.link_from is None or self.link_from not in source.parents:
+            try:
+                data = source.read_bytes()
+            except OSError as exc:
+                raise OutputError(describe(exc, source)) from None
+            self.write(rel, data)
+            return
+        path = self.current / rel
+        temporary = path.with_name(f".kb-{os.getpid()}-{path.name}")
+        try:
+            if path.parent not in self._made:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self._made.add(path.parent)
+            os.link(source, temporary)
+            temporary.replace(path)
+            return
+        except OSError:
+            with contextlib.suppress(OSError):
+                temporary.unlink()
         try:
             data = source.read_bytes()
         except OSError as exc:

@@ -11,6 +11,7 @@ changes name-stable, and is written last (by rename).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -155,14 +156,25 @@ def _base_urls(base_dir: Path) -> dict[str, int]:
     return {url: number for number, (url, _, _) in enumerate(_catalogue(base_dir))}
 
 
+#: The catalogue read last (file identity, documents): an update reads it twice, and a
+#: long-lived process at every build.
+_CATALOGUE: list[Any] = []
+
+
 def _catalogue(base_dir: Path) -> list[list[Any]]:
     """[url, type, products] of each document of a base segment, by number: from the
     catalogue written with it, else (an index of an earlier version) from its shards."""
     path = base_dir.parent / CATALOGUE
     try:
+        stat = path.stat()
+        identity = (str(path), stat.st_ino, stat.st_size, stat.st_mtime_ns)
+        if _CATALOGUE and _CATALOGUE[0] == identity:
+            return _CATALOGUE[1]
         data = json.loads(path.read_text(encoding="utf-8"))
         if data["dir"] == base_dir.name and isinstance(data["docs"], list):
-            return [[str(url), str(kind), list(products)] for url, kind, products in data["docs"]]
+            docs = [[str(url), str(kind), list(products)] for url, kind, products in data["docs"]]
+            _CATALOGUE[:] = [identity, docs]
+            return docs
     except (OSError, ValueError, KeyError, TypeError):
         pass
     docs: list[list[Any]] = []
@@ -171,6 +183,8 @@ def _catalogue(base_dir: Path) -> list[list[Any]]:
         for row in json.loads(shard.read_text(encoding="utf-8")):
             record = Record.from_list(row)
             docs.append([record.url, record.type, list(record.products)])
+    with contextlib.suppress(OSError):  # the next update reads it instead
+        _write_json(path, {"dir": base_dir.name, "docs": docs})
     return docs
 
 
