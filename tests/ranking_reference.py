@@ -17,7 +17,8 @@ from typing import Any
 
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
-from kbsite.search.engine.ranking import MENTIONS, PAIR_FIELD, TEXT_FIELDS, Params
+from kbsite.search.analysis import PART_MARK, PART_WEIGHT
+from kbsite.search.engine.ranking import BODY_FIELD, MENTIONS, PAIR_FIELD, TEXT_FIELDS, Params
 from kbsite.search.query import Plan, Term
 from kbsite.search.stopwords import is_stopword
 
@@ -38,6 +39,18 @@ def osa_distance(a: str, b: str) -> int:
     return rows[-1][-1]
 
 
+def mentions(terms: str) -> Counter[str]:
+    """How many mentions each word of an index term string counts for: one per occurrence,
+    ``PART_WEIGHT`` for a camel-case part (written after ``PART_MARK``)."""
+    out: Counter[str] = Counter()
+    for token in terms.split():
+        if token.startswith(PART_MARK):
+            out[token[len(PART_MARK) :]] += PART_WEIGHT
+        else:
+            out[token] += 1
+    return out
+
+
 class Reference:
     """The ranking of ``docs`` (index documents, one per live page, keyed by ``key``)."""
 
@@ -51,7 +64,13 @@ class Reference:
         self.stemmer_of = stemmer_of
         self.p = params
         fields = (*TEXT_FIELDS, PAIR_FIELD)
-        self.counts = {f: [Counter(d[f].split()) for d in docs] for f in fields}
+        self.counts = {f: [mentions(d[f]) for d in docs] for f in fields}
+        self.positions: list[dict[str, list[int]]] = []
+        for d in docs:
+            where: dict[str, list[int]] = {}
+            for pos, token in enumerate(d[BODY_FIELD].split()):
+                where.setdefault(token.removeprefix(PART_MARK), []).append(pos)
+            self.positions.append(where)
         self.lengths = {
             f: [byte_to_length(length_to_byte(len(d[f].split()))) for d in docs] for f in fields
         }
@@ -147,14 +166,29 @@ class Reference:
     def mentions(self, words: dict, groups: dict, i: int) -> bool:
         return any(v > 0 for v in self.frequency(words, groups, i).values())
 
-    def scores(self, plan: Plan, weight_of: Callable[[str], float]) -> dict[str, float]:
-        """Every matching page's score, by key (plans without quoted phrases)."""
+    def near(self, i: int, left: dict[str, float], right: dict[str, float]) -> int:
+        """How many body positions of a ``left`` word have a ``right`` word (at another
+        position) at most ``body_window`` positions away."""
+        where = self.positions[i]
+        ours = {pos for word in left for pos in where.get(word, [])}
+        theirs = {pos for word in right for pos in where.get(word, [])}
+        window = self.p.body_window
+        return sum(1 for a in ours if any(b != a and abs(a - b) <= window for b in theirs))
+
+    def scores(
+        self,
+        plan: Plan,
+        weight_of: Callable[[str], float],
+        allowed: Callable[[dict[str, Any]], bool] = lambda doc: True,
+    ) -> dict[str, float]:
+        """Every matching page's score, by key (plans without quoted phrases); body
+        proximity counts among the ``rerank`` best of the ``allowed`` pages."""
         assert not plan.phrases
         p, n = self.p, len(self.docs)
         content = [0.0] * n
         matched = [0.0] * n
         wanted = [0.0] * n
-        found_terms: list[tuple[list[bool], float] | None] = []
+        found_terms: list[tuple[list[bool], float, dict[str, float]] | None] = []
         for term in plan.terms:
             active = [d["lang"] not in term.stop_in for d in self.docs]
             if not any(active):
@@ -187,7 +221,7 @@ class Reference:
                     matched[i] += min(credit[i], weight)
                 if active[i]:
                     wanted[i] += weight
-            found_terms.append((has, weight))
+            found_terms.append((has, weight, words[BODY_FIELD]))
         total = [
             content[i] * ((matched[i] / wanted[i]) if wanted[i] else 0.0) ** p.coverage
             for i in range(n)
@@ -203,8 +237,19 @@ class Reference:
                         tf = self.counts[PAIR_FIELD][i][key]
                         if tf:
                             total[i] += weight * tf / (tf + p.proximity_k)
-        return {
-            self.docs[i]["key"]: total[i] * weight_of(self.docs[i]["state"])
-            for i in range(n)
-            if content[i] > 0
-        }
+        base = [total[i] * weight_of(self.docs[i]["state"]) for i in range(n)]
+        found = [i for i in range(n) if content[i] > 0 and allowed(self.docs[i])]
+        ranked = sorted((base[i] for i in found), reverse=True)
+        if len(ranked) > p.rerank:
+            found = [i for i in found if base[i] >= ranked[p.rerank - 1]]
+        bonus = [0.0] * n
+        for left, right, _ in plan.pairs:
+            a, b = found_terms[left], found_terms[right]
+            if a is None or b is None:
+                continue
+            weight = p.body_proximity * (a[1] + b[1]) / 2
+            for i in found:
+                if a[0][i] and b[0][i] and (near := self.near(i, a[2], b[2])):
+                    state = weight_of(self.docs[i]["state"])
+                    bonus[i] += state * weight * near / (near + p.proximity_k)
+        return {self.docs[i]["key"]: base[i] + bonus[i] for i in range(n) if content[i] > 0}

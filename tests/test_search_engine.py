@@ -139,7 +139,11 @@ def test_ranking_equals_the_plain_python_reference(edited_index) -> None:
         for lang in (None, its_lang):
             langs = [lang] if lang else list(project.settings.languages)
             planned = plan(query, {x: engine.stemmer(x) for x in langs}, searcher.synonyms)
-            expected = reference.scores(planned, review_states.weight)
+            expected = reference.scores(
+                planned,
+                review_states.weight,
+                lambda doc, lang=lang: not lang or doc["lang"] == lang,
+            )
             filters = engine.filters(lang, None, "internal")
             found = index.rank(planned, filters, 20, review_states.weight)
             want = sorted(

@@ -2,6 +2,11 @@
 
 Drafts and retired pages are skipped (they never reach a site). An expired page gets only
 `expired`: reviewing it is moot until it is renewed or retired.
+
+Each flag says why in English (``reason``: what `kb stale` prints and its JSON holds) and as a
+label key of ``sites/translations.yml`` with the raw values it needs (``reason_key``,
+``reason_params``: dates, durations, counts, language codes), from which the rep site writes
+the same sentence in the reader's language (sites/banners.py).
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from kbsite.dates import Duration
 from kbsite.knowledge import KnowledgeBase
 from kbsite.pages import Page
 from kbsite.review import feedback
@@ -32,9 +38,13 @@ class Flag:
     state: str
     due: dt.date | None  # the day it became (or becomes) a problem
     days_overdue: int  # negative: days left
-    reason: str
+    reason: str  # in English
     never_reviewed: bool = False
     missing: tuple[str, ...] = ()  # translation-missing: the language codes
+    reason_key: str = ""  # label key of the reason in other languages (``reason.*``)
+    #: The label's placeholders, raw: dates, durations, counts (``n``), language codes
+    #: (``languages``), paths; ``comment``: a rep's own words, quoted before the sentence.
+    reason_params: tuple[tuple[str, Any], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -72,6 +82,8 @@ class _Flagger:
         state: str,
         due: dt.date | None,
         reason: str,
+        key: str,
+        params: Mapping[str, Any],
         days: int | None = None,
         never: bool = False,
         missing: tuple[str, ...] = (),
@@ -92,6 +104,8 @@ class _Flagger:
                 reason,
                 never,
                 missing,
+                key,
+                tuple(params.items()),
             )
         )
 
@@ -101,7 +115,14 @@ class _Flagger:
                 continue
             if page.expired_on(self.today):
                 expires = page.meta.expires
-                self.flag(page, "expired", expires, f"expired on {expires}; renew or retire it")
+                self.flag(
+                    page,
+                    "expired",
+                    expires,
+                    f"expired on {expires}; renew or retire it",
+                    "reason.expired",
+                    {"date": expires},
+                )
                 continue
             self._readers(page)
             self._review(page)
@@ -123,13 +144,23 @@ class _Flagger:
         reviewed = page.meta.last_reviewed
         yes, no, flags, first_flag, first_no = votes.since(reviewed)
         since = f"since its review on {reviewed}" if reviewed else "and it was never reviewed"
+        never = "" if reviewed else "-never"
         if flags:
             # The rep's words first: they say what is wrong (the table shows the start only).
             comment = next((c for d, c in votes.flag_comments if not reviewed or d > reviewed), "")
-            said = f"“{comment[:80]}{'…' * (len(comment) > 80)}”: " if comment else ""
+            quoted = f"{comment[:80]}{'…' * (len(comment) > 80)}"
+            said = f"“{quoted}”: " if comment else ""
             times = f"{flags} times" if flags > 1 else "once"
+            params: dict[str, Any] = {"n": flags, "date": reviewed}
+            if comment:
+                params["comment"] = quoted
             self.flag(
-                page, "flagged", first_flag, f"{said}flagged as outdated by reps {times} {since}"
+                page,
+                "flagged",
+                first_flag,
+                f"{said}flagged as outdated by reps {times} {since}",
+                f"reason.flagged-by-reps{never}",
+                params,
             )
         elif no >= UNHELPFUL_MIN and no > yes:
             self.flag(
@@ -137,6 +168,8 @@ class _Flagger:
                 "flagged",
                 first_no,
                 f"{no} of {yes + no} readers found it unhelpful {since}",
+                f"reason.unhelpful{never}",
+                {"no": no, "total": yes + no, "date": reviewed},
             )
 
     def _review(self, page: Page) -> None:
@@ -152,6 +185,8 @@ class _Flagger:
                 "stale",
                 None,
                 "never reviewed: add `last_reviewed` after a review",
+                "reason.never-reviewed",
+                {},
                 days,
                 never=True,
             )
@@ -159,17 +194,34 @@ class _Flagger:
         interval = meta.review_every or self.settings.review_interval(meta.type)
         due = interval.after(meta.last_reviewed)
         every = f"every {interval.human()} since {meta.last_reviewed}"
+        params: dict[str, Any] = {"due": due, "interval": interval, "reviewed": meta.last_reviewed}
         if due < self.today:
-            self.flag(page, "stale", due, f"review was due on {due} ({every})")
+            self.flag(
+                page, "stale", due, f"review was due on {due} ({every})", "reason.stale", params
+            )
         elif (due - self.today).days <= self.settings.due_soon:
             left = (due - self.today).days
             when = "today" if left == 0 else f"in {_days(left)}"
-            self.flag(page, "due-soon", due, f"review due on {due}, {when} ({every})")
+            self.flag(
+                page,
+                "due-soon",
+                due,
+                f"review due on {due}, {when} ({every})",
+                "reason.due-today" if left == 0 else "reason.due-soon",
+                params | {"days": Duration(left, "days")},
+            )
 
     def _upcoming(self, page: Page) -> None:
         effective = page.meta.effective
         if effective and effective > self.today:
-            self.flag(page, "upcoming", effective, f"takes effect on {effective}")
+            self.flag(
+                page,
+                "upcoming",
+                effective,
+                f"takes effect on {effective}",
+                "reason.upcoming",
+                {"date": effective},
+            )
 
     def _translation(self, page: Page) -> None:
         source = self.kb.by_path.get(page.source_path or "")
@@ -183,6 +235,8 @@ class _Flagger:
                 source.meta.updated,
                 f"no `translated_from`: cannot tell whether it matches the source "
                 f"updated on {source.meta.updated}",
+                "reason.no-translated-from",
+                {"date": source.meta.updated},
             )
         elif source.meta.updated > translated:
             self.flag(
@@ -191,6 +245,8 @@ class _Flagger:
                 source.meta.updated,
                 f"the source changed on {source.meta.updated}; this translation is from "
                 f"{translated}",
+                "reason.translation-outdated",
+                {"updated": source.meta.updated, "translated": translated},
             )
 
     def _links(self, page: Page) -> None:
@@ -218,6 +274,8 @@ class _Flagger:
                 "links-changed",
                 latest,
                 f"linked {names} changed on {latest}, after this page's review on {reviewed}",
+                "reason.links-changed",
+                {"pages": tuple(sorted(changed)), "date": latest, "reviewed": reviewed},
             )
 
     def _missing_translations(self, page: Page) -> None:
@@ -235,6 +293,8 @@ class _Flagger:
                 "translation-missing",
                 None,
                 f"no translation into {names}",
+                "reason.translation-missing",
+                {"languages": tuple(missing)},
                 0,
                 missing=tuple(missing),
             )

@@ -10,7 +10,7 @@ The help center speaks to customers (SPEC §6): a state is shown there only when
 a customer can rely on, as a short note in the reader's language (a label key of
 ``sites/translations.yml``, by page type, ``*`` for any type). Review chores (never reviewed,
 due soon, a linked page changed, a translation missing) are for owners: only the rep site
-shows them.
+shows them, also in the reader's language (``state.<name>`` is a banner's title).
 """
 
 from __future__ import annotations
@@ -23,9 +23,14 @@ from dataclasses import dataclass, field
 class ReviewState:
     name: str
     look: str  # Material admonition type of its banner on the rep site
-    title: str  # banner title on the rep site
+    title: str  # banner title on the rep site, in English (other languages: ``title_key``)
     weight: float  # search ranking factor: fresh pages above stale ones
     customer: Mapping[str, str] = field(default_factory=dict)  # page type -> note label key
+
+    @property
+    def title_key(self) -> str:
+        """Label key of its banner title in ``sites/translations.yml`` (``state.<name>``)."""
+        return f"state.{self.name}"
 
 
 #: Most severe first: a page's primary state is the first one it has.

@@ -64,12 +64,28 @@ _CAMEL = regex.compile(r"\p{Ll}\p{Lu}|\p{Lu}\p{Lu}\p{Ll}")
 _CAMEL_PART = regex.compile(r"\p{Lu}+(?=\p{Lu}\p{Ll})|\p{Lu}?\p{Ll}+|\p{Lu}+|\p{N}+")
 
 
-def terms(text: str, stem: Stemmer | None = None, light: Stemmer | None = None) -> list[str]:
+#: Written before a camel-case part in the index's term strings (``terms(mark_parts=True)``):
+#: the index counts such a part as ``PART_WEIGHT`` of a mention (``engine.MarkedTerms``). No
+#: word holds it (words are letters, marks and digits).
+PART_MARK = "^"
+#: A camel-case part (``address`` of ``NetIPAddress``) is a word of an identifier, not one the
+#: text uses on its own: it counts as half a mention (a power of two: index weights are floats).
+PART_WEIGHT = 0.5
+
+
+def terms(
+    text: str,
+    stem: Stemmer | None = None,
+    light: Stemmer | None = None,
+    mark_parts: bool = False,
+) -> list[str]:
     """Index terms of a text: folded (and stemmed) words, plus ZWNJ-joined stems, a word's
     ``light`` stem where it differs, and, as Lucene's word-delimiter filter does, hyphenated
     words joined (``e-mail`` → ``email``, ``Wi-Fi`` → ``wifi``) and the parts of a word in
-    camel case (``NetIPAddress`` → ``net``, ``ip``, ``address``)."""
+    camel case (``NetIPAddress`` → ``net``, ``ip``, ``address``), each after ``PART_MARK``
+    with ``mark_parts`` (index documents)."""
     text = unicodedata.normalize("NFC", text)
+    mark = PART_MARK if mark_parts else ""
     out: list[str] = []
     chain: list[str] = []
     end = -1
@@ -77,7 +93,7 @@ def terms(text: str, stem: Stemmer | None = None, light: Stemmer | None = None) 
         folded = fold(token.text)
         out.append(stem(folded) if stem else folded)
         if _CAMEL.search(token.text):
-            out.extend(fold(part) for part in _CAMEL_PART.findall(token.text))
+            out.extend(mark + fold(part) for part in _CAMEL_PART.findall(token.text))
         base = folded.split(ZWNJ, 1)[0]
         if base != folded:
             out.append(base)
@@ -146,6 +162,14 @@ def _telugu(word: str) -> str:
 
 
 _LIGHT = {"lv": _latvian, "tl": _tagalog, "te": _telugu}
+
+
+def camel_parts(word: str) -> list[str]:
+    """The folded parts of a word written in camel case (``NetIPAddress`` → ``net``, ``ip``,
+    ``address``); none for any other word."""
+    if not _CAMEL.search(word):
+        return []
+    return [fold(part) for part in _CAMEL_PART.findall(word)]
 
 
 def light_stemmer(lang: str) -> Stemmer | None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import regex
 
-from kbsite.search.analysis import ZWNJ, Stemmer, fold, light_stemmer, terms, words
+from kbsite.search.analysis import ZWNJ, Stemmer, camel_parts, fold, light_stemmer, terms, words
 from kbsite.search.stopwords import is_stopword
 
 MAX_WORDS = 32
@@ -64,12 +64,20 @@ def pair(left: str, right: str) -> str:
 
 def pairs_of(text: str, lang: str, stem: Stemmer | None, window: int = 2) -> list[str]:
     """The pair terms of a text: each content word with the next ``window`` content words
-    (function words of ``lang`` skipped), so words a few apart count as near."""
-    keys = [
-        pair_key(folded, stem)
-        for token in words(unicodedata.normalize("NFC", text))
-        if not is_stopword(folded := fold(token.text), lang)
-    ]
+    (function words of ``lang`` skipped), so words a few apart count as near; and the parts
+    of a word in camel case among themselves (``NetIPAddress``: ``ip`` near ``address``)."""
+    keys = []
+    out = []
+    for token in words(unicodedata.normalize("NFC", text)):
+        if not is_stopword(folded := fold(token.text), lang):
+            keys.append(pair_key(folded, stem))
+        parts = [pair_key(p, stem) for p in camel_parts(token.text) if not is_stopword(p, lang)]
+        out.extend(_near(parts, window))
+    return _near(keys, window) + out
+
+
+def _near(keys: list[str], window: int) -> list[str]:
+    """Each key paired with the next ``window`` keys (a key is never paired with itself)."""
     out = []
     for i, key in enumerate(keys):
         for other in keys[i + 1 : i + 1 + window]:

@@ -100,10 +100,10 @@ def document(page: Any, state: str, default_language: str, rendering: Rendering)
         "full_body": rendering.text(public=False)[:20000] if internal else "",
         "digest": f"{page.digest}:{DOCUMENT_FORMAT}",
         # Words as written (folded); stems are matched at query time (``query``, ``ranking``).
-        "title_terms": " ".join(terms(title, light=light)),
-        "heading_terms": " ".join(terms(public_headings, light=light)),
-        "body_terms": " ".join(terms(public, light=light)),
-        "internal_terms": " ".join(terms(internal, light=light)),
+        "title_terms": " ".join(terms(title, light=light, mark_parts=True)),
+        "heading_terms": " ".join(terms(public_headings, light=light, mark_parts=True)),
+        "body_terms": " ".join(terms(public, light=light, mark_parts=True)),
+        "internal_terms": " ".join(terms(internal, light=light, mark_parts=True)),
         "pair_terms": " ".join(
             pairs_of(title, page.lang, reduce) + pairs_of(public_headings, page.lang, reduce)
         ),

@@ -1,15 +1,73 @@
 """Review banners and the review footer of a page (rep site), and the short notes the help
-center shows customers instead (which states get one: ``review/states.py``)."""
+center shows customers instead (which states get one: ``review/states.py``).
+
+Both speak the site's language: a banner's title is the label ``state.<name>``, its sentence
+the flag's ``reason_key`` filled with its ``reason_params``, the footer's words ``review.*``.
+In English the rep site keeps saying exactly what `kb stale` says (``Flag.reason``: ISO dates,
+as owners write them in front matter, and languages by their own names); other languages
+write dates, durations and language names as their readers do.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import html
+from collections.abc import Callable
+from typing import Any
 
+from kbsite.dates import Duration
 from kbsite.pages import Page
 from kbsite.reading.owners import Owner
 from kbsite.review.staleness import Flag
 from kbsite.review.states import BY_NAME, customer_note, severity
-from kbsite.sites.translations import Labels, labels_for
+from kbsite.sites.languages import language_name
+from kbsite.sites.translations import DEFAULT_LANGUAGE, Labels, labels_for
+
+
+def _rep_date(labels: Labels) -> Callable[[dt.date], str]:
+    """How the rep site writes a date: ISO in English (as `kb stale` and front matter do),
+    else as the reader's language does (``1 settembre 2026``)."""
+    return dt.date.isoformat if labels.lang == DEFAULT_LANGUAGE else labels.date
+
+
+def _rep_language(labels: Labels, code: str) -> str:
+    """``Tagalog (tl)`` in English (the language's own name, as `kb stale` says it),
+    ``tagalog (tl)`` on the Italian site."""
+    name = language_name(code) if labels.lang == DEFAULT_LANGUAGE else labels.language_name(code)
+    return f"{name} ({code})"
+
+
+def _value(name: str, value: Any, labels: Labels) -> Any:
+    """One placeholder of a reason, written for the reader (counts stay numbers: ``n`` picks
+    the plural form)."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return _rep_date(labels)(value)
+    if isinstance(value, Duration):
+        return labels.duration(value)
+    if name == "languages":
+        return ", ".join(_rep_language(labels, code) for code in value)
+    if isinstance(value, tuple | list):
+        return ", ".join(str(item) for item in value)
+    return value
+
+
+def reason_text(flag: Flag, labels: Labels) -> str:
+    """Why a page is flagged, as plain text in the labels' language (no final full stop).
+
+    A rep's own words (``comment``) are quoted before the sentence, as they were written."""
+    if not flag.reason_key:
+        return flag.reason
+    values = {name: _value(name, value, labels) for name, value in flag.reason_params}
+    comment = values.pop("comment", "")
+    text = labels(flag.reason_key, **values)
+    return f"“{comment}”: {text}" if comment else text
+
+
+def _with_name(label: str, name_html: str) -> str:
+    """A label holding ``{name}``, escaped, with the (already escaped) HTML of the name in."""
+    return html.escape(label).replace("{name}", name_html)
 
 
 def render_banners(
@@ -25,18 +83,19 @@ def render_banners(
     """One banner per state, most severe first; the rep site also names the owner.
 
     On the help center (``audience="public"``) only the customer notes are shown."""
+    labels = labels or labels_for(lang)
     if audience == "public":
-        return render_customer_notes(
-            flags, page_type, labels or labels_for(lang), original_url=original_url
-        )
+        return render_customer_notes(flags, page_type, labels, original_url=original_url)
     parts = []
     for flag in sorted(flags, key=lambda f: severity(f.state)):
-        kind, title = BY_NAME[flag.state].look, BY_NAME[flag.state].title
-        text = html.escape(flag.reason[:1].upper() + flag.reason[1:]) + "."
+        state = BY_NAME[flag.state]
+        kind, title = state.look, html.escape(labels(state.title_key))
+        reason = reason_text(flag, labels)
+        text = html.escape(reason[:1].upper() + reason[1:]) + "."
         if audience == "internal" and flag.owner:
             owner = owners.get(flag.owner)
             name = html.escape(owner.name if owner else flag.owner)
-            text += f" Owner: <strong>{name}</strong>"
+            text += " " + _with_name(labels("banner.owner"), f"<strong>{name}</strong>")
             if owner and owner.email:
                 email = html.escape(owner.email)
                 text += f' (<a href="mailto:{email}">{email}</a>)'
@@ -49,15 +108,20 @@ def render_banners(
     return "\n".join(parts)
 
 
-def render_review_footer(page: Page, owners: dict[str, Owner]) -> str:
-    """Last review date and owner, shown at the end of every page on the rep site."""
+def render_review_footer(page: Page, owners: dict[str, Owner], labels: Labels | None = None) -> str:
+    """Last review date and owner, shown at the end of every page on the rep site, in the
+    site's language (by default the page's)."""
+    labels = labels or labels_for(page.lang)
     meta = page.meta
-    parts = [f"Last reviewed {meta.last_reviewed}" if meta.last_reviewed else "Never reviewed"]
+    if meta.last_reviewed:
+        parts = [labels("review.last-reviewed", date=_rep_date(labels)(meta.last_reviewed))]
+    else:
+        parts = [labels("review.never-reviewed")]
     if meta.owner:
         owner = owners.get(meta.owner)
-        parts.append(f"owner: {owner.contact() if owner else meta.owner}")
+        parts.append(labels("review.owner", owner=owner.contact() if owner else meta.owner))
     if meta.review_every:
-        parts.append(f"reviewed every {meta.review_every.human()}")
+        parts.append(labels("review.every", interval=labels.duration(meta.review_every)))
     return f'<p class="kb-review"><small>{html.escape(" · ".join(parts))}</small></p>'
 
 

@@ -526,7 +526,7 @@ class _Planner:
                 self.today,
                 lambda version: server_link(version, page.lang, default),
             )
-            after = history + render_review_footer(page, owners)
+            after = history + render_review_footer(page, owners, self.labels)
         outline = page.outline
         planned = PlannedPage(
             uri,

@@ -121,8 +121,11 @@ class Labels:
 
     def date(self, day: dt.date) -> str:
         """A date as this language writes it (``1 marzo 2027``, ``2027. gada 1. marts``); the
-        ``date.locale`` label picks a regional form (``en_GB``: ``1 March 2027``)."""
-        return format_date(day, "long", locale=_locale(self.get("date.locale") or self.lang))
+        ``date.locale`` label picks a regional form (``en_GB``: ``1 March 2027``) for the
+        language it is given for only: never the default language's, which would write the
+        other languages' dates in English."""
+        regional = self.table.get("date.locale", {}).get(self.lang)
+        return format_date(day, "long", locale=_locale(str(regional or self.lang)))
 
     def duration(self, duration: Duration) -> str:
         """``30 minuti``, ``2 dienas``: a response time in words."""

@@ -22,11 +22,11 @@ from typing import Any, NamedTuple, TypeVar
 import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import query as Q
-from whoosh.analysis import SpaceSeparatedTokenizer
+from whoosh.analysis import RegexTokenizer
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, SchemaClass
 from whoosh.lang import has_stemmer, stemmer_for_language
 
-from kbsite.search.analysis import Stemmer
+from kbsite.search.analysis import PART_MARK, PART_WEIGHT, Stemmer
 from kbsite.search.engine import lookup
 from kbsite.search.engine.ranking import MENTIONS, TEXT_FIELDS, Ranker
 from kbsite.search.engine.vectors import PostingsCache, Vectors
@@ -35,7 +35,24 @@ from kbsite.search.query import Plan
 
 T = TypeVar("T")
 
-_TERMS = SpaceSeparatedTokenizer()
+
+class MarkedTerms(RegexTokenizer):
+    """Whoosh's space-separated tokenizer for pre-analyzed term strings, where a term after
+    ``PART_MARK`` (a camel-case part) is indexed without it, as ``PART_WEIGHT`` of a mention
+    (the token's boost: Whoosh sums boosts into the posting's weight)."""
+
+    def __init__(self) -> None:
+        super().__init__(r"[^ \t\r\n]+")
+
+    def __call__(self, value: str, **kwargs: Any) -> Iterator[Any]:
+        for token in super().__call__(value, **kwargs):
+            if token.text.startswith(PART_MARK):
+                token.text = token.text[len(PART_MARK) :]
+                token.boost = PART_WEIGHT
+            yield token
+
+
+_TERMS = MarkedTerms()
 
 # Whoosh's automatic choice preloads every posting of an `Or` and scores every match when a
 # segment holds ≤5,000 documents (our 2-process writer makes two such segments at 10,000
@@ -80,7 +97,10 @@ class KBSchema(SchemaClass):
 #: Fields public searches never read.
 INTERNAL_FIELDS = ("internal_terms",)
 #: Bumped when the documents' analysis changes: an index of another format is rebuilt.
-FORMAT = "3: folded words, stems at query time, word pairs of titles and headings, internal blocks"
+FORMAT = (
+    "4: folded words, stems at query time, word pairs of titles and headings, internal blocks,"
+    " camel-case parts as half mentions"
+)
 _FORMAT_FILE = "kbsite-format"
 
 

@@ -23,7 +23,13 @@ combined, BM25) plus a ``match_phrase`` boost, without their cliffs:
 - A multi-word synonym (``money back``) matches a field that holds all its content words.
 - Proximity: each pair of neighbouring query words found near each other in the title or a
   heading of the page (within two content words, from the indexed word pairs) adds half their
-  mean idf, saturated. (Pairs of the body would make the index ten times larger.)
+  mean idf, saturated. (Pairs of the body would make the index ten times larger.) The parts
+  of a camel-case identifier are near each other there (``ip address`` in ``NetIPAddress``).
+- Body proximity: among the ``rerank`` (30) best pages, each such pair of query words found
+  within three positions of each other in the body (Whoosh's positions of those pages only)
+  adds half their mean idf, saturated, so a phrase the page says beats the same words apart.
+- A camel-case part of an identifier (``accept`` of ``WinAcceptLanguage``) is indexed as half
+  a mention: a word written on its own weighs more than a piece of a name.
 - Quoted phrases must match (Whoosh phrase queries) and add their BM25F score.
 - Every score is multiplied by the page's review-state weight (fresh above stale).
 
@@ -34,6 +40,7 @@ implementation of the same model computed from the documents themselves.
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -51,6 +58,7 @@ from kbsite.search.stopwords import is_stopword
 
 TEXT_FIELDS = ("title_terms", "heading_terms", "body_terms")
 PAIR_FIELD = "pair_terms"
+BODY_FIELD = "body_terms"
 #: How many mentions one occurrence counts for, per field. The index stores frequencies
 #: already multiplied by these (the schema's ``field_boost``), before any saturation.
 MENTIONS = {
@@ -91,6 +99,13 @@ class Params:
     coverage: float = 1.0
     proximity: float = 0.5
     proximity_k: float = 0.5
+    #: Body proximity: among the ``rerank`` best pages, each pair of neighbouring query words
+    #: found within ``body_window`` positions of each other in the body (as indexed: function
+    #: words and camel-case parts hold positions too) adds ``body_proximity`` times their
+    #: mean idf, saturated by ``proximity_k``.
+    body_proximity: float = 0.5
+    body_window: int = 3
+    rerank: int = 30
     #: Typo forms are looked for when a word's other forms are in fewer pages than this.
     typo_below: int = 3
     typo_min_length: int = 5
@@ -109,6 +124,29 @@ def _content_words(member: tuple[str, ...], langs: Iterable[str]) -> set[tuple[s
         if content:
             out.add(content)
     return out
+
+
+@dataclass(frozen=True)
+class TermMatch:
+    """One term of a scored plan: the pages that hold it, its idf, and its body forms."""
+
+    pages: np.ndarray
+    idf: float
+    body: dict[str, float]
+
+
+def _near_count(left: list[list[int]], right: list[list[int]], window: int) -> int:
+    """How many positions of the ``left`` lists have one of the ``right`` lists within
+    ``window`` positions (either side; the same position never counts)."""
+    others = sorted({pos for found in right for pos in found})
+    if not others:
+        return 0
+    count = 0
+    for pos in sorted({pos for found in left for pos in found}):
+        at = bisect.bisect_left(others, pos - window)
+        if any(o != pos for o in others[at : bisect.bisect_right(others, pos + window)]):
+            count += 1
+    return count
 
 
 def idf(df: int, n: int) -> float:
@@ -328,15 +366,16 @@ class Ranker:
 
     def score(
         self, plan: Plan, weight_of: Callable[[str], float]
-    ) -> tuple[np.ndarray, np.ndarray, set[str]]:
-        """Every page's score (0: no match), the pages that match, and the index words
-        searched for (for snippets)."""
+    ) -> tuple[np.ndarray, np.ndarray, set[str], list[TermMatch | None]]:
+        """Every page's score (0: no match, body proximity not included), the pages that
+        match, the index words searched for (for snippets), and per term of the plan, the
+        pages that hold it and its idf (None: a term no page of the languages holds)."""
         p = self.params
         size, live, n = self.vectors.size, self.vectors.live, self.pages
         content = np.zeros(size)
         matched_idf = np.zeros(size)
         query_idf = np.zeros(size)
-        per_term: list[tuple[np.ndarray, float, np.ndarray] | None] = []
+        per_term: list[TermMatch | None] = []
         searched: set[str] = set()
         for term in plan.terms:
             active = ~self._inactive(term)
@@ -370,7 +409,7 @@ class Ranker:
             content[has] += scored[has]
             matched_idf[has] += np.minimum(credit[has], weight)
             query_idf[active] += weight
-            per_term.append((has, weight, active))
+            per_term.append(TermMatch(has, weight, forms.words.get(BODY_FIELD, {})))
         coverage = np.divide(matched_idf, query_idf, out=np.zeros(size), where=query_idf > 0)
         total = content * coverage**p.coverage
         matches = content > 0
@@ -378,13 +417,13 @@ class Ranker:
             a, b = per_term[left], per_term[right]
             if a is None or b is None:
                 continue
-            weight = p.proximity * (a[1] + b[1]) / 2
+            weight = p.proximity * (a.idf + b.idf) / 2
             for key in sorted(keys):
                 found = self.vectors.postings(PAIR_FIELD, key.encode("utf-8"))
                 if found is None:
                     continue
                 ids, tf = found
-                near = a[0][ids] & b[0][ids]
+                near = a.pages[ids] & b.pages[ids]
                 ids, tf = ids[near], tf[near]
                 total[ids] += weight * tf / (tf + p.proximity_k)
         if plan.phrases:  # every quoted phrase must be in the page
@@ -397,13 +436,55 @@ class Ranker:
                     size,
                 )
                 if scored is None:
-                    return np.zeros(size), np.zeros(size, dtype=bool), searched
+                    return np.zeros(size), np.zeros(size, dtype=bool), searched, per_term
                 required &= scored.mask
                 total += np.where(scored.mask, scored.scores, 0.0)
             matches = required
         matches &= live
         total = np.where(matches, total * self.state_weights(weight_of), 0.0)
-        return total, matches, searched
+        return total, matches, searched, per_term
+
+    def body_nearness(
+        self,
+        plan: Plan,
+        per_term: list[TermMatch | None],
+        ids: np.ndarray,
+        values: np.ndarray,
+        weight_of: Callable[[str], float],
+    ) -> np.ndarray:
+        """What body proximity adds to the scores ``values`` of the pages ``ids``: only the
+        ``rerank`` best (ties included) are looked at, from the positions Whoosh keeps for
+        their bodies, so the work is bounded by the candidates, never by the index size."""
+        p = self.params
+        bonus = np.zeros(len(ids))
+        pairs = [
+            (a, b)
+            for left, right in ((left, right) for left, right, _ in plan.pairs)
+            if (a := per_term[left]) is not None and (b := per_term[right]) is not None
+        ]
+        if not pairs or not len(ids) or BODY_FIELD not in self.fields or p.body_proximity <= 0:
+            return bonus
+        chosen = np.arange(len(ids))
+        if len(ids) > p.rerank:
+            kth = np.partition(-values, p.rerank - 1)[p.rerank - 1]
+            chosen = np.flatnonzero(values >= -kth)
+        docs = ids[chosen]
+        words = set().union(*(set(a.body) | set(b.body) for a, b in pairs))
+        where = self.vectors.positions(BODY_FIELD, words, docs)
+        states = self.state_weights(weight_of)[docs]
+        for a, b in pairs:
+            weight = p.body_proximity * (a.idf + b.idf) / 2
+            for k, doc in enumerate(docs.tolist()):
+                if not (a.pages[doc] and b.pages[doc]):
+                    continue
+                near = _near_count(
+                    [where[w, doc] for w in a.body if (w, doc) in where],
+                    [where[w, doc] for w in b.body if (w, doc) in where],
+                    p.body_window,
+                )
+                if near:
+                    bonus[chosen[k]] += states[k] * weight * near / (near + p.proximity_k)
+        return bonus
 
     def _inactive(self, term: Term) -> np.ndarray:
         inactive = np.zeros(self.vectors.size, dtype=bool)
@@ -423,12 +504,13 @@ class Ranker:
         number first), how many pages match, and the index words searched for. ``fields``:
         the text fields to read (reps also read the text of `!!! internal` blocks)."""
         self.fields = fields
-        scores, matches, searched = self.score(plan, weight_of)
+        scores, matches, searched, per_term = self.score(plan, weight_of)
         if allowed is not None:
             matches = matches & allowed
         ids = np.flatnonzero(matches)
         values = scores[ids]
         total = len(ids)
+        values = values + self.body_nearness(plan, per_term, ids, values, weight_of)
         if total > limit:
             keep = np.argpartition(-values, limit - 1)[:limit]
             kth = values[keep].min()

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -182,6 +182,32 @@ class Vectors:
         if len(parts) == 1:
             return parts[0]
         return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+
+    def positions(
+        self, field: str, words: Iterable[str], docs: np.ndarray
+    ) -> dict[tuple[str, int], list[int]]:
+        """Where each of ``words`` stands in ``field`` of each of ``docs`` (global document
+        numbers), for the pairs that hold it. One pass per word and segment over the
+        candidates in order: posting blocks before a candidate are skipped by their
+        headers, never decoded."""
+        out: dict[tuple[str, int], list[int]] = {}
+        wanted = np.unique(docs)
+        for leaf, _segment, base in self._leaves:
+            local = wanted[(wanted >= base) & (wanted < base + leaf.doc_count_all())] - base
+            if not len(local):
+                continue
+            for word in sorted(words):
+                try:
+                    matcher = leaf.postings(field, word.encode("utf-8"))
+                except TermNotFound:
+                    continue
+                for doc in local.tolist():
+                    if not matcher.is_active():
+                        break
+                    matcher.skip_to(doc)
+                    if matcher.is_active() and matcher.id() == doc:
+                        out[word, doc + base] = matcher.value_as("positions")
+        return out
 
     def lengths(self, field: str) -> np.ndarray:
         found = self._lengths.get(field)

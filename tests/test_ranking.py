@@ -1,0 +1,160 @@
+"""Ranking behaviours of rep search, each on a tiny KB built for it: camel-case parts of
+identifiers count less than words written on their own, the parts of one identifier are near
+each other, and query words standing together in a page's body lift it above a page with
+the same words apart."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from conftest import TODAY, page
+
+FILLER = "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor."
+
+
+def _article(title: str, body: str, page_id: str) -> str:
+    return page(
+        f"# {title}\n\n{body}\n",
+        id=page_id,
+        title=title,
+        audience="internal",
+        last_reviewed="2026-10-01",
+    )
+
+
+@pytest.fixture()
+def searcher_of(make_project) -> Any:
+    """A searcher over a KB of the given pages ({path: markdown})."""
+    from kbsite.project import find_project
+    from kbsite.search.service import Searcher
+
+    opened = []
+
+    def make(files: dict[str, str]) -> Searcher:
+        project = make_project(files)
+        assert project.kb("index", "--today", TODAY).code == 0
+        searcher = Searcher(find_project(cwd=project.root))
+        searcher.cache_size = 0
+        opened.append(searcher)
+        return searcher
+
+    yield make
+    for searcher in opened:
+        searcher.engine.close()
+
+
+def _scores(searcher: Any, query: str) -> dict[str, float]:
+    found = searcher.search(query, lang="en", limit=10)["results"]
+    return {r["id"]: r["score"] for r in found}
+
+
+def test_terms_mark_camel_case_parts_only_when_asked() -> None:
+    """Index documents carry the parts of a camel-case word after the part mark; the terms
+    other callers get (the help center's index, query phrases) are unchanged."""
+    from kbsite.search.analysis import PART_MARK, terms
+
+    assert terms("Set-NetIPAddress") == [
+        "set", "netipaddress", "net", "ip", "address", "setnetipaddress",
+    ]  # fmt: skip
+    marked = terms("Set-NetIPAddress now", mark_parts=True)
+    assert marked == [
+        "set", "netipaddress", f"{PART_MARK}net", f"{PART_MARK}ip", f"{PART_MARK}address",
+        "now", "setnetipaddress",
+    ]  # fmt: skip
+
+
+def test_a_camel_case_part_counts_half_a_mention(searcher_of) -> None:
+    """In the index a part of an identifier weighs half a mention (title: 4 × 0.5), a word
+    on its own a whole one; so a page naming ``AcceptLanguage`` twice does not outrank a
+    page that says "accept" once."""
+    from kbsite.search.analysis import PART_WEIGHT
+    from kbsite.search.engine.ranking import MENTIONS
+
+    searcher = searcher_of(
+        {
+            "kb/parts.md": _article(
+                "Header settings", f"Use AcceptLanguage here. {FILLER} Then AcceptLanguage.", "KB-P"
+            ),
+            "kb/word.md": _article("Request rules", f"We accept the request. {FILLER}", "KB-W"),
+            "kb/title.md": _article("WinAcceptLanguage", FILLER, "KB-T"),
+        }
+    )
+    engine = searcher.engine
+    ids = engine.values("id")
+    docnums, weights = engine._vectors.postings("body_terms", b"accept")
+    by_id = {ids[d]: w for d, w in zip(docnums.tolist(), weights.tolist(), strict=True)}
+    assert by_id == {"KB-P": 2 * PART_WEIGHT, "KB-W": 1.0}
+    docnums, weights = engine._vectors.postings("title_terms", b"accept")
+    assert [ids[d] for d in docnums] == ["KB-T"]
+    assert weights.tolist() == [MENTIONS["title_terms"] * PART_WEIGHT]
+    scores = _scores(searcher, "accept")
+    assert scores["KB-W"] > scores["KB-P"]
+
+
+def test_the_parts_of_an_identifier_are_near_each_other() -> None:
+    """The word pairs of a title hold the neighbouring parts of a camel-case word, so "ip
+    address" is near in ``Set-NetIPAddress``."""
+    from kbsite.search import engine
+    from kbsite.search.query import pairs_of
+
+    found = pairs_of("Set-NetIPAddress", "en", engine.stemmer("en"))
+    assert "address+ip" in found and "ip+net" in found
+    assert "netipaddress+set" in found  # the whole words keep their own pairs
+    assert pairs_of("plain simple words", "en", None) == [
+        "plain+simple", "plain+words", "simple+words",
+    ]  # fmt: skip
+
+
+def test_query_words_together_in_the_body_rank_first(searcher_of) -> None:
+    """Two pages with the same words, the same number of times, in bodies of the same
+    length: the one where the query's words stand together is above, by the body
+    proximity bonus; a one-word query has no pairs and scores them the same."""
+    apart = f"Static routes are listed here. {FILLER} {FILLER} Address comes last."
+    together = f"Routes are listed here. {FILLER} {FILLER} Static address comes last."
+    searcher = searcher_of(
+        {
+            "kb/a-apart.md": _article("Routing notes", apart, "KB-APART"),
+            "kb/b-together.md": _article("Routing notes", together, "KB-TOGETHER"),
+        }
+    )
+    scores = _scores(searcher, "static address")
+    assert scores["KB-TOGETHER"] > scores["KB-APART"] > 0
+    single = _scores(searcher, "static")
+    assert single["KB-TOGETHER"] == pytest.approx(single["KB-APART"])
+
+
+def test_body_proximity_only_looks_at_the_best_candidates(searcher_of) -> None:
+    """With ``rerank`` = 1, only the best page by the other signals can gain from body
+    proximity: the work per query is bounded by the candidates, not the index."""
+    import dataclasses
+
+    from kbsite.search.engine.ranking import PARAMS
+
+    together = f"Static address here. {FILLER}"
+    searcher = searcher_of(
+        {
+            "kb/best.md": _article("Static address", together, "KB-BEST"),
+            "kb/other.md": _article("Notes", together, "KB-OTHER"),
+        }
+    )
+    full = _scores(searcher, "static address")
+    ranker = searcher.engine._ranker
+    ranker.params = dataclasses.replace(PARAMS, rerank=1)
+    bounded = _scores(searcher, "static address")
+    ranker.params = dataclasses.replace(PARAMS, body_proximity=0.0)
+    without = _scores(searcher, "static address")
+    assert bounded["KB-BEST"] == pytest.approx(full["KB-BEST"])
+    assert full["KB-BEST"] > without["KB-BEST"]
+    assert bounded["KB-OTHER"] == pytest.approx(without["KB-OTHER"])
+    assert without["KB-OTHER"] < full["KB-OTHER"]
+
+
+def test_near_count_counts_positions_with_a_neighbour_within_the_window() -> None:
+    from kbsite.search.engine.ranking import _near_count
+
+    assert _near_count([[1, 10]], [[3], [30]], 3) == 1
+    assert _near_count([[1, 10]], [[3, 12]], 2) == 2
+    assert _near_count([[5]], [[5]], 3) == 0  # the same position is not a neighbour
+    assert _near_count([[5]], [], 3) == 0
