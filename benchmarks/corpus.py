@@ -158,7 +158,27 @@ def machine() -> str:
     )
 
 
-__all__ = ["BIN", "extract", "machine", "make_floor", "make_kb", "resource", "run"]
+def compile_package() -> None:
+    """Bytecode for our package, as an installed wheel has. An editable install compiles it
+    at the first import, and where PYTHONDONTWRITEBYTECODE is set (this sandbox) at every
+    process start: ~0.08 s of each `kb` command that is not the product's."""
+    import compileall
+
+    import kbsite
+
+    compileall.compile_dir(Path(kbsite.__file__).parent, quiet=1)
+
+
+__all__ = [
+    "BIN",
+    "compile_package",
+    "extract",
+    "machine",
+    "make_floor",
+    "make_kb",
+    "resource",
+    "run",
+]
 
 
 def repair_links(root: Path) -> int:

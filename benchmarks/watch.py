@@ -33,7 +33,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from corpus import ARCHIVE, BIN, ENV, extract
+from corpus import ARCHIVE, BIN, ENV, compile_package, extract
 from kbsite.server.live import read_state
 from synth import MKDOCS, OWNERS
 
@@ -98,6 +98,7 @@ def main() -> None:
         sys.exit(f"corpus not found: {ARCHIVE}")
     from playwright.sync_api import sync_playwright
 
+    compile_package()
     rows: list[dict[str, float]] = []
     with tempfile.TemporaryDirectory() as tmp:
         source = extract(Path(tmp) / "src")

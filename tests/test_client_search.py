@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from html_pages import page_from_html
 from kbsite.sites.client_search import ClientDoc, ClientSearchError, update_index, write_index
-from kbsite.sites.client_search.segment import Segment
+from kbsite.sites.client_search.segment import Segment, analyse
 
 
 def doc(url: str, title: str, text: str, lang: str = "en", **fields: object) -> ClientDoc:
@@ -79,7 +79,34 @@ def test_one_changed_page_rewrites_few_files(tmp_path: Path) -> None:
     summary = update_index(tmp_path, "en", [], ["kb/bulb/"])
     meta = manifest(tmp_path)
     assert meta["n"] == 2 and meta["products"] == {"hub": 1}
-    assert not (tmp_path / "d-2").exists() and (tmp_path / "d-3").is_dir()
+    assert not (tmp_path / "d-2.json").exists() and (tmp_path / "d-3.json").is_file()
+    assert meta["segments"][1]["pack"] is True  # type: ignore[index]
+
+
+def test_a_delta_of_a_few_pages_is_one_file_with_the_same_contents(tmp_path: Path) -> None:
+    """A delta of at most PACK_DOCS pages is written as one file holding what its folder
+    would (the browser fetches it once); a larger one as a folder of files."""
+    from kbsite.sites.client_search.writer import PACK_DOCS
+
+    many = [doc(f"kb/p{i}/", f"Page {i}", f"Text number {i}.") for i in range(200)]
+    write_index(tmp_path, "en", many)
+    few = [doc(f"kb/p{i}/", f"Page {i}", f"Changed words {i}.") for i in range(PACK_DOCS)]
+    update_index(tmp_path, "en", few, [])
+    assert (tmp_path / "d-2.json").is_file() and not (tmp_path / "d-2").exists()
+    segment = Segment.from_docs([analyse(d) for d in few], [1.0, 2.0, 3.0])
+    folders, packed = tmp_path / "as-files", tmp_path / "as-one"
+    assert segment.write(folders, 1000) == segment.write(packed, 1000, pack=True)
+    files = {
+        path.relative_to(folders).as_posix(): json.loads(path.read_text("utf-8"))
+        for path in folders.rglob("*.json")
+    }
+    assert json.loads((tmp_path / "as-one.json").read_text("utf-8")) == files
+    assert {"d/0.json", "f/type.json"} <= files.keys() and not packed.exists()
+    more = [doc(f"kb/p{i}/", f"Page {i}", f"Other words {i}.") for i in range(PACK_DOCS + 1)]
+    update_index(tmp_path, "en", more, [])
+    meta = manifest(tmp_path)
+    assert (tmp_path / "d-3").is_dir() and not (tmp_path / "d-2.json").exists()
+    assert "pack" not in meta["segments"][1]  # type: ignore[index]
 
 
 def test_many_changes_merge_into_a_new_base(tmp_path: Path) -> None:

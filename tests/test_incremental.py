@@ -224,10 +224,16 @@ def _search_content(folder: Path) -> bytes:
         if gen is None:
             continue
         prefix = "b" if skip is dead else "d"
-        shards = sorted(
-            (folder / f"{prefix}-{gen}" / "d").glob("*.json"), key=lambda p: int(p.stem)
-        )
-        rows = [row for shard in shards for row in json.loads(shard.read_text("utf-8"))]
+        pack = folder / f"{prefix}-{gen}.json"  # a delta of a few pages, in one file
+        if pack.is_file():
+            files = json.loads(pack.read_text("utf-8"))
+            shards_in = sorted((k for k in files if k.startswith("d/")), key=lambda k: int(k[2:-5]))
+            rows = [row for name in shards_in for row in files[name]]
+        else:
+            shards = sorted(
+                (folder / f"{prefix}-{gen}" / "d").glob("*.json"), key=lambda p: int(p.stem)
+            )
+            rows = [row for shard in shards for row in json.loads(shard.read_text("utf-8"))]
         records += [row for number, row in enumerate(rows) if number not in skip]
     content = {
         "records": sorted(records, key=lambda row: row[0]),

@@ -75,10 +75,23 @@
     constructor(base) {
       this.base = base;
       this.files = new Map();
+      this.packs = new Map(); // a small segment's folder -> the path of its one file
       this.manifest = null;
     }
 
+    /** A file of a packed segment (a delta of a few pages: all its files in one). */
+    async unpack(pack, path, inner) {
+      const files = await this.get(pack);
+      if (!Object.prototype.hasOwnProperty.call(files, inner)) {
+        throw new Error(`${path}: not in ${pack}`);
+      }
+      return files[inner];
+    }
+
     get(path) {
+      const slash = path.indexOf("/");
+      const pack = this.packs.get(path.slice(0, slash));
+      if (pack) return this.unpack(pack, path, path.slice(slash + 1));
       if (!this.files.has(path)) {
         const request = fetch(new URL(path, this.base)).then((r) => {
           if (!r.ok) throw new Error(`${path}: HTTP ${r.status}`);
@@ -109,6 +122,7 @@
                 dead: new Set(s.dead),
               };
               offset += s.docs;
+              if (s.pack) this.packs.set(s.dir, `${s.dir}.json`);
               return seg;
             });
             meta.synonymsOf = new Map();

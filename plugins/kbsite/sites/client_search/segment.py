@@ -223,12 +223,24 @@ class Segment:
 
     # -- files ------------------------------------------------------------------------------
 
-    def write(self, folder: Path, common_df: int) -> dict[str, Any]:
+    def write(self, folder: Path, common_df: int, pack: bool = False) -> dict[str, Any]:
         """Write the segment's files into a new ``folder``; returns its summary for the
-        manifest (document count, buckets, split letters, filter values)."""
-        folder.mkdir(parents=True)
-        for sub in "vpdfxw":
-            (folder / sub).mkdir()
+        manifest (document count, buckets, split letters, filter values).
+
+        ``pack``: the files' contents in one JSON file beside, ``<folder>.json`` (path in the
+        segment -> content), for a delta of a few pages: one file to write, publish and
+        fetch instead of hundreds of tiny ones (the browser reads it whole, once)."""
+        packed: dict[str, Any] = {}
+        if pack:
+
+            def _dump(path: Path, data: Any) -> None:
+                packed[path.relative_to(folder).as_posix()] = data
+
+        else:
+            _dump = _dump_file
+            folder.mkdir(parents=True)
+            for sub in "vpdfxw":
+                (folder / sub).mkdir()
         buckets: dict[str, dict[str, Any]] = {}
 
         def bucket(word: str) -> dict[str, Any]:
@@ -290,6 +302,8 @@ class Segment:
                 products.setdefault(product, []).append(docnum)
         _dump(folder / "f" / "type.json", {k: _doc_gaps(v) for k, v in types.items()})
         _dump(folder / "f" / "product.json", {k: _doc_gaps(v) for k, v in products.items()})
+        if pack:
+            _dump_file(folder.with_name(f"{folder.name}.json"), packed)
         return {
             "docs": len(self.records),
             "buckets": sorted(buckets),
@@ -351,7 +365,7 @@ def idf(doc_count: int, df: int) -> float:
     return math.log(doc_count / (df + 1)) + 1
 
 
-def _dump(path: Path, data: Any) -> None:
+def _dump_file(path: Path, data: Any) -> None:
     path.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 

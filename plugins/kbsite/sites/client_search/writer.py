@@ -42,6 +42,8 @@ CLIENT_FILES = ("kb-search.js", "kb-search.css")
 #: needs none of its display shards. The writer's own: not published.
 CATALOGUE = "kb-base.json"
 MERGE_MIN = 64
+#: A delta of at most this many pages is written as one file (``Segment.write``'s ``pack``).
+PACK_DOCS = 8
 MERGE_FRACTION = 0.05
 
 Synonyms = Mapping[str, Sequence[Sequence[str]]] | Sequence[Sequence[str]] | None
@@ -201,6 +203,7 @@ def _commit(
     gen = state["gen"]
     for leftover in out.glob(f"[bd]-{gen}"):
         shutil.rmtree(leftover)
+    (out / f"d-{gen}.json").unlink(missing_ok=True)
     written = 2  # the manifest and the writer's state
     if base is not None:
         state["base_gen"] = gen
@@ -214,8 +217,10 @@ def _commit(
     if delta is not None:
         if delta.records:
             state["delta_gen"] = gen
-            state["delta_summary"] = delta.write(out / f"d-{gen}", state["common"])
-            written += _count_files(out / f"d-{gen}")
+            pack = len(delta.records) <= PACK_DOCS
+            summary = delta.write(out / f"d-{gen}", state["common"], pack=pack)
+            state["delta_summary"] = {**summary, "pack": True} if pack else summary
+            written += 1 if pack else _count_files(out / f"d-{gen}")
         else:
             state["delta_gen"] = state["delta_summary"] = None
     for name in CLIENT_FILES:
@@ -231,6 +236,8 @@ def _commit(
     for folder in out.glob("[bd]-*"):
         if folder.is_dir() and folder.name not in keep:
             shutil.rmtree(folder)
+        elif folder.is_file() and folder.stem not in keep:  # a packed delta
+            folder.unlink()
     base_docs = state["base_summary"]["docs"]
     delta_docs = state["delta_summary"]["docs"] if state["delta_summary"] else 0
     return IndexSummary(
@@ -263,6 +270,7 @@ def _manifest(out: Path, state: dict[str, Any]) -> dict[str, Any]:
                 "buckets": summary["buckets"],
                 "lengths": summary["lengths"],
                 "dead": seg_dead,
+                **({"pack": True} if summary.get("pack") else {}),
             }
         )
         types.update(summary["types"])
