@@ -170,3 +170,43 @@ def test_labels_option_is_checked_and_laid_over_ours() -> None:
     assert labels_for("en").get("site.name") is None
     with pytest.raises(LabelsError, match=r"`site\.name` must map languages"):
         labels_for("en", {"site.name": "Help"})
+
+
+_FRAGMENT = st.sampled_from(["", '{"location":"a/","title":"A","text":"é"}', '{"x":1},{"y":2}'])
+
+
+@given(
+    before=st.lists(st.tuples(st.sampled_from("abcdefgh"), _FRAGMENT), unique_by=lambda t: t[0]),
+    after=st.lists(st.tuples(st.sampled_from("abcdefghij"), _FRAGMENT), unique_by=lambda t: t[0]),
+    tamper=st.booleans(),
+)
+def test_a_search_index_patched_from_the_last_equals_one_made_whole(
+    before: list[tuple[str, str]], after: list[tuple[str, str]], tamper: bool
+) -> None:
+    """The rep site's search index after an edit, cut from the last one where keys are
+    unchanged, has the same bytes as one made from every page's entries; a last index that
+    does not match its layout is not used."""
+    import json
+
+    from kbsite.sites.output import search_index_bytes
+
+    config = {"lang": ["en"], "separator": "[\\s]+"}
+    # The same key always has the same entries (a key is a digest of what makes them).
+    entries = {key: text for key, text in before}
+    entries.update({key: text for key, text in after if key not in entries})
+    asked: list[str] = []
+
+    def fragments_of(keys: list[str]) -> dict[str, str]:
+        asked.extend(keys)
+        return {key: entries[key] for key in keys}
+
+    old, layout = search_index_bytes(config, [k for k, _ in before], fragments_of)
+    if tamper:
+        old = old.replace(b'"A"', b'"B"').replace(b"[", b"[ ", 1)
+    asked.clear()
+    patched, _ = search_index_bytes(config, [k for k, _ in after], fragments_of, old, layout)
+    head = '{"config":' + json.dumps(config, ensure_ascii=False) + ',"docs":['
+    whole = head + ",".join(entries[k] for k, _ in after if entries[k]) + "]}"
+    assert patched == whole.encode()
+    if not tamper:  # only the entries of new keys were made
+        assert set(asked) == {k for k, _ in after} - {k for k, _ in before}

@@ -13,6 +13,7 @@ MkDocs is imported only when something must be rendered.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.metadata
 import json
@@ -23,7 +24,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from kbsite.knowledge import KnowledgeBase
 from kbsite.markdown.cache import ModelCache
@@ -85,9 +86,11 @@ class _Site:
     render: list[tuple[str, PlannedPage]] = field(default_factory=list)  # (path, page)
     write: dict[str, bytes] = field(default_factory=dict)
     make: dict[str, Callable[[], bytes]] = field(default_factory=dict)  # written when changed
-    copy: dict[str, Path] = field(default_factory=dict)
+    copy: dict[str, Path | str] = field(default_factory=dict)  # path -> the file to copy
     fragments: dict[str, str] = field(default_factory=dict)  # page key -> search entries
     keys: dict[str, str] = field(default_factory=dict)  # page uri -> key
+    site_root: Path = Path()
+    layouts: dict[str, list[list[Any]]] = field(default_factory=dict)  # made this time
     not_found: str | None = None  # path of the 404 page when it must be rendered
 
 
@@ -148,10 +151,10 @@ def _build_audience(
         spec = SiteSpec(audience, lang)
         memo = store.plan_memo(spec.name, base) if previous else None
         plan = plan_site(inputs, spec, memo)
-        site = _Site(plan, _site_digest(base, plan))
+        site = _Site(plan, _site_digest(base, plan), site_root=site_root)
         if memo is not None and site.digest != memo.site:
             plan = plan.full()  # keys of the earlier plan were made for another site digest
-            site = _Site(plan, _site_digest(base, plan))
+            site = _Site(plan, _site_digest(base, plan), site_root=site_root)
         report.warnings.extend(plan.warnings)
         _decide(site, previous, store, inputs, theme)
         sites.append(site)
@@ -174,10 +177,13 @@ def _build_audience(
     except BaseException:
         generation.discard()
         raise
-    store.replace(audience, outputs)
+    store.replace(audience, outputs, previous if previous else None)
     fragments = {key: data for site in sites for key, data in site.fragments.items()}
     if fragments:  # the rep search entries of pages made this time
         store.keep_fragments(fragments, set(outputs.values()))
+    for site in sites:
+        for stored, layout in site.layouts.items():
+            store.keep_layout(stored, layout)
     for site in sites:
         store.keep_plan_memo(site.plan.spec.name, base, _memo(site))
 
@@ -189,7 +195,8 @@ def _memo(site: _Site) -> PlanMemo:
     for page in plan.pages:
         key = site.keys[page.uri]
         if page.kind == "content":
-            memo.pages[page.uri] = [page.input, key, page.warnings, page.files]
+            entry = [page.input, key, page.warnings, page.files, page.search_digest]
+            memo.pages[page.uri] = entry
         elif page.uri == HEALTH_PAGE:
             memo.health = [page.input, key]
         elif page.kind == "generated":
@@ -287,19 +294,32 @@ def _decide(
         config = output.lunr_config(i18n.search_options(lang))
         made_from = (config, [(page.url, key) for page, key in zip(plan.pages, keys, strict=True)])
 
-        def lunr_index() -> bytes:
-            known = store.fragments(keys)
-            entries = []
-            for page, key in zip(plan.pages, keys, strict=True):
-                fragment = known.get(key)
-                if fragment is None:
-                    sections = plan.full_page(page).search_sections(models)
-                    fragment = output.search_fragment(page.url, page.title, sections)
-                    site.fragments[key] = fragment
-                entries.append(fragment)
-            return output.search_index(config, entries).encode()
+        index_path = f"{plan.prefix}search/search_index.json"
+        pages_by_key = {key: page for page, key in zip(plan.pages, keys, strict=True)}
 
-        _made(site, f"{plan.prefix}search/search_index.json", made_from, lunr_index)
+        def fragments_of(missing: list[str]) -> dict[str, str]:
+            known = store.fragments(missing)
+            for key in missing:
+                if key not in known:
+                    page = plan.full_page(pages_by_key[key])
+                    sections = page.search_sections(models)
+                    known[key] = output.search_fragment(page.url, page.title, sections)
+                    site.fragments[key] = known[key]
+            return known
+
+        def lunr_index() -> bytes:
+            stored = f"{plan.spec.audience}/{index_path}"
+            layout = store.layout(stored)
+            old = None
+            if layout is not None:
+                with contextlib.suppress(OSError):
+                    old = (site.site_root / plan.spec.audience / index_path).read_bytes()
+            data, site.layouts[stored] = output.search_index_bytes(
+                config, keys, fragments_of, old, layout
+            )
+            return data
+
+        _made(site, index_path, made_from, lunr_index)
     root_url = plan.site_url
     urls = [root_url + page.url for page in plan.pages]
     _made(site, f"{plan.prefix}sitemap.xml", urls, lambda: output.sitemap(urls).encode())
@@ -365,7 +385,7 @@ def _write(
             if previous.get(path) == site.outputs[path] and generation.reuse(path):
                 report.reused += 1
             else:
-                generation.copy(path, source)
+                generation.copy(path, Path(source))
                 report.written += 1
         rendering = {path for path, _ in site.render}
         for page in site.plan.pages:

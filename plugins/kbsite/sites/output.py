@@ -20,8 +20,9 @@ import json
 import os
 import shutil
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from kbsite.cachefile import open_cache
 from kbsite.project import CACHE_DIR
@@ -29,16 +30,22 @@ from kbsite.sites.plan import PlanMemo
 from kbsite.sites.text import html_text
 
 _FILE = "outputs.sqlite"
-FORMAT = "kb-outputs-2"
+FORMAT = "kb-outputs-3"
 _TABLES = {
     "outputs": "audience TEXT, path TEXT, key TEXT, PRIMARY KEY (audience, path)",
     "fragments": "key TEXT PRIMARY KEY, data TEXT",
     "plans": "site TEXT PRIMARY KEY, base TEXT, data TEXT",
+    "layouts": "path TEXT PRIMARY KEY, data TEXT",
 }
 NEXT = ".next-"
 OLD = ".old-"
 #: Names earlier versions left behind when killed.
 _LEFTOVERS = (NEXT, OLD, ".staging-")
+
+
+#: The plans this process read or wrote last, by store and site, with their stored text: a
+#: long-lived builder (``kb serve --watch``) does not parse them again at every build.
+_MEMOS: dict[tuple[str, str], tuple[str, PlanMemo]] = {}
 
 
 class OutputError(Exception):
@@ -62,15 +69,25 @@ class OutputStore:
         except sqlite3.DatabaseError:
             return {}
 
-    def replace(self, audience: str, outputs: dict[str, str]) -> None:
+    def replace(
+        self, audience: str, outputs: dict[str, str], previous: dict[str, str] | None = None
+    ) -> None:
+        """The keys of the audience's folder are now ``outputs``; ``previous``: what
+        ``outputs(audience)`` said before (then only the rows that differ are written)."""
         if self._db is None:
             return
         try:
             self._db.execute("BEGIN IMMEDIATE")
-            self._db.execute("DELETE FROM outputs WHERE audience=?", (audience,))
+            if previous is None:
+                self._db.execute("DELETE FROM outputs WHERE audience=?", (audience,))
+                changed = outputs.items()
+            else:
+                gone = [(audience, path) for path in previous if path not in outputs]
+                self._db.executemany("DELETE FROM outputs WHERE audience=? AND path=?", gone)
+                changed = [(p, k) for p, k in outputs.items() if previous.get(p) != k]
             self._db.executemany(
-                "INSERT INTO outputs VALUES (?, ?, ?)",
-                [(audience, path, key) for path, key in outputs.items()],
+                "INSERT OR REPLACE INTO outputs VALUES (?, ?, ?)",
+                [(audience, path, key) for path, key in changed],
             )
             self._db.execute("COMMIT")
         except sqlite3.DatabaseError:
@@ -128,15 +145,41 @@ class OutputStore:
             return None
         if found is None or found[0] != base:
             return None
-        return PlanMemo.from_json(found[1])
+        known = _MEMOS.get((str(self.path), site))
+        if known is not None and known[0] == found[1]:
+            return known[1]  # kept by this process: the same text, already read
+        memo = PlanMemo.from_json(found[1])
+        if memo is not None:
+            _MEMOS[(str(self.path), site)] = (found[1], memo)
+        return memo
 
     def keep_plan_memo(self, site: str, base: str, memo: PlanMemo) -> None:
         if self._db is None:
             return
+        data = memo.to_json()
         try:
-            self._db.execute(
-                "INSERT OR REPLACE INTO plans VALUES (?, ?, ?)", (site, base, memo.to_json())
-            )
+            self._db.execute("INSERT OR REPLACE INTO plans VALUES (?, ?, ?)", (site, base, data))
+        except sqlite3.DatabaseError:
+            return
+        _MEMOS[(str(self.path), site)] = (data, memo)
+
+    def layout(self, path: str) -> list[list[Any]] | None:
+        """The layout of a generated index as last written (``search_index_bytes``)."""
+        if self._db is None:
+            return None
+        try:
+            found = self._db.execute("SELECT data FROM layouts WHERE path=?", (path,)).fetchone()
+            data = json.loads(found[0]) if found else None
+        except (sqlite3.DatabaseError, ValueError):
+            return None
+        return data if isinstance(data, list) else None
+
+    def keep_layout(self, path: str, layout: list[list[Any]]) -> None:
+        if self._db is None:
+            return
+        data = json.dumps(layout, separators=(",", ":"))
+        try:
+            self._db.execute("INSERT OR REPLACE INTO layouts VALUES (?, ?)", (path, data))
         except sqlite3.DatabaseError:
             return
 
@@ -430,6 +473,56 @@ def lunr_config(options: dict[str, object]) -> dict[str, object]:
     }
 
 
-def search_index(config: dict[str, object], fragments: Iterator[str] | list[str]) -> str:
-    docs = ",".join(f for f in fragments if f)
-    return '{"config":' + json.dumps(config, ensure_ascii=False) + ',"docs":[' + docs + "]}"
+def search_index_bytes(
+    config: dict[str, object],
+    keys: list[str],
+    fragments_of: Callable[[list[str]], dict[str, str]],
+    old: bytes | None = None,
+    layout: list[list[Any]] | None = None,
+) -> tuple[bytes, list[list[Any]]]:
+    """``search_index`` of the pages whose keys are ``keys`` (in order), as bytes, with its
+    layout (each page's key and the length of its entries in bytes) for the next time.
+
+    ``old`` and ``layout``: the index as the last build wrote it, and its layout; the entries
+    of pages whose key is unchanged are cut out of it (at 10,000 pages the rep site's index is
+    65 MB, which an edit changes by a few kilobytes) and only the others are asked of
+    ``fragments_of``. A file that does not match its layout is not used."""
+    head = ('{"config":' + json.dumps(config, ensure_ascii=False) + ',"docs":[').encode()
+    kept = _cut(old, layout, head) if old is not None and layout is not None else {}
+    missing = [key for key in dict.fromkeys(keys) if key not in kept]
+    made = {key: text.encode() for key, text in fragments_of(missing).items()} if missing else {}
+    parts: list[bytes] = []
+    sizes: list[list[Any]] = []
+    for key in keys:
+        if key in kept:
+            start, size = kept[key]
+            piece = old[start : start + size] if old is not None else b""
+        else:
+            piece = made.get(key, b"")
+        sizes.append([key, len(piece)])
+        if piece:
+            parts.append(piece)
+    return head + b",".join(parts) + b"]}", sizes
+
+
+def _cut(old: bytes, layout: list[list[Any]], head: bytes) -> dict[str, tuple[int, int]]:
+    """Where each key's entries are in ``old`` (start, length), if it matches ``layout``."""
+    if not (old.startswith(head) and old.endswith(b"]}")):
+        return {}
+    found: dict[str, tuple[int, int]] = {}
+    position, first = len(head), True
+    try:
+        for key, size in layout:
+            if not size:  # a page without entries
+                found[str(key)] = (position, 0)
+                continue
+            if not first:
+                if old[position : position + 1] != b",":
+                    return {}
+                position += 1
+            found[str(key)] = (position, int(size))
+            position += int(size)
+            first = False
+    except (TypeError, ValueError):
+        return {}
+    return found if position + 2 == len(old) else {}

@@ -152,7 +152,7 @@ class PlanMemo:
 
     world: str
     site: str  # the site digest the keys were made with
-    #: uri -> [input, key, warnings, files]
+    #: uri -> [input, key, warnings, files, help-center search digest]
     pages: dict[str, list[Any]] = field(default_factory=dict)
     generated: list[list[str]] = field(default_factory=list)  # [uri, title, key]
     generated_uris: list[str] = field(default_factory=list)
@@ -174,6 +174,8 @@ class PlanMemo:
             for entry in memo.pages.values():
                 key, warnings, files = entry[1], entry[2], entry[3]
                 if not (isinstance(key, str) and isinstance(warnings, list)):
+                    return None
+                if len(entry) > 4 and not isinstance(entry[4], str | None):
                     return None
                 if not all(isinstance(f, list) and len(f) == 2 for f in files):
                     return None
@@ -207,6 +209,7 @@ class PlannedPage:
     known_key: str | None = None  # planned by an earlier build: only its key is known
     warnings: list[str] = field(default_factory=list)  # what its links gave (PlanMemo)
     files: list[tuple[str, str]] = field(default_factory=list)  # files its links publish
+    search_digest: str | None = None  # its help-center search document's (client_search)
 
     @property
     def stub(self) -> bool:
@@ -427,7 +430,7 @@ class _Planner:
 
     def _stub(self, uri: str, page: Page, page_input: str, before: list[Any]) -> PlannedPage:
         """A content page planned by an earlier build: its key, and what its links gave."""
-        _, key, warnings, files = before
+        key, warnings, files = before[1], before[2], before[3]
         stub = PlannedPage(
             uri,
             page.meta.title or uri,
@@ -440,6 +443,7 @@ class _Planner:
             known_key=key,
             warnings=list(warnings),
             files=[(rel, source) for rel, source in files],
+            search_digest=before[4] if len(before) > 4 else None,
         )
         self.warnings.extend(stub.warnings)
         for rel, source in stub.files:

@@ -78,25 +78,30 @@ def documents(
         source = page.source
         if source is None or source.meta.id is None:
             continue
-        page_flags = flags.get(source.path, [])
-        notes = customer_notes(page_flags, source.meta.type, words)
-        state = review_states.primary({flag.state for flag in page_flags})
-        fields = {
-            "url": page.url,
-            "title": page.title,
-            "type": source.meta.type,
-            "products": tuple(source.meta.products),
-            "lang": lang,
-            "note": notes[0][1] if notes else None,
-            "id": source.meta.id,
-            "weight": review_states.weight(state),
-        }
-        digest = json.dumps([keys[page.uri], fields], sort_keys=True, ensure_ascii=False)
 
-        def make(page: Any = page, fields: dict[str, Any] = fields) -> ClientDoc:
-            return ClientDoc(**fields, sections=tuple(page.search_sections(models)))
+        def fields(page: Any = page, source: Any = source) -> dict[str, Any]:
+            page_flags = flags.get(source.path, [])
+            notes = customer_notes(page_flags, source.meta.type, words)
+            state = review_states.primary({flag.state for flag in page_flags})
+            return {
+                "url": page.url,
+                "title": page.title,
+                "type": source.meta.type,
+                "products": tuple(source.meta.products),
+                "lang": lang,
+                "note": notes[0][1] if notes else None,
+                "id": source.meta.id,
+                "weight": review_states.weight(state),
+            }
 
-        found.append(Pending(page.url, _hash(digest), make))
+        def make(page: Any = page, fields: Callable[[], dict[str, Any]] = fields) -> ClientDoc:
+            return ClientDoc(**fields(), sections=tuple(page.search_sections(models)))
+
+        # A page the last plan knew (same key, flags and front matter) has the same document.
+        if page.search_digest is None:
+            text = json.dumps([keys[page.uri], fields()], sort_keys=True, ensure_ascii=False)
+            page.search_digest = _hash(text)
+        found.append(Pending(page.url, page.search_digest, make))
     return found
 
 
@@ -124,8 +129,9 @@ def up_to_date(project_root: Path, plan: SitePlan, docs: list[Pending]) -> Path:
     return folder
 
 
-def published(folder: Path) -> list[tuple[str, str, Path]]:
-    """(path in the index, key, file) of each file of the index in ``folder`` to publish.
+def published(folder: Path) -> list[tuple[str, str, str]]:
+    """(path in the index, key, file) of each file of the index in ``folder`` to publish
+    (files as strings: a base segment has thousands).
 
     A segment folder is never changed once written (a new generation gets a new name), so
     its files are listed once and the listing kept (``LISTING``): at 10,000 pages a base
@@ -136,7 +142,8 @@ def published(folder: Path) -> list[tuple[str, str, Path]]:
             listing = {}
     except (OSError, ValueError):
         listing = {}
-    found: list[tuple[str, str, Path]] = []
+    found: list[tuple[str, str, str]] = []
+    root = os.fspath(folder) + os.sep
     kept: dict[str, list[list[Any]]] = {}
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
@@ -146,7 +153,7 @@ def published(folder: Path) -> list[tuple[str, str, Path]]:
         if entry.is_file() and entry.name not in UNPUBLISHED:
             stat = entry.stat()
             key = f"file:{stat.st_size}:{stat.st_mtime_ns}"
-            found.append((entry.name, key, Path(entry.path)))
+            found.append((entry.name, key, entry.path))
         elif entry.is_dir():
             stat = entry.stat()
             files = listing.get(entry.name)
@@ -155,7 +162,7 @@ def published(folder: Path) -> list[tuple[str, str, Path]]:
                 files = [identity, *_walk(Path(entry.path), entry.name)]
             kept[entry.name] = files
             for rel, key in files[1:]:
-                found.append((rel, key, folder / rel))
+                found.append((rel, key, root + rel))
     if kept != listing:
         with contextlib.suppress(OSError):
             (folder / LISTING).write_text(json.dumps(kept), encoding="utf-8")
