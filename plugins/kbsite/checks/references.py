@@ -8,8 +8,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 
-from rapidfuzz import fuzz, process
-
 from kbsite.markdown.cache import ModelCache
 from kbsite.markdown.targets import url_of
 from kbsite.pages import Link, Page
@@ -254,6 +252,8 @@ class LinkChecker:
         folder), else the most similar file name (compiled fuzzy matching over the index)."""
         name, folder = posixpath.basename(path), posixpath.dirname(path)
         if name not in self._by_name:
+            from rapidfuzz import fuzz, process  # only for a broken link's hint
+
             found = process.extractOne(name, self._names, scorer=fuzz.ratio, score_cutoff=60)
             if found is None:
                 return None

@@ -11,9 +11,7 @@ import itertools
 import unicodedata
 from dataclasses import dataclass
 
-import ftfy
 import regex
-from ftfy.badness import is_bad
 
 BOM = b"\xef\xbb\xbf"
 _HINT_WIDTH = 60
@@ -113,6 +111,8 @@ def _to_byte(char: str) -> int | None:
 
 def _lost_sequences(line: str) -> list[tuple[regex.Match[str], Lost]]:
     """Damaged sequences with a `?`, and what each may have been (valid, assigned chars)."""
+    from ftfy.badness import is_bad  # here: ~30 ms to import, only for non-ASCII lines
+
     pattern = _DAMAGED_ON_BAD_LINE if is_bad(line) else _DAMAGED
     matches = [m for m in pattern.finditer(line) if "?" in m.group()]
     if pattern is _DAMAGED and matches:  # evidence enough: look again with the wider net
@@ -178,6 +178,9 @@ def find_mojibake(text: str, first_line: int = 1) -> list[Mojibake]:
         if lost:
             found.append(_with_lost(number, line, lost))
             continue
+        import ftfy
+        from ftfy.badness import is_bad
+
         if not is_bad(line):
             continue
         repaired = ftfy.fix_text(line, normalization=None, fix_line_breaks=False)

@@ -12,21 +12,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from kbsite.knowledge import KnowledgeBase
 from kbsite.markdown.cache import ModelCache
 from kbsite.markdown.model import Rendering
 from kbsite.project import CACHE_DIR, Project
 from kbsite.reading.schema import ID_PATTERN
-from kbsite.reading.yamlload import YamlProblem, load_lenient
 from kbsite.review import states as review_states
 from kbsite.search import engine, passages, results
-from kbsite.search.analysis import fold, light_stemmer, terms
+from kbsite.search.analysis import light_stemmer, terms
 from kbsite.search.engine import lookup
 from kbsite.search.query import pairs_of, stemmer_for_pairs
 from kbsite.search.query import plan as query_plan
 from kbsite.search.scripts import language_of_query
+from kbsite.search.synonyms import load_synonyms
 from kbsite.search.versions import (
     AsOfError,
     content_fields,
@@ -150,31 +148,6 @@ def build(
         return {"indexed": 0, "updated": updated, "deleted": deleted}
     finally:
         models.save()
-
-
-def load_synonyms(project: Project) -> dict[str, list[list[str]]]:
-    """``synonyms.yml``: per language, groups of equivalent terms (folded)."""
-    path = project.synonyms_file
-    if not path.is_file():
-        return {}
-    try:
-        data = load_lenient(path.read_text(encoding="utf-8"), what="synonyms file") or {}
-    except (YamlProblem, yaml.YAMLError, UnicodeDecodeError) as exc:
-        # Search still works without synonyms; the file's owner gets its line and reason.
-        if isinstance(exc, YamlProblem):
-            line, reason = exc.line, exc.message
-        elif isinstance(exc, yaml.MarkedYAMLError) and exc.problem_mark is not None:
-            line, reason = exc.problem_mark.line + 1, f"invalid YAML: {exc.problem}"
-        else:
-            line, reason = 1, f"cannot read it: {exc}"
-        log.warning("%s:%d: %s; searching without synonyms", path.name, line, reason)
-        return {}
-    groups: dict[str, list[list[str]]] = {}
-    for lang, entries in data.items() if isinstance(data, dict) else []:
-        for group in entries or []:
-            if isinstance(group, list):
-                groups.setdefault(str(lang), []).append([fold(str(t)) for t in group])
-    return groups
 
 
 @dataclass

@@ -8,7 +8,6 @@ tokens, never through Whoosh's query parser, so no user input is ever a syntax e
 
 from __future__ import annotations
 
-import functools
 import os
 import shutil
 import time
@@ -24,14 +23,14 @@ from whoosh import index as whoosh_index
 from whoosh import query as Q
 from whoosh.analysis import RegexTokenizer
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, SchemaClass
-from whoosh.lang import has_stemmer, stemmer_for_language
 
-from kbsite.search.analysis import PART_MARK, PART_WEIGHT, Stemmer
+from kbsite.search.analysis import PART_MARK, PART_WEIGHT
 from kbsite.search.engine import lookup
 from kbsite.search.engine.ranking import MENTIONS, TEXT_FIELDS, Ranker
 from kbsite.search.engine.vectors import PostingsCache, Vectors
 from kbsite.search.engine.vocabulary import Vocabulary
 from kbsite.search.query import Plan
+from kbsite.search.stemming import stemmer
 
 T = TypeVar("T")
 
@@ -102,15 +101,6 @@ FORMAT = (
     " camel-case parts as half mentions"
 )
 _FORMAT_FILE = "kbsite-format"
-
-
-@functools.cache
-def stemmer(lang: str) -> Stemmer | None:
-    """The Snowball stemmer Whoosh has for a language (memoised: a KB repeats its words), or
-    None for languages without one (te, lv, tl)."""
-    if not has_stemmer(lang):
-        return None
-    return functools.lru_cache(maxsize=200_000)(stemmer_for_language(lang))
 
 
 class IndexMissing(Exception):

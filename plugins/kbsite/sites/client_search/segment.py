@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from kbsite.search.analysis import fold, terms, words
-from kbsite.search.engine import stemmer
+from kbsite.search.stemming import stemmer
 from kbsite.sites.client_search.documents import ClientDoc, ClientSearchError
 
 K1, B = 1.2, 0.75

@@ -24,7 +24,7 @@ from kbsite.markdown.cache import ModelCache
 from kbsite.project import CACHE_DIR
 from kbsite.review import states as review_states
 from kbsite.review.staleness import Flag
-from kbsite.search.service import load_synonyms
+from kbsite.search.synonyms import load_synonyms
 from kbsite.sites.banners import customer_notes
 from kbsite.sites.client_search.documents import ClientDoc, ClientSearchError
 from kbsite.sites.client_search.labels import labels

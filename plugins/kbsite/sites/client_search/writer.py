@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from kbsite.search.analysis import fold, terms
-from kbsite.search.engine import stemmer
+from kbsite.search.stemming import stemmer
 from kbsite.sites.client_search.documents import ClientDoc, ClientSearchError
 from kbsite.sites.client_search.segment import (
     DOCS_PER_SHARD,
