@@ -201,6 +201,17 @@ class Builder:
             paths += [self.project.theme_dir] if self.project.theme_dir else []
         return {path: _stat(path) for path in paths}
 
+    def _project(self) -> Project:
+        """The project as ``mkdocs.yml`` says now (read again only when its text changed)."""
+        try:
+            text = self.config_file.read_bytes()
+        except OSError:
+            text = None
+        if text is None or self.project is None or text != self._config_text:
+            self.project = find_project(self.config_file)
+            self._config_text = text
+        return self.project
+
     def _describe(self, paths: list[Path]) -> str:
         root = self.config_file.parent
         names = []
@@ -228,7 +239,7 @@ class Builder:
 
         self.building = True
         try:
-            self.project = find_project(self.config_file)  # mkdocs.yml may have changed
+            self.project = self._project()  # mkdocs.yml may have changed
             outcome = build_project(self.project, resolve_today(None), sites_done=sites_done)
         except (ProjectError, DateError) as exc:  # the last good project stays watched
             failure = self._relative(str(exc))
