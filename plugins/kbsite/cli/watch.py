@@ -119,6 +119,7 @@ class Builder:
         self.building = False
         self.first_build_done: Callable[[], None] = lambda: None
         self.project: Project | None = None
+        self._config_text: bytes | None = None  # mkdocs.yml as ``project`` was read from
         # A new generation at start: pages open from an earlier server reload once.
         self.generation = _new_generation()
 
