@@ -463,3 +463,32 @@ def test_a_long_lived_process_reads_again_only_the_files_that_changed(tmp_path: 
 
     later = load_kb(find_project(tmp_path), dt.date(2027, 1, 15))
     assert all(page is not defaults[page.path] for page in later.pages)
+
+
+def test_pages_kept_by_a_long_lived_process_stay_in_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A builder that reuses the pages it read still tells the model cache they are in use:
+    the cache forgets only what no page uses, so the next process reads every page from it."""
+    import sqlite3
+
+    from kbsite.knowledge import load_kb
+    from kbsite.markdown import cache
+    from kbsite.project import find_project
+
+    monkeypatch.setattr(cache, "PRUNE_SLACK", 0)  # forget unused entries at once
+    _seed(tmp_path)
+    day = dt.date(2026, 11, 23)
+    load_kb(find_project(tmp_path), day)
+    for number in range(3):  # edits: new bodies, the old ones no longer used
+        (tmp_path / "kb/setup.md").write_text(
+            (tmp_path / "kb/setup.md").read_text("utf-8") + f"\nEdit {number}.\n", "utf-8"
+        )
+        kb = load_kb(find_project(tmp_path), day)  # the other pages: kept from the last read
+    models = cache.ModelCache(kb.project.markdown, tmp_path / ".kb/cache")
+    db = sqlite3.connect(tmp_path / ".kb/cache/models.sqlite")
+    bodies = {row[0] for row in db.execute("SELECT key FROM bodies")}
+    files = {row[0] for row in db.execute("SELECT key FROM files")}
+    db.close()
+    assert {models.key(page.body) for page in kb.pages} <= bodies
+    assert {page.digest for page in kb.pages} <= files

@@ -139,6 +139,11 @@ def _parse_all(config: MarkdownConfig, texts: list[str]) -> Iterator[Body]:
 # -- the store --------------------------------------------------------------------------------
 
 
+#: Entries no page used are forgotten only once the cache holds this many more than twice
+#: those used (a page edited back and forth keeps its versions).
+PRUNE_SLACK = 1000
+
+
 class ModelCache:
     """Outlines and renderings by body key, in SQLite (or only in memory without a folder)."""
 
@@ -265,6 +270,13 @@ class ModelCache:
 
     # -- writing --------------------------------------------------------------------------
 
+    def still_used(self, file_digest: str, body_key: str | None) -> None:
+        """A page read earlier by this process (not looked up again) still uses its entries:
+        ``save`` must not forget them."""
+        self._used_files.add(file_digest)
+        if body_key is not None:
+            self._used.add(body_key)
+
     def save(self) -> None:
         """Write what was parsed; forget entries no page uses when the cache has grown."""
         db = self._db
@@ -282,7 +294,7 @@ class ModelCache:
                 "INSERT OR REPLACE INTO files VALUES (?, ?)", list(self._pending_files.items())
             )
             files = db.execute("SELECT count(*) FROM files").fetchone()[0]
-            if files > 2 * len(self._used_files) + 1000:
+            if files > 2 * len(self._used_files) + PRUNE_SLACK:
                 db.execute("CREATE TEMP TABLE IF NOT EXISTS used_files (key TEXT PRIMARY KEY)")
                 db.execute("DELETE FROM used_files")
                 db.executemany(
@@ -290,7 +302,7 @@ class ModelCache:
                 )
                 db.execute("DELETE FROM files WHERE key NOT IN (SELECT key FROM used_files)")
             total = db.execute("SELECT count(*) FROM bodies").fetchone()[0]
-            if total > 2 * len(self._used) + 1000:
+            if total > 2 * len(self._used) + PRUNE_SLACK:
                 db.execute("CREATE TEMP TABLE IF NOT EXISTS used (key TEXT PRIMARY KEY)")
                 db.execute("DELETE FROM used")
                 db.executemany("INSERT OR IGNORE INTO used VALUES (?)", [(k,) for k in self._used])

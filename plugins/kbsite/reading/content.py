@@ -84,8 +84,8 @@ class _Reader:
         self.models = ModelCache(project.markdown, project.root / CACHE_DIR)
         context = (str(project.root), today, repr(self.settings), repr(project.markdown))
         known = _LAST_READ.get("pages") if _LAST_READ.get("context") == context else None
-        self._known: dict[tuple[Any, ...], tuple[Page, list[Problem]]] = known or {}
-        self._kept: dict[tuple[Any, ...], tuple[Page, list[Problem]]] = {}
+        self._known: dict[tuple[Any, ...], tuple[Page, list[Problem], str | None]] = known or {}
+        self._kept: dict[tuple[Any, ...], tuple[Page, list[Problem], str | None]] = {}
         self._fresh: list[tuple[tuple[Any, ...], Page, int, int]] = []
         self._context = context
 
@@ -101,6 +101,7 @@ class _Reader:
         """Read every new body once (cached by content): anchors, links, problems."""
         fresh = {id(page) for _, page, _, _ in self._fresh}
         readable = [p for p in self.tree.pages if (p.body or p.parsed) and id(p) in fresh]
+        outlined = {id(page) for page in readable}
         cache = self.models
         self.tree.models = cache
         read_problems = [self.tree.problems[start:end] for _, _, start, end in self._fresh]
@@ -134,7 +135,8 @@ class _Reader:
             page.links = tuple(links)
         cache.save()
         for (key, page, _, _), problems in zip(self._fresh, read_problems, strict=True):
-            self._kept[key] = (page, problems + found_in.get(id(page), []))
+            body_key = cache.key(page.body) if id(page) in outlined else None
+            self._kept[key] = (page, problems + found_in.get(id(page), []), body_key)
         _LAST_READ.clear()
         _LAST_READ.update(context=self._context, pages=self._kept)
 
@@ -277,9 +279,10 @@ class _Reader:
         )
         known = self._known.get(key)
         if known is not None:
-            page, problems = known
+            page, problems, body_key = known
             self.tree.problems.extend(problems)
             self._kept[key] = known
+            self.models.still_used(page.digest, body_key)  # the cache keeps its entries
             return page
         start = len(self.tree.problems)
         page = self._page(path, folder, defaults)
