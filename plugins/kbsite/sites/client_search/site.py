@@ -125,7 +125,8 @@ def up_to_date(project_root: Path, plan: SitePlan, docs: list[Pending]) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
         write_index(folder, lang, [doc.make() for doc in docs], synonyms)
     digests[""] = _synonyms_digest(synonyms)
-    (folder / DIGESTS).write_text(json.dumps(digests, sort_keys=True), encoding="utf-8")
+    if digests != known:
+        (folder / DIGESTS).write_text(json.dumps(digests, sort_keys=True), encoding="utf-8")
     return folder
 
 
@@ -136,12 +137,7 @@ def published(folder: Path) -> list[tuple[str, str, str]]:
     A segment folder is never changed once written (a new generation gets a new name), so
     its files are listed once and the listing kept (``LISTING``): at 10,000 pages a base
     segment has thousands of files, which an edit does not touch."""
-    try:
-        listing = json.loads((folder / LISTING).read_text(encoding="utf-8"))
-        if not isinstance(listing, dict):
-            listing = {}
-    except (OSError, ValueError):
-        listing = {}
+    listing = _read_listing(folder / LISTING)
     found: list[tuple[str, str, str]] = []
     root = os.fspath(folder) + os.sep
     kept: dict[str, list[list[Any]]] = {}
@@ -169,6 +165,31 @@ def published(folder: Path) -> list[tuple[str, str, str]]:
     return found
 
 
+#: JSON files of the cache this process read, by path, with each file's identity: a
+#: long-lived builder reads the same ones (listings, digests) at every build.
+_READ: dict[str, tuple[tuple[int, int, int], Any]] = {}
+
+
+def _read_json(path: Path) -> Any:
+    """The JSON in ``path`` (None if it cannot be read); treat it as read-only."""
+    try:
+        stat = path.stat()
+        identity = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+        known = _READ.get(str(path))
+        if known is not None and known[0] == identity:
+            return known[1]
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    _READ[str(path)] = (identity, data)
+    return data
+
+
+def _read_listing(path: Path) -> dict[str, Any]:
+    listing = _read_json(path)
+    return listing if isinstance(listing, dict) else {}
+
+
 def _walk(folder: Path, prefix: str) -> list[list[str]]:
     files = []
     for root, dirs, names in os.walk(folder):
@@ -189,8 +210,5 @@ def _synonyms_digest(synonyms: Any) -> str:
 
 
 def _read_digests(folder: Path) -> dict[str, str] | None:
-    try:
-        data = json.loads((folder / DIGESTS).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+    data = _read_json(folder / DIGESTS)
     return data if isinstance(data, dict) else None
