@@ -113,12 +113,17 @@ def test_query_words_together_in_the_body_rank_first(searcher_of) -> None:
     proximity bonus; a one-word query has no pairs and scores them the same."""
     apart = f"Static routes are listed here. {FILLER} {FILLER} Address comes last."
     together = f"Routes are listed here. {FILLER} {FILLER} Static address comes last."
+    import dataclasses
+
+    from kbsite.search.engine.ranking import PARAMS
+
     searcher = searcher_of(
         {
             "kb/a-apart.md": _article("Routing notes", apart, "KB-APART"),
             "kb/b-together.md": _article("Routing notes", together, "KB-TOGETHER"),
         }
     )
+    searcher.engine._ranker.params = dataclasses.replace(PARAMS, body_proximity=0.5)
     scores = _scores(searcher, "static address")
     assert scores["KB-TOGETHER"] > scores["KB-APART"] > 0
     single = _scores(searcher, "static")
@@ -139,9 +144,10 @@ def test_body_proximity_only_looks_at_the_best_candidates(searcher_of) -> None:
             "kb/other.md": _article("Notes", together, "KB-OTHER"),
         }
     )
-    full = _scores(searcher, "static address")
     ranker = searcher.engine._ranker
-    ranker.params = dataclasses.replace(PARAMS, rerank=1)
+    ranker.params = dataclasses.replace(PARAMS, body_proximity=0.5)
+    full = _scores(searcher, "static address")
+    ranker.params = dataclasses.replace(PARAMS, body_proximity=0.5, rerank=1)
     bounded = _scores(searcher, "static address")
     ranker.params = dataclasses.replace(PARAMS, body_proximity=0.0)
     without = _scores(searcher, "static address")

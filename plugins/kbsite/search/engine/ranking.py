@@ -25,9 +25,10 @@ combined, BM25) plus a ``match_phrase`` boost, without their cliffs:
   heading of the page (within two content words, from the indexed word pairs) adds half their
   mean idf, saturated. (Pairs of the body would make the index ten times larger.) The parts
   of a camel-case identifier are near each other there (``ip address`` in ``NetIPAddress``).
-- Body proximity: among the ``rerank`` (30) best pages, each such pair of query words found
-  within three positions of each other in the body (Whoosh's positions of those pages only)
-  adds half their mean idf, saturated, so a phrase the page says beats the same words apart.
+- Body proximity (off by default, ``Params.body_proximity``): among the ``rerank`` (30) best
+  pages, each such pair of query words found within three positions of each other in the body
+  (Whoosh's positions of those pages only) adds a share of their mean idf, saturated, so a
+  phrase the page says beats the same words apart.
 - A camel-case part of an identifier (``accept`` of ``WinAcceptLanguage``) is indexed as half
   a mention: a word written on its own weighs more than a piece of a name.
 - Quoted phrases must match (Whoosh phrase queries) and add their BM25F score.
@@ -102,8 +103,10 @@ class Params:
     #: Body proximity: among the ``rerank`` best pages, each pair of neighbouring query words
     #: found within ``body_window`` positions of each other in the body (as indexed: function
     #: words and camel-case parts hold positions too) adds ``body_proximity`` times their
-    #: mean idf, saturated by ``proximity_k``.
-    body_proximity: float = 0.5
+    #: mean idf, saturated by ``proximity_k``. Off: reading the positions of the candidates'
+    #: bodies took HTTP p50 from 15 to 22 ms at 10,000 pages (8 clients, 2 cores) for +0.005
+    #: MRR@10 on the judged queries (BENCHMARKS.md); a position index of its own would do it.
+    body_proximity: float = 0.0
     body_window: int = 3
     rerank: int = 30
     #: Typo forms are looked for when a word's other forms are in fewer pages than this.
