@@ -192,7 +192,7 @@ def test_a_search_index_patched_from_the_last_equals_one_made_whole(
 
     config = {"lang": ["en"], "separator": "[\\s]+"}
     # The same key always has the same entries (a key is a digest of what makes them).
-    entries = {key: text for key, text in before}
+    entries = dict(before)
     entries.update({key: text for key, text in after if key not in entries})
     asked: list[str] = []
 

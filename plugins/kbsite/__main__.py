@@ -1,3 +1,3 @@
-from kbsite.cli import main
+from kbsite.cli import run
 
-main()
+run()

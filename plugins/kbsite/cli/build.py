@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gc
 import os
 import sys
 import time
@@ -78,7 +79,14 @@ def build_project(
     fingerprint.forget(project)
     from kbsite.knowledge import load_kb
 
-    kb = load_kb(project, day)
+    # Reading allocates the KB's objects, which live until the end of the build: the cyclic
+    # collector would go over them again and again (~0.25 s at 10,000 pages) for nothing.
+    gc.disable()
+    try:
+        kb = load_kb(project, day)
+    finally:
+        gc.enable()
+    gc.freeze()  # later collections leave them aside too
     outcome.problems, outcome.pages = list(kb.problems), len(kb.pages)
     outcome.seconds["load"] = time.perf_counter() - start
     if kb.problems:
@@ -143,6 +151,9 @@ def build(ctx: click.Context, today: str | None, config_file: Path | None) -> No
     day = get_today(today)
     project = get_project(ctx, config_file)
     outcome = build_project(project, day, index_beside=True)
+    from kbsite import cli
+
+    cli.QUICK_EXIT = True  # everything is written: no need to free the KB object by object
     ctx.exit(0 if outcome.ok else 1)
 
 
