@@ -330,7 +330,7 @@ def _decide(
         lambda: output.gzip_bytes(output.sitemap(urls).encode()),
     )
     if plan.health is not None:
-        health = health_json(plan.health).encode()
+        health = (plan.health_text or health_json(plan.health)).encode()
         site.write[f"{plan.prefix}{HEALTH_JSON}"] = health
         site.outputs[f"{plan.prefix}{HEALTH_JSON}"] = _content_key(health)
     for rel, source in plan.files.items():

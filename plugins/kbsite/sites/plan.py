@@ -94,6 +94,7 @@ class BuildInputs:
     versions: Versions = field(init=False)  # chains of versions (`supersedes`)
     by_url: dict[str, Page] = field(init=False)  # source pages by URL path (raw-HTML links)
     folders: frozenset[str] = field(init=False)  # content folders with pages
+    _flags_text: dict[str, bytes] = field(init=False, default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self.by_flag = flags_by_path(self.flags)
@@ -134,7 +135,10 @@ class BuildInputs:
     def page_input(self, uri: str, page: Page) -> str:
         """A digest of what is a page's own in its plan: where it is served, its file, its
         review flags (the rest is ``world``)."""
-        flags = repr(self.by_flag.get(page.path, ())).encode("utf-8", "surrogatepass")
+        flags = self._flags_text.get(page.path)
+        if flags is None:  # a page is on several sites: its flags are written out once
+            flags = repr(self.by_flag.get(page.path, ())).encode("utf-8", "surrogatepass")
+            self._flags_text[page.path] = flags
         digest = hashlib.blake2b(flags, digest_size=16)
         digest.update(f"{uri}\x00{page.digest}".encode("utf-8", "surrogatepass"))
         return digest.hexdigest()
@@ -279,6 +283,7 @@ class SitePlan:
     warnings: list[str]
     health: dict[str, Any] | None = None  # kb-health.json of the rep site
     world: str = ""  # PlanMemo.world of this plan
+    health_text: str | None = None  # ``health_json(health)``
     generated_uris: list[str] = field(default_factory=list)
     replan: Callable[[], SitePlan] | None = None  # the full plan, when pages are stubs
 
@@ -388,10 +393,11 @@ class _Planner:
                 for g in generated
                 if g.uri not in shadowed
             ]
-        health = None
+        health, health_text = None, None
         if self._has_health():
             health = health_data(self.kb, self.inputs.flags)
-            digest = hashlib.blake2b(health_json(health).encode(), digest_size=16).hexdigest()
+            health_text = health_json(health)
+            digest = hashlib.blake2b(health_text.encode(), digest_size=16).hexdigest()
             if reuse is not None and reuse.health is not None and reuse.health[0] == digest:
                 title = "Content health"
                 page = PlannedPage(HEALTH_PAGE, title, "generated", {"title": title})
@@ -419,6 +425,7 @@ class _Planner:
             health,
             world=world,
             generated_uris=sorted(self.generated_uris),
+            health_text=health_text,
             replan=(lambda: _Planner(self.inputs, self.spec).plan()) if reuse else None,
         )
 
