@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import re
 import shutil
 import tarfile
@@ -32,7 +33,8 @@ EXTENSIONS = """markdown_extensions:
   - pymdownx.details
   - pymdownx.superfences
 """
-POWERSHELL_PAGES = 2000
+#: PowerShell pages compared (the first, by path); KB_DIFFERENTIAL_PAGES=10000 takes them all.
+POWERSHELL_PAGES = int(os.environ.get("KB_DIFFERENTIAL_PAGES", "1200"))
 _EXTERNAL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//|^/|\x02amp\x03")
 _WARNING = re.compile(r"Doc file '(.+?)' contains (?:a link|an unrecognized relative link) '(.+?)'")
 
