@@ -14,6 +14,7 @@ MkDocs is imported only when something must be rendered.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import importlib.metadata
 import json
@@ -26,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kbsite.cachefile import file_key
 from kbsite.knowledge import KnowledgeBase
 from kbsite.markdown.cache import ModelCache
 from kbsite.project import CACHE_DIR, Project
@@ -184,7 +186,6 @@ def _build_audience(
     for site in sites:
         for stored, layout in site.layouts.items():
             store.keep_layout(stored, layout)
-    for site in sites:
         store.keep_plan_memo(site.plan.spec.name, base, _memo(site))
 
 
@@ -240,7 +241,7 @@ def _file_key(path: Path) -> str:
         stat = path.stat()
     except OSError:
         return "missing"
-    return f"file:{stat.st_size}:{stat.st_mtime_ns}"
+    return file_key(stat)
 
 
 def _theme_files(
@@ -322,13 +323,9 @@ def _decide(
         _made(site, index_path, made_from, lunr_index)
     root_url = plan.site_url
     urls = [root_url + page.url for page in plan.pages]
-    _made(site, f"{plan.prefix}sitemap.xml", urls, lambda: output.sitemap(urls).encode())
-    _made(
-        site,
-        f"{plan.prefix}sitemap.xml.gz",
-        urls,
-        lambda: output.gzip_bytes(output.sitemap(urls).encode()),
-    )
+    sitemap = functools.cache(lambda: output.sitemap(urls).encode())  # made once, if at all
+    key = _made(site, f"{plan.prefix}sitemap.xml", urls, sitemap)
+    _made(site, f"{plan.prefix}sitemap.xml.gz", urls, lambda: output.gzip_bytes(sitemap()), key)
     if plan.health is not None:
         health = (plan.health_text or health_json(plan.health)).encode()
         site.write[f"{plan.prefix}{HEALTH_JSON}"] = health
@@ -348,12 +345,23 @@ def _decide(
         site.not_found = not_found
 
 
-def _made(site: _Site, path: str, made_from: object, make: Callable[[], bytes]) -> None:
+def _made(
+    site: _Site,
+    path: str,
+    made_from: object,
+    make: Callable[[], bytes],
+    key: str | None = None,
+) -> str:
     """A generated file known by what it is made from (JSON-able): made only if that changed
-    (a rep search index is tens of megabytes at 10,000 pages)."""
-    data = json.dumps(made_from, ensure_ascii=False, default=str).encode("utf-8", "surrogatepass")
-    site.outputs[path] = "made:" + hashlib.blake2b(data, digest_size=16).hexdigest()
+    (a rep search index is tens of megabytes at 10,000 pages). ``key``: the digest of
+    ``made_from`` when a file made from the same has it already. Returns the key."""
+    if key is None:
+        data = json.dumps(made_from, ensure_ascii=False, default=str)
+        digest = hashlib.blake2b(data.encode("utf-8", "surrogatepass"), digest_size=16)
+        key = "made:" + digest.hexdigest()
+    site.outputs[path] = key
     site.make[path] = make
+    return key
 
 
 # -- writing ---------------------------------------------------------------------------------------
@@ -369,24 +377,24 @@ def _write(
     base: str,
 ) -> None:
     for site in sites:
+
+        def kept(path: str, site: _Site = site) -> bool:
+            """Unchanged and still in the folder: kept; else the caller writes it."""
+            if previous.get(path) == site.outputs[path] and generation.reuse(path):
+                report.reused += 1
+                return True
+            report.written += 1
+            return False
+
         for path, data in site.write.items():
-            if previous.get(path) == site.outputs[path] and generation.reuse(path):
-                report.reused += 1
-            else:
+            if not kept(path):
                 generation.write(path, data)
-                report.written += 1
         for path, make in site.make.items():
-            if previous.get(path) == site.outputs[path] and generation.reuse(path):
-                report.reused += 1
-            else:
+            if not kept(path):
                 generation.write(path, make())
-                report.written += 1
         for path, source in site.copy.items():
-            if previous.get(path) == site.outputs[path] and generation.reuse(path):
-                report.reused += 1
-            else:
+            if not kept(path):
                 generation.copy(path, Path(source))
-                report.written += 1
         rendering = {path for path, _ in site.render}
         for page in site.plan.pages:
             path = output_path(site.plan, page.uri)

@@ -321,47 +321,40 @@ class InPlace:
 
     def write(self, rel: str, data: bytes) -> None:
         """Write beside, then rename over: a reader gets the old file or the new, whole."""
-        path = self.current / rel
-        temporary = path.with_name(f".kb-{os.getpid()}-{path.name}")
         try:
-            if path.parent not in self._made:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                self._made.add(path.parent)
-            temporary.write_bytes(data)
-            temporary.replace(path)
+            self._replace(rel, lambda temporary: temporary.write_bytes(data))
         except OSError as exc:
-            with contextlib.suppress(OSError):
-                temporary.unlink()
-            raise OutputError(describe(exc, path)) from None
+            raise OutputError(describe(exc, self.current / rel)) from None
 
     def copy(self, rel: str, source: Path) -> None:
         """A copy of ``source``; a hard link for a file of the build's own cache (the
         help-center search's segment files, never changed once written) where the file
         system allows."""
-        if self.link_from is None or self.link_from not in source.parents:
-            try:
-                data = source.read_bytes()
-            except OSError as exc:
-                raise OutputError(describe(exc, source)) from None
-            self.write(rel, data)
-            return
+        if self.link_from is not None and self.link_from in source.parents:
+            with contextlib.suppress(OSError):  # no hard links here: copy
+                self._replace(rel, lambda temporary: os.link(source, temporary))
+                return
+        try:
+            data = source.read_bytes()
+        except OSError as exc:
+            raise OutputError(describe(exc, source)) from None
+        self.write(rel, data)
+
+    def _replace(self, rel: str, put: Callable[[Path], object]) -> None:
+        """``put`` the new file beside the old one, then rename it over (an OSError leaves
+        the old one, and nothing beside it)."""
         path = self.current / rel
         temporary = path.with_name(f".kb-{os.getpid()}-{path.name}")
         try:
             if path.parent not in self._made:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 self._made.add(path.parent)
-            os.link(source, temporary)
+            put(temporary)
             temporary.replace(path)
-            return
         except OSError:
             with contextlib.suppress(OSError):
                 temporary.unlink()
-        try:
-            data = source.read_bytes()
-        except OSError as exc:
-            raise OutputError(describe(exc, source)) from None
-        self.write(rel, data)
+            raise
 
     def swap(self) -> None:
         for rel in self.stale:

@@ -52,6 +52,7 @@ from kbsite.versions import Versions
 
 HEALTH_PAGE = "kb-health.md"
 HEALTH_JSON = "kb-health.json"
+HEALTH_TITLE = "Content health"
 HOME = "index.md"
 
 
@@ -399,8 +400,8 @@ class _Planner:
             health_text = health_json(health)
             digest = hashlib.blake2b(health_text.encode(), digest_size=16).hexdigest()
             if reuse is not None and reuse.health is not None and reuse.health[0] == digest:
-                title = "Content health"
-                page = PlannedPage(HEALTH_PAGE, title, "generated", {"title": title})
+                meta = {"title": HEALTH_TITLE}
+                page = PlannedPage(HEALTH_PAGE, HEALTH_TITLE, "generated", meta)
                 page.known_key, page.input = reuse.health[1], digest
                 pages.append(page)
             else:
@@ -736,9 +737,9 @@ class _Planner:
         outline = self.inputs.models.outlines([markdown])[0]
         planned = PlannedPage(
             HEALTH_PAGE,
-            "Content health",
+            HEALTH_TITLE,
             "generated",
-            {"title": "Content health"},
+            {"title": HEALTH_TITLE},
             body=markdown,
             links=outline.links,
         )

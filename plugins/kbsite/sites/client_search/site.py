@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kbsite.cachefile import file_key, read_json
 from kbsite.markdown.cache import ModelCache
 from kbsite.project import CACHE_DIR
 from kbsite.review import states as review_states
@@ -147,9 +148,7 @@ def published(folder: Path) -> list[tuple[str, str, str]]:
         return found
     for entry in entries:
         if entry.is_file() and entry.name not in UNPUBLISHED:
-            stat = entry.stat()
-            key = f"file:{stat.st_size}:{stat.st_mtime_ns}"
-            found.append((entry.name, key, entry.path))
+            found.append((entry.name, file_key(entry.stat()), entry.path))
         elif entry.is_dir():
             stat = entry.stat()
             files = listing.get(entry.name)
@@ -165,28 +164,8 @@ def published(folder: Path) -> list[tuple[str, str, str]]:
     return found
 
 
-#: JSON files of the cache this process read, by path, with each file's identity: a
-#: long-lived builder reads the same ones (listings, digests) at every build.
-_READ: dict[str, tuple[tuple[int, int, int], Any]] = {}
-
-
-def _read_json(path: Path) -> Any:
-    """The JSON in ``path`` (None if it cannot be read); treat it as read-only."""
-    try:
-        stat = path.stat()
-        identity = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
-        known = _READ.get(str(path))
-        if known is not None and known[0] == identity:
-            return known[1]
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    _READ[str(path)] = (identity, data)
-    return data
-
-
 def _read_listing(path: Path) -> dict[str, Any]:
-    listing = _read_json(path)
+    listing = read_json(path)
     return listing if isinstance(listing, dict) else {}
 
 
@@ -197,7 +176,7 @@ def _walk(folder: Path, prefix: str) -> list[list[str]]:
         base = prefix + root[len(os.fspath(folder)) :].replace(os.sep, "/")
         for name in sorted(names):
             stat = os.stat(os.path.join(root, name))  # noqa: PTH116, PTH118 - per file
-            files.append([f"{base}/{name}", f"file:{stat.st_size}:{stat.st_mtime_ns}"])
+            files.append([f"{base}/{name}", file_key(stat)])
     return files
 
 
@@ -210,5 +189,5 @@ def _synonyms_digest(synonyms: Any) -> str:
 
 
 def _read_digests(folder: Path) -> dict[str, str] | None:
-    data = _read_json(folder / DIGESTS)
+    data = read_json(folder / DIGESTS)
     return data if isinstance(data, dict) else None

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kbsite.cachefile import read_json
 from kbsite.search.analysis import fold, terms
 from kbsite.search.stemming import stemmer
 from kbsite.sites.client_search.documents import ClientDoc, ClientSearchError
@@ -158,41 +159,32 @@ def _base_urls(base_dir: Path) -> dict[str, int]:
     return {url: number for number, (url, _, _) in enumerate(_catalogue(base_dir))}
 
 
-#: The catalogue read last (file identity, documents): an update reads it twice, and a
-#: long-lived process at every build.
-_CATALOGUE: list[Any] = []
-
-
 def _catalogue(base_dir: Path) -> list[list[Any]]:
     """[url, type, products] of each document of a base segment, by number: from the
     catalogue written with it, else (an index of an earlier version) from its shards."""
-    path = base_dir.parent / CATALOGUE
+    data = read_json(base_dir.parent / CATALOGUE)
     try:
-        stat = path.stat()
-        identity = (str(path), stat.st_ino, stat.st_size, stat.st_mtime_ns)
-        if _CATALOGUE and _CATALOGUE[0] == identity:
-            return _CATALOGUE[1]
-        data = json.loads(path.read_text(encoding="utf-8"))
         if data["dir"] == base_dir.name and isinstance(data["docs"], list):
-            docs = [[str(url), str(kind), list(products)] for url, kind, products in data["docs"]]
-            _CATALOGUE[:] = [identity, docs]
-            return docs
-    except (OSError, ValueError, KeyError, TypeError):
+            return [[str(url), str(kind), list(products)] for url, kind, products in data["docs"]]
+    except (KeyError, TypeError, ValueError):
         pass
-    docs: list[list[Any]] = []
+    records = []
     shards = sorted((base_dir / "d").glob("*.json"), key=lambda p: int(p.stem))
     for shard in shards:
-        for row in json.loads(shard.read_text(encoding="utf-8")):
-            record = Record.from_list(row)
-            docs.append([record.url, record.type, list(record.products)])
+        records += [Record.from_list(row) for row in json.loads(shard.read_text(encoding="utf-8"))]
     with contextlib.suppress(OSError):  # the next update reads it instead
-        _write_json(path, {"dir": base_dir.name, "docs": docs})
-    return docs
+        return _write_catalogue(base_dir, records)
+    return _catalogue_of(records)
 
 
-def _write_catalogue(base_dir: Path, base: Segment) -> None:
-    docs = [[r.url, r.type, list(r.products)] for r in base.records]
+def _catalogue_of(records: list[Record]) -> list[list[Any]]:
+    return [[r.url, r.type, list(r.products)] for r in records]
+
+
+def _write_catalogue(base_dir: Path, records: list[Record]) -> list[list[Any]]:
+    docs = _catalogue_of(records)
     _write_json(base_dir.parent / CATALOGUE, {"dir": base_dir.name, "docs": docs})
+    return docs
 
 
 def _commit(
@@ -210,7 +202,7 @@ def _commit(
         common = max(TOP_POSTINGS, len(base.records) // 8)
         state["common"] = common
         state["base_summary"] = base.write(out / f"b-{gen}", common)
-        _write_catalogue(out / f"b-{gen}", base)
+        _write_catalogue(out / f"b-{gen}", base.records)
         written += _count_files(out / f"b-{gen}")
         state["delta_summary"] = None
         state["delta_gen"] = None
