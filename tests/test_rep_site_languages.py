@@ -5,17 +5,26 @@ A copy of the states fixture KB with Italian and Telugu translations in every re
 banner's title, reason and owner line and each footer are in that language, with no English
 left. `kb stale`, its JSON `reason`, the English rep site and the SPEC's HTML markers do not
 change. Unit tests check the rendering of every reason in every language.
+
+The rep search page of `kb serve` (`/it/`, `/te/`, ...) and the guides of `docs/` that have no
+translation are checked on the same build: the page's words in its language, the English page
+as before; a guide shown in English on the Telugu site says so in its menu title and declares
+`lang="en"` on its text.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import html
+import json
 import re
 import shutil
+from collections.abc import Iterator
 
+import httpx
 import pytest
 
+from browser import browser_page, require_chromium
 from conftest import FIXTURES, TODAY, KBProject, page, run_kb
 from kbsite.dates import Duration, parse_duration
 from kbsite.knowledge import load_kb
@@ -26,7 +35,9 @@ from kbsite.review.feedback import STORE_FILE, FeedbackStore, Vote
 from kbsite.review.staleness import Flag, compute_flags
 from kbsite.review.states import BY_NAME, STATES
 from kbsite.sites.banners import reason_text, render_banners, render_review_footer
+from kbsite.sites.theme import rep_search_page
 from kbsite.sites.translations import builtin_table, labels_for
+from test_server import serving
 
 DAY = dt.date.fromisoformat(TODAY)
 LANGS = ("en", "it", "tl", "lv", "te")
@@ -150,6 +161,15 @@ def rep_kb(tmp_path_factory: pytest.TempPathFactory) -> KBProject:
         store.record_vote(Vote("POL-FRESH", "te", "public", helpful), DAY)
         store.record_vote(Vote("KB-NEVER", "te", "public", helpful), DAY)
     store.close()
+    # A guide for reps, written in English only; its menu title translated into Italian.
+    project.write("docs/guide.md", "---\naudience: internal\n---\n# Guide\n\nHow to.\n")
+    config = (root / "mkdocs.yml").read_text("utf-8")
+    config = config.replace(
+        "      languages: [en, it, tl, lv, te]\n",
+        "      languages: [en, it, tl, lv, te]\n"
+        "      labels:\n        docs.guide: {it: Guida dei rep}\n",
+    )
+    (root / "mkdocs.yml").write_text(config, "utf-8")
     result = run_kb("build", "--today", TODAY, cwd=root, timeout=300)
     assert result.code == 0, result.err
     return project
@@ -303,6 +323,213 @@ def test_english_rep_site_and_kb_stale_keep_their_words(rep_kb: KBProject) -> No
         "no translation into English (en), Tagalog (tl), Latviešu (lv), తెలుగు (te)"
     )
     assert reasons[("policies/fresh.it.md", "flagged")].startswith("“la tariffa di {n} euro")
+
+
+# -- the rep search page of `kb serve`, in each language ------------------------------------
+
+#: The words of the search page's own HTML, by label (its script's words are `search.*` too).
+PAGE_KEYS = (
+    "rep.search",
+    "nav.health",
+    "search.desk",
+    "search.rep-site",
+    "search.placeholder",
+    "search.box",
+    "search.read-in",
+    "search.my-language",
+    "search.find-in",
+    "search.language",
+    "search.all-languages",
+    "search.type",
+    "search.all-types",
+    "search.type.policy",
+    "search.type.procedure",
+    "search.type.article",
+    "search.audience",
+    "search.view.internal",
+    "search.view.public",
+    "search.as-of",
+    "search.as-of-date",
+    "search.key.search",
+    "search.key.choose",
+    "search.key.open",
+    "search.key.copy-answer",
+    "search.key.copy-customer",
+    "search.key.copy-rep",
+    "search.key.clear",
+    "search.results-list",
+)
+#: Italian words spelt as English ones ("procedure" is the plural of "procedura").
+SAME_WORDS = {"it": {"procedure", "link"}}
+SEARCH_WORDS = re.compile(r"const WORDS = (\{.*?\});\n")
+
+
+@pytest.fixture(scope="module")
+def rep_search(rep_kb: KBProject) -> Iterator[str]:
+    """`kb serve` on the built KB."""
+    with serving(rep_kb.root) as base:
+        yield base
+
+
+def page_words(page_html: str) -> str:
+    """What a reader of the search page sees or hears before searching: its text (no script,
+    style or key names) and its placeholder, labels and titles."""
+    text = re.sub(r"<(script|style|kbd)\b.*?</\1>", " ", page_html, flags=re.S)
+    attributes = re.findall(r'(?:aria-label|placeholder|title)="([^"]*)"', text)
+    return html.unescape(" ".join([re.sub(r"<[^>]+>", " ", text), *attributes]))
+
+
+def english_search_words() -> set[str]:
+    words: set[str] = set()
+    for key, texts in builtin_table().items():
+        if key.startswith("search.") or key in PAGE_KEYS:
+            forms = texts["en"].values() if isinstance(texts["en"], dict) else [texts["en"]]
+            for text in forms:
+                text = re.sub(r"\{\w+\}", " ", text)
+                words |= {word.lower() for word in re.findall(r"[A-Za-z]{3,}", text)}
+    return words
+
+
+def test_every_search_page_label_has_every_language() -> None:
+    table = builtin_table()
+    keys = [key for key in table if key.startswith("search.")] + list(PAGE_KEYS)
+    for key in keys:
+        assert set(table[key]) >= set(LANGS), key
+
+
+@pytest.mark.parametrize("lang", ["it", "te"])
+def test_rep_search_page_speaks_the_site_language(
+    rep_kb: KBProject, rep_search: str, lang: str
+) -> None:
+    """`/it/`, `/te/`: every word of the page and of its script in that language, no English
+    word of ours left; the rep site of that language links to it, and it back to that site."""
+    labels = labels_for(lang)
+    response = httpx.get(f"{rep_search}/{lang}/")
+    assert response.status_code == 200
+    text = response.text
+    assert text.startswith(f'<!doctype html>\n<html lang="{lang}">')
+    assert "{{" not in text and "__LABELS__" not in text
+    for key in PAGE_KEYS:
+        assert html.escape(labels(key)) in text, (lang, key)
+    words = {w.lower() for w in re.findall(r"[A-Za-z]{3,}", page_words(text))}
+    assert not words & english_search_words() - SAME_WORDS.get(lang, set()), lang
+    script = json.loads(SEARCH_WORDS.search(text)[1])
+    english = labels_for("en")
+    for key, value in script.items():
+        assert value == labels.text(key), (lang, key)
+        assert value != english.text(key), (lang, key)  # each one translated
+    assert f'<a data-kb-desk="site" href="/internal/{lang}/">' in text
+    bar = rep_page(rep_kb, lang, "policies/stale")
+    assert f'<a href="/{lang}/">{html.escape(labels("rep.search"))}</a>' in bar
+    if lang == "it":
+        assert "<label>Leggi in <select" in text and "<label>Cerca in <select" in text
+
+
+def test_english_rep_search_page_keeps_its_words(rep_kb: KBProject, rep_search: str) -> None:
+    """`/` reads as before, word for word; the English rep site links to it."""
+    text = httpx.get(f"{rep_search}/").text
+    assert text.startswith('<!doctype html>\n<html lang="en">')
+    for before in (
+        "<title>Rep search</title>",
+        "<h1>Rep search</h1>",
+        '<nav class="kb-desk" aria-label="Rep desk">',
+        '<a data-kb-desk="site" href="/internal/">Rep site</a>',
+        '<a data-kb-desk="health" href="/internal/kb-health/">Content health</a>',
+        'placeholder="Search policies, procedures, articles… (id, words, any language)" '
+        'aria-label="Search"',
+        '<label>Read in <select id="mine" aria-label="My language"></select></label>',
+        '<label>Find in <select id="lang" aria-label="Language"><option value="">'
+        "all languages</option></select></label>",
+        '<option value="">all types</option><option value="policy">policy</option>',
+        '<option value="internal">rep view</option><option value="public">customer view',
+        '<label>As of <input id="asof" type="date" aria-label="As of date"></label>',
+        "<kbd>/</kbd> search · <kbd>↑</kbd> <kbd>↓</kbd> choose · <kbd>Enter</kbd> open ·",
+        "<kbd>Alt</kbd>+<kbd>L</kbd> copy rep link · <kbd>Esc</kbd> clear</p>",
+        '<ol id="results" aria-label="Results"></ol>',
+    ):
+        assert before in text, before
+    script = json.loads(SEARCH_WORDS.search(text)[1])
+    assert script["search.results"] == {"one": "{n} result", "other": "{n} results"}
+    assert script["search.only-language"] == "only {language}"
+    assert '<a href="/">Rep search</a>' in rep_page(rep_kb, "en", "policies/stale")
+    assert httpx.get(f"{rep_search}/xx/").status_code == 404
+
+
+@pytest.mark.browser
+def test_telugu_rep_search_results_read_in_telugu(rep_search: str) -> None:
+    """What the page's script writes (the count, badges, buttons, menus) on `/te/`."""
+    require_chromium()
+    te = labels_for("te")
+    with browser_page() as browser:
+        browser.goto(f"{rep_search}/te/")
+        browser.fill("#q", "POL-STALE")
+        browser.locator("li.result").first.wait_for(timeout=10_000)
+        count = browser.locator("li.result").count()
+        forms = te.text("search.results")
+        assert isinstance(forms, dict)
+        form = forms["one" if count == 1 else "other"]
+        assert browser.inner_text("#status").startswith(form.replace("{n}", str(count)))
+        first = browser.locator("li.result").first
+        buttons = first.locator("button").all_inner_texts()
+        assert buttons == [te("search.copy-answer"), te("search.copy-customer"),
+                           te("search.copy-rep")]  # fmt: skip
+        meta = first.locator(".meta").inner_text()
+        assert te("search.type.policy") in meta and te("search.audience.internal") in meta
+        options = browser.locator("#lang option").all_inner_texts()
+        assert options[0] == te("search.all-languages")
+        assert options[1:] == [te("search.only-language", language=name)
+                               for name in ("English", "Italiano", "Tagalog", "Latviešu",
+                                            "తెలుగు")]  # fmt: skip
+        assert browser.input_value("#mine") == "te"  # the page's language is read first
+        assert not re.search(r"[A-Za-z]{3,}", browser.inner_text("#status").split("·")[0])
+
+
+def test_rep_search_page_of_a_language_site() -> None:
+    assert rep_search_page("/", "en", "en") == "/"
+    assert rep_search_page("/", "te", "en") == "/te/"
+    assert rep_search_page("https://desk.example/search/", "it", "en") == (
+        "https://desk.example/search/it/"
+    )
+    assert rep_search_page("https://desk.example/search.html", "it", "en") == (
+        "https://desk.example/search.html"
+    )
+
+
+# -- guides of docs/ without a translation ---------------------------------------------------
+
+NAV_TITLE = re.compile(r'<span class="md-ellipsis">\s*(.*?)\s*</span>', re.S)
+
+
+def menu(page_html: str) -> list[str]:
+    """The titles of the sidebar (the site's menu, not the header's page title)."""
+    start = page_html.index("md-nav--primary")
+    return NAV_TITLE.findall(page_html[start : page_html.index("md-sidebar--secondary", start)])
+
+
+def test_untranslated_guide_says_its_language_on_language_sites(rep_kb: KBProject) -> None:
+    """On the Telugu rep site the English guide is marked "(in English)" in Telugu in the
+    menu, its text declares `lang="en"` and a note in Telugu says why; on the Italian one the
+    KB's `docs.guide` title is used, marked the same way. English: as before."""
+    te, it = labels_for("te"), labels_for("it")
+    guide = rep_page(rep_kb, "te", "guide")
+    assert "Guide (ఇంగ్లీష్\u200cలో)" in menu(guide)
+    assert "Guide" not in menu(guide)
+    note = f'<p class="kb-fallback-text">{html.escape(te("fallback.notice"))}</p>'
+    assert note in guide
+    wrapper = guide.index('<div class="kb-content" lang="en">')
+    assert guide.index(note) < wrapper < guide.index('<h1 id="guide">')
+    # every page of the site lists it so, not only the guide itself
+    assert "Guide (ఇంగ్లీష్\u200cలో)" in menu(rep_page(rep_kb, "te", "policies/stale"))
+    italian = rep_page(rep_kb, "it", "guide")
+    assert "Guida dei rep (in inglese)" in menu(italian)
+    assert html.escape(it("fallback.notice")) in italian
+    english = rep_page(rep_kb, "en", "guide")
+    assert "Guide" in menu(english)
+    assert "kb-content" not in english and "data-kb-content-lang" not in english
+    # a page written in the site's language is not marked
+    home = rep_page(rep_kb, "te", "")
+    assert "kb-content" not in rep_page(rep_kb, "en", "") and "Guide (" not in english
+    assert home.count('class="kb-content" lang="en"') == 1  # the fixture's home is English
 
 
 # -- rendering, unit by unit -----------------------------------------------------------------

@@ -5,13 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ipaddress
-import json
 import logging
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from html import escape
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -27,10 +25,10 @@ from kbsite.server.connections import GuardedHTTP, no_delay
 from kbsite.server.guards import TOKEN_COOKIE, HostGuard, SecurityHeaders, TokenGate, page_policy
 from kbsite.server.live import LiveFeed
 from kbsite.server.options import ServeOptions
+from kbsite.server.search_page import search_pages as rep_search_pages
 
 __all__ = ["TOKEN_COOKIE", "GuardedHTTP", "ServeOptions", "create_app", "is_loopback", "no_delay"]
 from kbsite.server import feedback
-from kbsite.sites import languages as i18n
 
 log = logging.getLogger("kbsite.server")
 _NO_SITE = (
@@ -140,14 +138,14 @@ def create_app(
 
     search = _Search(project)
     readers = feedback.FeedbackService(project, index_dir(project))
-    languages = list(project.settings.languages)
-    page = files("kbsite").joinpath("assets/search.html").read_text(encoding="utf-8")
-    page = page.replace("__LANGUAGES__", ",".join(languages))
-    names = {code: i18n.language_name(code) for code in languages}
-    page = page.replace("__LANGUAGE_NAMES__", json.dumps(names).replace("<", "\\u003c"))
-    page_headers = {"Content-Security-Policy": page_policy(page)}
+    # The search page in each language: `/` (the default language), `/it/`, ...
+    search_pages = {
+        path: (page, {"Content-Security-Policy": page_policy(page)})
+        for path, page in rep_search_pages(project.settings).items()
+    }
 
     async def home(request: Request) -> Response:
+        page, page_headers = search_pages[request.url.path]
         return HTMLResponse(page, headers=page_headers)
 
     async def api(request: Request) -> Response:
@@ -235,7 +233,7 @@ def create_app(
         return HTMLResponse(_NO_SITE, status_code=404)
 
     routes: list[Any] = [
-        Route("/", home),
+        *(Route(path, home) for path in search_pages),
         Route("/api/search", api),
         Route("/healthz", health),
         Route("/versions/{page_id}/{lang}/", version_page),

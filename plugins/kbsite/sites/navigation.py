@@ -16,7 +16,7 @@ import functools
 import hashlib
 import posixpath
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from kbsite.sites.languages import relative_url, url_of
@@ -230,11 +230,13 @@ def site_nav(
     content_dirs: tuple[str, ...],
     labels: Labels,
     health_page: str | None = None,
+    titles: Mapping[str, str] | None = None,
 ) -> list[object]:
     """The sidebar of one site: home, the top categories, the by-type pages, the guides.
 
     ``docs`` are the hand-written pages this site shows (paths in the site); ``pages`` every
-    page path the site has, so an empty category (not generated) is not listed."""
+    page path the site has, so an empty category (not generated) is not listed; ``titles``
+    the menu titles of guides that do not go by their own (one shown in another language)."""
     nav: list[object] = [{html_text(labels("nav.home")): "index.md"}] if "index.md" in docs else []
     nav += [
         {html_text(folder_title(top, labels)): f"{top}/index.md"}
@@ -248,7 +250,12 @@ def site_nav(
     ]
     if by_type:
         nav.append({html_text(labels("nav.browse")): by_type})
-    nav += sorted(doc for doc in docs if doc != "index.md" and "/" not in doc)
+    titles = titles or {}
+    nav += [
+        {html_text(titles[doc]): doc} if doc in titles else doc
+        for doc in sorted(docs)
+        if doc != "index.md" and "/" not in doc
+    ]
     if health_page:
         nav.append({html_text(labels("nav.health")): health_page})
     return nav

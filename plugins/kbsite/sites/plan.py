@@ -54,6 +54,7 @@ HEALTH_PAGE = "kb-health.md"
 HEALTH_JSON = "kb-health.json"
 HEALTH_TITLE = "Content health"
 HOME = "index.md"
+CONTENT_LANG = "kb_content_lang"  # meta of a page shown in another language than its site's
 
 
 def health_json(health: dict[str, Any]) -> str:
@@ -498,6 +499,8 @@ class _Planner:
                 )
         title = doc.title or _first_heading(outline) or folder_title(posixpath.splitext(uri)[0])
         meta = with_html_title(doc.meta, title)
+        if doc.lang != self.lang:  # not translated: the theme marks its text as in doc.lang
+            meta = {**meta, CONTENT_LANG: doc.lang}
         planned = PlannedPage(
             uri, title, "docs", meta, body=doc.body, public=self.spec.public, links=outline.links
         )
@@ -697,7 +700,22 @@ class _Planner:
     def _nav(self, pages: list[PlannedPage]) -> list[Any]:
         uris = {page.uri for page in pages}
         health = HEALTH_PAGE if HEALTH_PAGE in uris else None
-        return site_nav(sorted(self.docs), uris, self.settings.content_dirs, self.labels, health)
+        titles = {
+            page.uri: self._guide_title(page)
+            for page in pages
+            if page.kind == "docs" and CONTENT_LANG in page.meta
+        }
+        return site_nav(
+            sorted(self.docs), uris, self.settings.content_dirs, self.labels, health, titles
+        )
+
+    def _guide_title(self, page: PlannedPage) -> str:
+        """The menu title of a guide not translated into this site's language: the KB's
+        ``docs.<path>`` label in it (else the guide's own title), marked with the language
+        the guide is in, as category pages mark such pages: "Guida … (in inglese)"."""
+        title = self.labels.docs_title(posixpath.splitext(page.uri)[0]) or page.title
+        language = self.labels.language_name(page.meta[CONTENT_LANG])
+        return f"{title} ({self.labels('index.in_language', language=language)})"
 
     def _alternates(self, page: PlannedPage) -> list[dict[str, str]]:
         """The language switcher: this page in every language that has it, else that home."""

@@ -36,6 +36,7 @@ TEMPLATE_KEYS = (
     "rep.search",
     "nav.health",
     "footer.made-with",
+    "fallback.notice",
 )
 NOT_FOUND_KEYS = ("notfound.title", "notfound.text", "notfound.home", "notfound.search")
 HEALTH_URL = "kb-health/"
@@ -60,6 +61,15 @@ def contact_details(options: Mapping[str, Any], labels: Labels) -> dict[str, str
     if hours:
         contact["hours"] = hours
     return contact
+
+
+def rep_search_page(url: str, lang: str, default_language: str) -> str:
+    """The rep search page of a language site: ``kb serve`` has one per language, the
+    default language's at ``url`` (``/``), the others' below it (``/it/``). A ``url`` that is
+    not a folder (``…/search.html``, a query) is some other page: every language links to it."""
+    if lang == default_language or not url.endswith("/"):
+        return url
+    return f"{url}{lang}/"
 
 
 def site_theme(
@@ -108,6 +118,6 @@ def site_theme(
         extra["fallback"] = {code: all_labels[code]("fallback.notice") for code in languages}
     if internal:
         extra["health_url"] = up + HEALTH_URL
-        extra["search_url"] = rep_search_url
+        extra["search_url"] = rep_search_page(rep_search_url, lang, default_language)
     palette = {"primary": rep_colour, "accent": rep_colour} if internal else None
     return SiteTheme(name, palette, extra)

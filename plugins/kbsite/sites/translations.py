@@ -104,6 +104,12 @@ class Labels:
                 return texts[lang]
         raise KeyError(f"label `{key}` has no text in `{self.lang}` or the default language")
 
+    def text(self, key: str) -> str | Mapping[str, str]:
+        """The unfilled text of ``key`` in this language (else the default's): a string, or
+        its plural forms (for a page's script to fill in)."""
+        text = self._text(key)
+        return dict(text) if isinstance(text, Mapping) else str(text)
+
     def get(self, key: str, default: str | None = None, **values: object) -> str | None:
         """The label, or ``default`` when neither this language nor the default one has it
         (optional, KB-given labels such as ``site.name``)."""
@@ -134,6 +140,12 @@ class Labels:
     def language_name(self, code: str) -> str:
         """The name of language ``code`` in this language (``inglese`` on the Italian site)."""
         return _locale(self.lang).languages.get(code) or code
+
+    def docs_title(self, path: str) -> str | None:
+        """The menu title of the guide ``docs/<path>.md`` in this language (``docs.<path>``, a
+        KB's label), for a guide not translated into it; None without one in this language."""
+        key = f"docs.{path}"
+        return self(key) if self.has(key) else None
 
     def folder(self, path: str, fallback: str) -> str:
         """The title of a content folder: ``folder.<path>`` if translated, else ``fallback``."""
