@@ -164,3 +164,37 @@ def test_near_count_counts_positions_with_a_neighbour_within_the_window() -> Non
     assert _near_count([[1, 10]], [[3, 12]], 2) == 2
     assert _near_count([[5]], [[5]], 3) == 0  # the same position is not a neighbour
     assert _near_count([[5]], [], 3) == 0
+
+
+def test_a_synonym_typed_in_another_inflection_still_expands() -> None:
+    """A query word or run of words spells a member of a synonym group when its stems are the
+    member's, word for word (in languages with a stemmer): ``refunds`` stands for ``refund``,
+    ``passed away`` for ``pass away``; without a stemmer only the member as written does."""
+    from kbsite.search import engine
+    from kbsite.search.query import plan
+
+    groups = {"en": [["refund", "money back"], ["die", "pass away"]], "lv": [["atmaksa", "nauda"]]}
+    english = {"en": engine.stemmer("en")}
+    refunds = plan("refunds", english, groups).terms
+    assert [t.word for t in refunds] == ["refunds"]
+    assert refunds[0].synonyms == (("money", "back"),)
+    passed = plan("owner passed away", english, groups).terms
+    assert [t.parts for t in passed] == [("owner",), ("passed", "away")]
+    assert passed[1].synonyms == (("die",),)
+    assert plan("passes", english, groups).terms[0].synonyms == ()  # one word of two
+    latvian = {"lv": engine.stemmer("lv")}
+    assert plan("atmaksa", latvian, groups).terms[0].synonyms == (("nauda",),)
+    assert plan("atmaksas", latvian, groups).terms[0].synonyms == ()
+
+
+def test_an_inflected_synonym_finds_the_page_of_its_group(searcher_of) -> None:
+    """``synonyms.yml`` says refund = reimbursement: a rep typing "reimbursements" finds the
+    page that only says "refund"."""
+    searcher = searcher_of(
+        {
+            "synonyms.yml": "en:\n  - [refund, reimbursement]\n",
+            "kb/refund.md": _article("Refund rules", f"Ask for a refund. {FILLER}", "KB-R"),
+            "kb/other.md": _article("Delivery times", f"Parcels arrive. {FILLER}", "KB-D"),
+        }
+    )
+    assert list(_scores(searcher, "reimbursements")) == ["KB-R"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import regex
@@ -98,8 +98,9 @@ def plan(
         if found := terms(text):
             phrases.append(tuple(found))
     tokens = [fold(token.text) for token in words(_PHRASE.sub(" ", query))][: MAX_WORDS * 2]
+    groups = _members(stemmers, synonyms)
     units: dict[tuple[str, ...], None] = {}
-    for unit in _spans(tokens, langs, synonyms):
+    for unit in _spans(tokens, groups):
         units.setdefault(unit, None)
     found = list(units)[:MAX_WORDS]
     # A word is ignored in a language only if the query has another word that is not.
@@ -114,7 +115,7 @@ def plan(
         word = " ".join(unit)
         single = len(unit) == 1
         stems = {(lang, stem(word)) for lang, stem in stemmers.items() if stem and single}
-        groups = _synonyms(unit, langs, synonyms)
+        equivalents = _synonyms(unit, groups)
         prefixes = {
             beginning
             for lang, stem in stemmers.items()
@@ -122,7 +123,14 @@ def plan(
             for beginning in beginnings(word, lang)
         }
         out.append(
-            Term(word, unit, frozenset(stems), groups, frozenset(stop[unit]), frozenset(prefixes))
+            Term(
+                word,
+                unit,
+                frozenset(stems),
+                equivalents,
+                frozenset(stop[unit]),
+                frozenset(prefixes),
+            )
         )
     return Plan(tuple(out), _pairs(out, stemmers), tuple(phrases), langs)
 
@@ -140,44 +148,66 @@ def stemmer_for_pairs(lang: str, stem: Stemmer | None) -> Stemmer | None:
     return stem or light_stemmer(lang)
 
 
+Group = list[tuple[str, ...]]  # a synonym group: its members, each as its folded words
+
+
 def _members(
-    langs: Iterable[str], synonyms: Mapping[str, list[list[str]]]
-) -> list[list[tuple[str, ...]]]:
-    """Each synonym group of the languages searched, as its members' folded words."""
+    stemmers: Mapping[str, Stemmer | None], synonyms: Mapping[str, list[list[str]]]
+) -> list[tuple[Stemmer | None, Group]]:
+    """Each synonym group of the languages searched, as its members' folded words, with the
+    Snowball stemmer of its language (None without one)."""
     return [
-        [member_words for member in group if (member_words := tuple(terms(member)))]
-        for lang in langs
+        (
+            stemmers[lang],
+            [member_words for member in group if (member_words := tuple(terms(member)))],
+        )
+        for lang in stemmers
         for group in synonyms.get(lang, [])
     ]
 
 
-def _spans(
-    tokens: list[str], langs: Iterable[str], synonyms: Mapping[str, list[list[str]]]
-) -> list[tuple[str, ...]]:
+def same_words(typed: tuple[str, ...], member: tuple[str, ...], stem: Stemmer | None) -> bool:
+    """Whether words typed spell a synonym's member: the same folded words, or (in a language
+    with a stemmer) the same stems word for word, so ``refunds`` or ``passed away`` stand for
+    the members ``refund`` and ``pass away``."""
+    if typed == member:
+        return True
+    return (
+        stem is not None
+        and len(typed) == len(member)
+        and all(stem(a) == stem(b) for a, b in zip(typed, member, strict=True))
+    )
+
+
+def _spans(tokens: list[str], groups: list[tuple[Stemmer | None, Group]]) -> list[tuple[str, ...]]:
     """The query's words, with each run that spells a multi-word synonym (``money back``)
     kept together as one unit, longest first."""
     multi = sorted(
-        {member for group in _members(langs, synonyms) for member in group if len(member) > 1},
-        key=len,
+        {(member, stem) for stem, group in groups for member in group if len(member) > 1},
+        key=lambda found: len(found[0]),
         reverse=True,
     )
     out: list[tuple[str, ...]] = []
     i = 0
     while i < len(tokens):
-        span = next((m for m in multi if tuple(tokens[i : i + len(m)]) == m), None)
-        out.append(span or (tokens[i],))
-        i += len(span) if span else 1
+        size = next(
+            (len(m) for m, stem in multi if same_words(tuple(tokens[i : i + len(m)]), m, stem)),
+            0,
+        )
+        out.append(tuple(tokens[i : i + size]) if size else (tokens[i],))
+        i += size or 1
     return out
 
 
 def _synonyms(
-    unit: tuple[str, ...], langs: Iterable[str], synonyms: Mapping[str, list[list[str]]]
+    unit: tuple[str, ...], groups: list[tuple[Stemmer | None, Group]]
 ) -> tuple[tuple[str, ...], ...]:
     found: dict[tuple[str, ...], None] = {}
-    for group in _members(langs, synonyms):
-        if unit in group:
+    for stem, group in groups:
+        spelt = [member for member in group if same_words(unit, member, stem)]
+        if spelt:
             for member in group:
-                if member != unit:
+                if member not in spelt:
                     found.setdefault(member, None)
     return tuple(found)
 
