@@ -492,3 +492,129 @@ def test_pages_kept_by_a_long_lived_process_stay_in_the_cache(
     db.close()
     assert {models.key(page.body) for page in kb.pages} <= bodies
     assert {page.digest for page in kb.pages} <= files
+
+
+def _reading(kb: object) -> list[tuple[object, ...]]:
+    """Every field of every page (body and outline included), and the problems."""
+    import dataclasses
+
+    from kbsite.pages import Page
+
+    names = [f.name for f in dataclasses.fields(Page)]
+    pages = [tuple(getattr(page, name) for name in names) for page in kb.pages]  # type: ignore[attr-defined]
+    return [*pages, tuple(kb.problems)]  # type: ignore[attr-defined]
+
+
+def _fresh_reading(root: Path, day: dt.date) -> list[tuple[object, ...]]:
+    """The KB read from nothing: no page kept in memory or on disk."""
+    from kbsite.knowledge import load_kb
+    from kbsite.project import find_project
+    from kbsite.reading import content, snapshot
+
+    content._LAST_READ.clear()
+    for name in (snapshot.BASE, snapshot.DELTA):
+        (root / ".kb/cache" / name).unlink(missing_ok=True)
+    return _reading(load_kb(find_project(root), day))
+
+
+def test_a_new_process_reads_again_only_the_files_that_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``kb build`` starts from the pages the last process kept on disk: only an edited file
+    is read, and every page equals a reading from nothing, its body and outline included
+    (read from the file when asked for), as do the problems; pages without front matter or
+    with broken YAML too."""
+    from kbsite.knowledge import load_kb
+    from kbsite.project import find_project
+    from kbsite.reading import content
+
+    _seed(tmp_path)
+    (tmp_path / "kb/bare.md").write_text("# No front matter\n\nText.\n", "utf-8")
+    (tmp_path / "kb/broken.md").write_text("---\ntitle: [unclosed\n---\n# B\n", "utf-8")
+    day = dt.date(2026, 11, 23)
+    load_kb(find_project(tmp_path), day)
+    EDITS["body"](tmp_path)
+    content._LAST_READ.clear()  # a new process
+    read: list[str] = []
+    page = content._Reader._page
+
+    def counted(self: object, path: Path, *args: object) -> object:
+        read.append(path.name)
+        return page(self, path, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(content._Reader, "_page", counted)
+    kept = load_kb(find_project(tmp_path), day)
+    assert read == ["setup.md"]
+    assert any(p.code == "front-matter-missing" for p in kept.problems)
+    monkeypatch.undo()
+    assert _reading(kept) == _fresh_reading(tmp_path, day)
+
+
+@pytest.mark.parametrize("damage", ["truncated", "garbage", "code", "other day", "delta only"])
+def test_a_damaged_page_snapshot_is_not_trusted(tmp_path: Path, damage: str) -> None:
+    """A snapshot that is truncated, not a snapshot, names anything but the page model's
+    classes (it is never run), or was read in another context is ignored: the pages are
+    read from their files."""
+    import pickle
+
+    from kbsite.knowledge import load_kb
+    from kbsite.project import find_project
+    from kbsite.reading import content, snapshot
+
+    _seed(tmp_path)
+    day = dt.date(2026, 11, 23)
+    load_kb(find_project(tmp_path), day)
+    base = tmp_path / ".kb/cache" / snapshot.BASE
+    data = base.read_bytes()
+    planted = tmp_path / "planted"
+    if damage == "truncated":
+        base.write_bytes(data[: len(data) // 2])
+    elif damage == "garbage":
+        base.write_bytes(b"\x80\x05not a snapshot" * 50)
+    elif damage == "code":
+
+        class Plant:
+            def __reduce__(self) -> tuple[object, ...]:
+                return (os.mkdir, (str(planted),))
+
+        base.write_bytes(pickle.dumps((snapshot.FORMAT, "x", {("k",): Plant()})))
+    else:  # read in another context, or a delta without its base: titles that are wrong
+        fmt, context, states = pickle.loads(data)
+        for state, _, _ in states.values():
+            state[0][4].title = "Wrong"
+        if damage == "other day":
+            base.write_bytes(
+                pickle.dumps((fmt, context.replace("2026, 11, 23", "2026, 11, 24"), states))
+            )
+        else:
+            base.unlink()
+            (tmp_path / ".kb/cache" / snapshot.DELTA).write_bytes(
+                pickle.dumps((fmt, context, states))
+            )
+    content._LAST_READ.clear()  # a new process
+    kb = load_kb(find_project(tmp_path), day)
+    assert not planted.exists()
+    assert all(page.meta.title != "Wrong" for page in kb.pages)
+    assert _reading(kb) == _fresh_reading(tmp_path, day)
+
+
+def test_a_site_that_cannot_be_written_beside_the_other_is_one_clear_line(
+    tmp_path: Path,
+) -> None:
+    """``kb build`` updates the help center in a forked process beside the rep site: when
+    that one fails, the build says why in one line and exits 1, with no traceback."""
+    from kbsite import beside
+    from kbsite.cli import main
+
+    if not beside.available():
+        pytest.skip("needs fork and two cores")
+    _seed(tmp_path)
+    args = ["-f", str(tmp_path / "mkdocs.yml"), "build", "--today", DAYS[0]]
+    assert CliRunner().invoke(main, args, catch_exceptions=False).exit_code == 0
+    shutil.rmtree(tmp_path / "site/public/kb")
+    (tmp_path / "site/public/kb").write_text("a file where a folder was\n", "utf-8")
+    EDITS["body"](tmp_path)
+    result = CliRunner().invoke(main, args, catch_exceptions=False)
+    assert result.exit_code == 1
+    assert "build failed:" in result.output and "site/public/kb" in result.output
+    assert "Traceback" not in result.output and "Error:" not in result.output

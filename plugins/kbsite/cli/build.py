@@ -6,11 +6,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import gc
-import os
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -50,16 +47,19 @@ def build_project(
     day: dt.date,
     *,
     sites_done: Callable[[BuildOutcome], None] | None = None,
-    index_beside: bool = False,
+    beside: bool = False,
+    sites_beside: bool = False,
 ) -> BuildOutcome:
     """Check the KB, then bring both sites and the search index up to date, saying what it
     does on stderr. Bad content stops it before anything is written (the previous sites stay).
 
     ``sites_done`` is called once the sites are in place, before the index update (a
-    browser can reload then). With ``index_beside``, the index is updated in a forked process
-    while the sites are built (the machine's second core; where ``fork`` exists); a site that
-    cannot be written then does not hold the index back. Raises ``IndexNotUpdated`` (a
-    ``click.ClickException``) when the index cannot be written."""
+    browser can reload then). With ``beside``, the machine's second core takes part (where
+    ``fork`` exists): the index is updated in a forked process while the sites are built, and
+    an update of both sites builds the help center in another (``build_sites``); a site that
+    cannot be written then does not hold the index back. ``sites_beside``: only the latter
+    (``kb serve --watch``, whose browsers reload before the index is updated). Raises
+    ``IndexNotUpdated`` (a ``click.ClickException``) when the index cannot be written."""
     from kbsite.mkdocs_plugin.build import SiteBuildError, build_sites
     from kbsite.review.staleness import compute_flags, fail_on_message
 
@@ -105,10 +105,14 @@ def build_project(
         click.secho(outcome.failure, fg="red", err=True)
         return outcome
     sites_start = time.perf_counter()
-    index_done = _index_beside(project, kb, flags) if index_beside else None
+    index_done = _index_beside(project, kb, flags) if beside else None
     try:
         outcome.report = build_sites(
-            kb, flags, project.root / "site", progress=lambda msg: click.echo(msg, err=True)
+            kb,
+            flags,
+            project.root / "site",
+            progress=lambda msg: click.echo(msg, err=True),
+            beside=beside or sites_beside,
         )
     except SiteBuildError as exc:
         outcome.failure = f"build failed: {exc} (the previous sites are untouched)"
@@ -150,7 +154,7 @@ def build(ctx: click.Context, today: str | None, config_file: Path | None) -> No
     """Check the KB, then write site/public, site/internal and the search index."""
     day = get_today(today)
     project = get_project(ctx, config_file)
-    outcome = build_project(project, day, index_beside=True)
+    outcome = build_project(project, day, beside=True)
     from kbsite import cli
 
     cli.QUICK_EXIT = True  # everything is written: no need to free the KB object by object
@@ -167,42 +171,23 @@ def _build_index(project, kb, flags) -> None:  # type: ignore[no-untyped-def]
 def _index_beside(project, kb, flags) -> Callable[[], None] | None:  # type: ignore[no-untyped-def]
     """Start the index update in a forked child; returns how to wait for it (raising its
     ``IndexNotUpdated``), or None where there is no ``fork`` or a single core."""
-    if not hasattr(os, "fork") or (os.cpu_count() or 1) < 2:
+    from kbsite import beside
+
+    if not beside.available():
         return None
     from kbsite.cli.search import IndexNotUpdated
 
-    read, write = os.pipe()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    pid = os.fork()
-    if pid == 0:  # the child: update the index, say how it went, and leave at once
-        os.close(read)
-        code, message = 0, ""
-        try:
-            if kb.models is not None:
-                kb.models.reopen()  # SQLite connections do not cross a fork
-            _build_index(project, kb, flags)
-        except IndexNotUpdated as exc:
-            code, message = 1, exc.message
-        except BaseException as exc:  # reported by the parent, in one line
-            code, message = 1, f"{type(exc).__name__}: {exc}"
-        finally:
-            with contextlib.suppress(OSError):
-                os.write(write, message.encode("utf-8", "replace"))
-            sys.stdout.flush()
-            sys.stderr.flush()
-            os._exit(code)
-    os.close(write)
+    def update() -> None:
+        if kb.models is not None:
+            kb.models.reopen()  # SQLite connections do not cross a fork
+        _build_index(project, kb, flags)
+
+    done = beside.start(update, expected=(IndexNotUpdated,))
 
     def wait() -> None:
-        chunks = []
-        while chunk := os.read(read, 65536):
-            chunks.append(chunk)
-        os.close(read)
-        _, status = os.waitpid(pid, 0)
-        code = os.waitstatus_to_exitcode(status)
-        if code != 0:
-            message = b"".join(chunks).decode("utf-8", "replace")
-            raise IndexNotUpdated(message or f"the process updating it ended with code {code}")
+        try:
+            done()
+        except beside.BesideFailed as exc:
+            raise IndexNotUpdated(exc.message) from None
 
     return wait

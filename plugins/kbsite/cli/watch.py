@@ -36,7 +36,7 @@ from kbsite.server.live import BuildState, write_state
 
 #: A burst of changes (an editor's save, a `git checkout`) is built once no change came for
 #: this long; an editor's save is a few events within a few milliseconds.
-QUIET_MS = 50
+QUIET_MS = 30
 #: ...or this long after its first change, whichever comes first.
 LONGEST_MS = 1600
 #: How often the files beside mkdocs.yml (watched by their stat: an editor that saves by
@@ -241,7 +241,9 @@ class Builder:
         self.building = True
         try:
             self.project = self._project()  # mkdocs.yml may have changed
-            outcome = build_project(self.project, resolve_today(None), sites_done=sites_done)
+            outcome = build_project(
+                self.project, resolve_today(None), sites_done=sites_done, sites_beside=True
+            )
         except (ProjectError, DateError) as exc:  # the last good project stays watched
             failure = self._relative(str(exc))
         except click.ClickException as exc:  # the index could not be written

@@ -102,12 +102,20 @@ def build_sites(
     site_root: Path,
     progress: Callable[[str], None] | None = None,
     workers: int | None = None,
+    beside: bool = False,
 ) -> BuildReport:
-    """Bring site/public and site/internal up to date with the KB."""
+    """Bring site/public and site/internal up to date with the KB. With ``beside``, an
+    update of both sites (their folders exist) builds the help center in a forked process
+    while this one builds the rep site (``kbsite.beside``). A clean build does not: it
+    renders each site's pages in a pool of processes, and a second site beside it would
+    only compete for the same cores (10,000 pages: 142 s against 115 s)."""
+    from kbsite import beside as second_core
+
     project = kb.project
     report = BuildReport(site_dir=site_root)
     models = kb.models or ModelCache(project.markdown, project.root / CACHE_DIR)
     store: output.OutputStore | None = None
+    waiting: Callable[[], Any] | None = None
     try:
         try:
             site_root.mkdir(parents=True, exist_ok=True)
@@ -118,22 +126,83 @@ def build_sites(
         inputs = BuildInputs(kb, flags, read_docs(project), models)
         base = base_digest(project)
         theme = _theme_files(project, store, base)
-        for audience in SITES:
-            start = time.perf_counter()
-            _build_audience(inputs, audience, site_root, store, base, theme, report, workers)
-            seconds = time.perf_counter() - start
-            report.seconds[audience] = seconds
-            if progress:
-                state = "unchanged" if audience in report.unchanged else "built"
-                count = len(project.settings.languages)
-                progress(f"{state}: {audience} site, {count} languages, in {seconds:.1f} s")
+        audiences = list(SITES)
+        if beside and second_core.available() and all((site_root / a).is_dir() for a in SITES):
+            _ = inputs.world  # worked out once, for both processes
+            build = functools.partial(_build_apart, inputs, site_root, base, theme, progress)
+            work = functools.partial(build, audiences.pop(0), workers)
+            waiting = second_core.start(work, expected=(SiteBuildError,))
+        for audience in audiences:
+            _build_timed(inputs, audience, site_root, store, base, theme, report, workers, progress)
+        if waiting is not None:
+            wait, waiting = waiting, None
+            _merge(report, wait())
     except (output.OutputError, client_search.ClientSearchError) as exc:
         raise SiteBuildError(str(exc)) from None
+    except second_core.BesideFailed as exc:
+        raise SiteBuildError(exc.message) from None
     finally:
+        if waiting is not None:  # this process failed: the other one still ends first
+            with contextlib.suppress(second_core.BesideFailed):
+                waiting()
         if store is not None:
             store.close()
         models.save()
     return report
+
+
+def _build_timed(
+    inputs: BuildInputs,
+    audience: str,
+    site_root: Path,
+    store: output.OutputStore,
+    base: str,
+    theme: dict[str, tuple[str, Path]],
+    report: BuildReport,
+    workers: int | None,
+    progress: Callable[[str], None] | None,
+) -> None:
+    start = time.perf_counter()
+    _build_audience(inputs, audience, site_root, store, base, theme, report, workers)
+    seconds = report.seconds[audience] = time.perf_counter() - start
+    if progress:
+        state = "unchanged" if audience in report.unchanged else "built"
+        count = len(inputs.kb.project.settings.languages)
+        progress(f"{state}: {audience} site, {count} languages, in {seconds:.1f} s")
+
+
+def _build_apart(
+    inputs: BuildInputs,
+    site_root: Path,
+    base: str,
+    theme: dict[str, tuple[str, Path]],
+    progress: Callable[[str], None] | None,
+    audience: str,
+    workers: int | None,
+) -> BuildReport:
+    """One audience's site, in a forked process: its report (errors as ``build_sites``)."""
+    inputs.models.reopen()  # SQLite connections do not cross a fork
+    store = output.OutputStore(inputs.kb.project.root)
+    report = BuildReport(site_dir=site_root)
+    try:
+        _build_timed(inputs, audience, site_root, store, base, theme, report, workers, progress)
+    except (output.OutputError, client_search.ClientSearchError) as exc:
+        raise SiteBuildError(str(exc)) from None
+    finally:
+        store.close()
+        inputs.models.save()
+    return report
+
+
+def _merge(report: BuildReport, other: BuildReport) -> None:
+    """``other``'s audience into ``report``, in the order of ``SITES``."""
+    seconds = {**report.seconds, **other.seconds}
+    report.seconds = {audience: seconds[a] for a in SITES if (audience := a) in seconds}
+    report.rendered += other.rendered
+    report.written += other.written
+    report.reused += other.reused
+    report.unchanged = [a for a in SITES if a in report.unchanged or a in other.unchanged]
+    report.warnings = other.warnings + report.warnings
 
 
 def _build_audience(

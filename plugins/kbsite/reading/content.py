@@ -28,6 +28,7 @@ from kbsite.project import CACHE_DIR, Project
 from kbsite.reading import frontmatter
 from kbsite.reading.encoding import EncodingProblem, decode, find_mojibake
 from kbsite.reading.schema import Origin, RawField, validate
+from kbsite.reading.snapshot import Snapshot
 from kbsite.reading.yamlload import YamlProblem, load_mapping
 
 META_FILE = ".meta.yml"
@@ -38,7 +39,8 @@ _LANG_SUFFIX = re.compile(r"^(.+)\.([a-z]{2,3})$")
 
 #: What this process read last (a long-lived one, ``kb serve --watch``, reads again only the
 #: files that changed): the reading's context, then each page by its file's identity (path,
-#: size, times, inode), its source page and its folder defaults, with the problems found in it.
+#: size, times, inode), its source page and its folder defaults, with the problems found in it,
+#: and the ``Snapshot`` that keeps the same on disk for the next process.
 _LAST_READ: dict[str, Any] = {}
 
 
@@ -82,9 +84,13 @@ class _Reader:
         self._defaults: dict[Path, dict[str, RawField]] = {}
         self._stems: dict[Path, dict[str, str]] = {}
         self.models = ModelCache(project.markdown, project.root / CACHE_DIR)
-        context = (str(project.root), today, repr(self.settings), repr(project.markdown))
-        known = _LAST_READ.get("pages") if _LAST_READ.get("context") == context else None
-        self._known: dict[tuple[Any, ...], tuple[Page, list[Problem], str | None]] = known or {}
+        context = (str(project.root), today, repr(self.settings), project.markdown.digest)
+        if _LAST_READ.get("context") == context:
+            self.snapshot, known = _LAST_READ["snapshot"], _LAST_READ["pages"]
+        else:  # a new process: what the last one kept on disk
+            self.snapshot = Snapshot(project.root / CACHE_DIR, context)
+            known = self.snapshot.load(self.models)
+        self._known: dict[tuple[Any, ...], tuple[Page, list[Problem], str | None]] = known
         self._kept: dict[tuple[Any, ...], tuple[Page, list[Problem], str | None]] = {}
         self._fresh: list[tuple[tuple[Any, ...], Page, int, int]] = []
         self._context = context
@@ -100,7 +106,7 @@ class _Reader:
     def _outline(self) -> None:
         """Read every new body once (cached by content): anchors, links, problems."""
         fresh = {id(page) for _, page, _, _ in self._fresh}
-        readable = [p for p in self.tree.pages if (p.body or p.parsed) and id(p) in fresh]
+        readable = [p for p in self.tree.pages if id(p) in fresh and (p.body or p.parsed)]
         outlined = {id(page) for page in readable}
         cache = self.models
         self.tree.models = cache
@@ -137,8 +143,9 @@ class _Reader:
         for (key, page, _, _), problems in zip(self._fresh, read_problems, strict=True):
             body_key = cache.key(page.body) if id(page) in outlined else None
             self._kept[key] = (page, problems + found_in.get(id(page), []), body_key)
+        self.snapshot.save(self._kept, [key for key, _, _, _ in self._fresh])
         _LAST_READ.clear()
-        _LAST_READ.update(context=self._context, pages=self._kept)
+        _LAST_READ.update(context=self._context, pages=self._kept, snapshot=self.snapshot)
 
     def _walk(
         self,

@@ -222,6 +222,10 @@ class PlannedPage:
         """Known only by its key (its inputs are unchanged since the build that planned it)."""
         return self.known_key is not None
 
+    def _planned(self) -> None:
+        if self.stub:  # a stub has no body: ``SitePlan.full_page`` plans it in full
+            raise RuntimeError(f"{self.uri} is known only by its key: plan it in full first")
+
     @property
     def url(self) -> str:
         return i18n.url_of(self.uri)
@@ -252,6 +256,7 @@ class PlannedPage:
 
     def content(self, models: ModelCache) -> tuple[str, tuple[Any, ...]]:
         """The page's content HTML and table of contents (tokens)."""
+        self._planned()
         if self.body is None:
             body_html, toc = self.generated.make() if self.generated else ("", ())
         else:
@@ -264,6 +269,7 @@ class PlannedPage:
 
     def search_sections(self, models: ModelCache) -> list[tuple[str, str, str]]:
         """(heading, anchor, text) of each section the site's search may show."""
+        self._planned()
         if self.body is None:
             return [("", "", "")]
         rendering = models.rendering(self.body)
@@ -445,8 +451,7 @@ class _Planner:
             page.meta.title or uri,
             "content",
             {},
-            body=page.body,
-            public=self.spec.public,
+            public=self.spec.public,  # no body: a stub is rendered as ``SitePlan.full_page``
             source=page,
             input=page_input,
             known_key=key,

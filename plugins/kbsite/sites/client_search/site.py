@@ -96,7 +96,8 @@ def documents(
             }
 
         def make(page: Any = page, fields: Callable[[], dict[str, Any]] = fields) -> ClientDoc:
-            return ClientDoc(**fields(), sections=tuple(page.search_sections(models)))
+            sections = plan.full_page(page).search_sections(models)
+            return ClientDoc(**fields(), sections=tuple(sections))
 
         # A page the last plan knew (same key, flags and front matter) has the same document.
         if page.search_digest is None:
