@@ -129,6 +129,7 @@ def build_sites(
         audiences = list(SITES)
         if beside and second_core.available() and all((site_root / a).is_dir() for a in SITES):
             _ = inputs.world  # worked out once, for both processes
+            _renderer(project, base)  # loaded once (~0.2 s), for both: any update renders
             build = functools.partial(_build_apart, inputs, site_root, base, theme, progress)
             work = functools.partial(build, audiences.pop(0), workers)
             waiting = second_core.start(work, expected=(SiteBuildError,))
