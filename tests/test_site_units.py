@@ -210,3 +210,15 @@ def test_a_search_index_patched_from_the_last_equals_one_made_whole(
     assert patched == whole.encode()
     if not tamper:  # only the entries of new keys were made
         assert set(asked) == {k for k, _ in after} - {k for k, _ in before}
+
+
+def test_generated_headings_give_the_theme_escaped_names() -> None:
+    """The theme writes a table-of-contents name as HTML: a generated heading's name is
+    escaped text, as Python-Markdown's ``toc`` gives it, never markup from a title."""
+    from kbsite.sites.text import heading_html, html_text
+
+    markup, token = heading_html(2, html_text("<b>Bulbs & plugs</b>"), "bulbs")
+    assert token["name"] == "&lt;b&gt;Bulbs &amp; plugs&lt;/b&gt;" == token["html"]
+    assert markup.startswith('<h2 id="bulbs">&lt;b&gt;Bulbs')
+    _, token = heading_html(3, "Ops (<code>ops</code>)", "ops", name="Ops (<ops>)")
+    assert token["name"] == "Ops (&lt;ops&gt;)" and token["html"] == "Ops (<code>ops</code>)"

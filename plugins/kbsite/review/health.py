@@ -1,23 +1,24 @@
 """Content health: counts per state, lists per owner, translation coverage (SPEC §5).
 
-``health_data`` is the JSON written as ``kb-health.json``; ``health_markdown`` is the rep site's
+``health_data`` is the JSON written as ``kb-health.json``; ``health_html`` is the rep site's
 content-health page made from the same data.
 """
 
 from __future__ import annotations
 
-import html
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from typing import Any
 
 from kbsite.knowledge import KnowledgeBase
+from kbsite.markdown.slugs import slugify
 from kbsite.review import feedback
 from kbsite.review.staleness import Flag
 from kbsite.settings import STATES
-from kbsite.sites.text import html_text, link_target, mailto_link, markdown_text
+from kbsite.sites.text import heading_html, html_text, mailto_link, unique_anchor
 
 NO_OWNER = "(no owner)"
+HEALTH_TITLE = "Content health"
 
 
 def health_data(kb: KnowledgeBase, flags: list[Flag]) -> dict[str, Any]:
@@ -98,86 +99,122 @@ _COVERAGE_MARK = {
 }
 
 
-def health_markdown(data: dict[str, Any], url_for: Callable[[str], str]) -> str:
-    """The content-health page: counts, one table per owner, translation coverage matrix."""
-    lines = [
-        "# Content health",
-        "",
-        f"As of {data['today']}: {data['flagged_pages']} of {data['pages']} active pages "
-        "need attention. The same data is in "
-        '<a href="../kb-health.json"><code>kb-health.json</code></a>.',
-        "",
-        "## By state",
-        "",
-        "| state | pages |",
-        "|---|---:|",
+def health_html(
+    data: dict[str, Any], url_for: Callable[[str], str]
+) -> tuple[str, tuple[dict[str, object], ...]]:
+    """The content-health page (HTML and table of contents): counts, one table per owner,
+    what readers told us, translation coverage. Written as HTML, not Markdown: at 10,000
+    pages its tables have thousands of rows, which Python-Markdown took seconds to parse."""
+    used: set[str] = set()
+    toc: list[dict[str, object]] = []
+
+    def heading(level: int, label: str, name: str | None = None) -> str:
+        text = name or label  # a label without markup is its own text
+        markup, token = heading_html(level, label, unique_anchor(slugify(text), used), name)
+        if level == 2 or not toc:
+            toc.append(token)
+        else:
+            toc[-1]["children"].append(token)  # type: ignore[attr-defined]
+        return markup
+
+    parts = [
+        f"<h1>{html_text(HEALTH_TITLE)}</h1>",
+        f"<p>As of {html_text(data['today'])}: {int(data['flagged_pages'])} of "
+        f"{int(data['pages'])} active pages need attention. The same data is in "
+        '<a href="../kb-health.json"><code>kb-health.json</code></a>.</p>',
+        heading(2, "By state"),
+        _table(
+            ["state", "pages"],
+            [[_code(state), str(int(count))] for state, count in data["counts"].items()],
+            right={1},
+        ),
+        heading(2, "By owner"),
     ]
-    lines += [f"| `{state}` | {count} |" for state, count in data["counts"].items()]
-    lines += ["", "## By owner", ""]
     for owner in data["owners"]:
         contact = f" — {mailto_link(owner['email'])}" if owner["email"] else ""
-        lines += [
-            f"### {markdown_text(owner['name'])} (<code>{html_text(owner['owner'])}</code>)"
-            f"{contact}",
-            "",
-            "| page | lang | state | due | days overdue | why |",
-            "|---|---|---|---|---:|---|",
+        name = f"{owner['name']} ({owner['owner']})" + (f" — {owner['email']}" if contact else "")
+        label = f"{html_text(owner['name'])} ({_code(owner['owner'])}){contact}"
+        parts.append(heading(3, label, name))
+        rows = [
+            [
+                _link(url_for(item["file"]), item["title"] or item["file"]),
+                html_text(item["lang"]),
+                _code(item["state"]),
+                html_text(item["due"] or "—"),
+                html_text(item["days_overdue"]),
+                html_text(item["reason"]),
+            ]
+            for item in owner["items"]
         ]
-        for item in owner["items"]:
-            title = markdown_text(item["title"] or item["file"])
-            lines.append(
-                f"| [{title}]({link_target(url_for(item['file']))}) | "
-                f"{markdown_text(item['lang'])} | `{item['state']}` | {item['due'] or '—'} | "
-                f"{item['days_overdue']} | {markdown_text(item['reason'])} |"
-            )
-        lines.append("")
-    lines += _readers_markdown(data.get("readers") or {}, url_for)
+        headers = ["page", "lang", "state", "due", "days overdue", "why"]
+        parts.append(_table(headers, rows, right={4}))
+    parts += _readers_html(data.get("readers") or {}, url_for, heading)
     languages = data["translations"]["languages"]
-    lines += [
-        "## Translation coverage",
-        "",
-        "| page | " + " | ".join(languages) + " |",
-        "|---|" + "---|" * len(languages),
+    parts.append(heading(2, "Translation coverage"))
+    rows = [
+        [_link(url_for(page["file"]), page["title"] or page["file"])]
+        + [html_text(_COVERAGE_MARK[page["langs"][lang]]) for lang in languages]
+        for page in data["translations"]["pages"]
     ]
-    for page in data["translations"]["pages"]:
-        title = markdown_text(page["title"] or page["file"])
-        marks = " | ".join(_COVERAGE_MARK[page["langs"][lang]] for lang in languages)
-        lines.append(f"| [{title}]({link_target(url_for(page['file']))}) | {marks} |")
-    return "\n".join(lines) + "\n"
+    parts.append(_table(["page", *languages], rows))
+    return "\n".join(parts), tuple(toc)
 
 
-def _readers_markdown(readers: dict[str, Any], url_for: Callable[[str], str]) -> list[str]:
-    """What readers flagged and searched for in vain. Their words are escaped HTML, never
-    Markdown: a query or comment cannot add a link, a heading or a script to the page."""
-    lines = ["## What readers told us", ""]
+def _code(text: object) -> str:
+    return f"<code>{html_text(text)}</code>"
+
+
+def _link(url: str, text: object) -> str:
+    return f'<a href="{html_text(url)}">{html_text(text)}</a>'
+
+
+def _table(headers: list[str], rows: list[list[str]], right: set[int] | None = None) -> str:
+    """A table as Python-Markdown's ``tables`` writes one (cells are HTML already)."""
+    right = right or set()
+
+    def cells(tag: str, row: list[str]) -> str:
+        return "".join(
+            f'<{tag} style="text-align: right;">{cell}</{tag}>' if i in right
+            else f"<{tag}>{cell}</{tag}>"
+            for i, cell in enumerate(row)
+        )  # fmt: skip
+
+    head = cells("th", [html_text(h) for h in headers])
+    body = "\n".join(f"<tr>{cells('td', row)}</tr>" for row in rows)
+    return f"<table>\n<thead>\n<tr>{head}</tr>\n</thead>\n<tbody>\n{body}\n</tbody>\n</table>"
+
+
+def _readers_html(
+    readers: dict[str, Any], url_for: Callable[[str], str], heading: Callable[..., str]
+) -> list[str]:
+    """What readers flagged and searched for in vain; their words are escaped, never markup:
+    a query or comment cannot add a link, a heading or a script to the page."""
+    parts = [heading(2, "What readers told us")]
     flagged = readers.get("flagged") or []
     if flagged:
-        rows = "".join(
-            f'<tr><td><a href="{html.escape(url_for(item["file"]))}">'
-            f"{html.escape(item['title'] or item['file'])}</a></td>"
-            f"<td>{html.escape(item['lang'])}</td><td>{html.escape(item['reason'])}</td></tr>"
+        rows = [
+            [
+                _link(url_for(item["file"]), item["title"] or item["file"]),
+                html_text(item["lang"]),
+                html_text(item["reason"]),
+            ]
             for item in flagged
-        )
-        lines += [
-            "<table><thead><tr><th>page</th><th>lang</th>"
-            f"<th>what readers said</th></tr></thead><tbody>{rows}</tbody></table>",
-            "",
         ]
+        parts.append(_table(["page", "lang", "what readers said"], rows))
     else:
-        lines += ["No page is flagged by readers.", ""]
+        parts.append("<p>No page is flagged by readers.</p>")
     searches = readers.get("searches_without_results") or []
-    lines += ["### Searches that found nothing", ""]
+    parts.append(heading(3, "Searches that found nothing"))
     if searches:
-        rows = "".join(
-            f"<tr><td>{html.escape(s['site'])}</td><td>{html.escape(s['lang'])}</td>"
-            f"<td>{html.escape(s['query'])}</td><td>{int(s['zero_results'])}</td></tr>"
+        rows = [
+            [html_text(s["site"]), html_text(s["lang"]), html_text(s["query"]),
+             str(int(s["zero_results"]))]
             for s in searches
-        )
-        lines += [
-            "<table><thead><tr><th>site</th><th>lang</th>"
-            f"<th>query</th><th>times</th></tr></thead><tbody>{rows}</tbody></table>",
-            "",
-        ]
+        ]  # fmt: skip
+        parts.append(_table(["site", "lang", "query", "times"], rows))
     else:
-        lines += ["No search without results was logged (searches are logged by `kb serve`).", ""]
-    return lines
+        parts.append(
+            "<p>No search without results was logged (searches are logged by "
+            "<code>kb serve</code>).</p>"
+        )
+    return parts

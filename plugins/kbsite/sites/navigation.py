@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from kbsite.sites.languages import relative_url, url_of
-from kbsite.sites.text import html_text
+from kbsite.sites.text import heading_html, html_text, unique_anchor
 from kbsite.sites.translations import Labels, labels_for
 
 TYPE_PAGES = {"policy": "Policies", "procedure": "Escalation procedures", "article": "Articles"}
@@ -106,20 +106,7 @@ def _item(entry: Entry, here: str) -> str:
 
 
 def _heading(level: int, text: str, anchor: str) -> tuple[str, dict[str, object]]:
-    label = html_text(text)
-    markup = (
-        f'<h{level} id="{html_text(anchor)}">{label}<a class="headerlink" '
-        f'href="#{html_text(anchor)}" title="Permanent link">&para;</a></h{level}>'
-    )
-    token: dict[str, object] = {
-        "level": level,
-        "id": anchor,
-        "name": text,
-        "html": label,
-        "data-toc-label": "",
-        "children": [],
-    }
-    return markup, token
+    return heading_html(level, html_text(text), anchor)
 
 
 def folder_page(folder: Folder, prefix: str, labels: Labels) -> Generated:
@@ -183,21 +170,13 @@ def _type_html(
     toc: list[dict[str, object]] = []
     used: set[str] = set()
     for folder in sorted(groups):
-        anchor = _unique(folder.replace("/", "-") or "pages", used)
+        anchor = unique_anchor(folder.replace("/", "-") or "pages", used)
         markup, token = _heading(2, folder_title(folder, labels), anchor)
         parts.append(markup)
         toc.append(token)
         listed = sorted(groups[folder], key=lambda e: e.title.lower())
         parts.append("<ul>\n" + "\n".join(_item(e, here) for e in listed) + "\n</ul>")
     return _page(title, parts), tuple(toc)
-
-
-def _unique(anchor: str, used: set[str]) -> str:
-    candidate, number = anchor, 1
-    while candidate in used:
-        candidate, number = f"{anchor}_{number}", number + 1
-    used.add(candidate)
-    return candidate
 
 
 def _page(title: str, parts: list[str]) -> str:

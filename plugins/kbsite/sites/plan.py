@@ -29,7 +29,7 @@ from kbsite.markdown.targets import split_target
 from kbsite.pages import Link, Page
 from kbsite.project import Project
 from kbsite.reading.docs import DocPage, Docs
-from kbsite.review.health import health_data, health_markdown
+from kbsite.review.health import HEALTH_TITLE, health_data, health_html
 from kbsite.review.staleness import Flag, flags_by_path
 from kbsite.sites import languages as i18n
 from kbsite.sites.banners import render_banners, render_review_footer
@@ -52,7 +52,6 @@ from kbsite.versions import Versions
 
 HEALTH_PAGE = "kb-health.md"
 HEALTH_JSON = "kb-health.json"
-HEALTH_TITLE = "Content health"
 HOME = "index.md"
 CONTENT_LANG = "kb_content_lang"  # meta of a page shown in another language than its site's
 
@@ -756,18 +755,11 @@ class _Planner:
                 return path
             return self._page_url(here, page, None) or i18n.relative_url(here, self._site_url(page))
 
-        markdown = health_markdown(data, url_for)
-        outline = self.inputs.models.outlines([markdown])[0]
-        planned = PlannedPage(
-            HEALTH_PAGE,
-            HEALTH_TITLE,
-            "generated",
-            {"title": HEALTH_TITLE},
-            body=markdown,
-            links=outline.links,
-        )
-        planned.urls = {link.slot: link.target for link in outline.links if link.slot is not None}
-        return planned
+        made = health_html(data, url_for)
+        key = hashlib.blake2b(made[0].encode("utf-8", "surrogatepass"), digest_size=16)
+        generated = Generated(HEALTH_PAGE, HEALTH_TITLE, key.hexdigest(), lambda: made)
+        meta = {"title": HEALTH_TITLE}
+        return PlannedPage(HEALTH_PAGE, HEALTH_TITLE, "generated", meta, generated=generated)
 
 
 def _first_heading(outline: Any) -> str | None:

@@ -1,4 +1,4 @@
-"""Values from front matter and owners.yml, written into HTML or generated Markdown as text.
+"""Values from front matter and owners.yml, written into HTML as text.
 
 A title, an owner's name or e-mail is whatever its author typed, `<script>` included: every
 place that writes one into a page goes through these, so it shows as typed and never runs.
@@ -13,25 +13,10 @@ import html
 from typing import Any
 from urllib.parse import quote
 
-# Python-Markdown's backslash escapes (``Markdown.ESCAPED_CHARS``, with `|` for tables).
-_MARKDOWN_SPECIAL = "\\`*_{}[]()#+-.!|"
-
 
 def html_text(value: Any) -> str:
     """``value`` as HTML text (also safe inside a quoted attribute)."""
     return html.escape(str(value), quote=True)
-
-
-def markdown_text(value: Any) -> str:
-    """``value`` as literal text inside generated Markdown: no markup, link or raw HTML."""
-    # Backslashes first: the entities html_text makes (`&#x27;`) hold a `#` of their own.
-    marked = "".join(f"\\{c}" if c in _MARKDOWN_SPECIAL else c for c in str(value))
-    return html_text(marked)
-
-
-def link_target(url: str) -> str:
-    """A URL or path for a Markdown link: characters that could end it are %-encoded."""
-    return quote(url, safe="/#?=&%:;@,~")
 
 
 def mailto_link(email: str) -> str:
@@ -45,3 +30,34 @@ def with_html_title(meta: dict[str, Any], title: str | None) -> dict[str, Any]:
     if title is None:
         return meta
     return {**meta, "title": html_text(title)}
+
+
+def heading_html(
+    level: int, label: str, anchor: str, name: str | None = None
+) -> tuple[str, dict[str, object]]:
+    """A heading of a generated page as Python-Markdown's ``toc`` writes one (id and
+    permalink), with its table-of-contents token. ``label``: its HTML; ``name``: its plain
+    text, if the label has markup. The theme writes a token's name as HTML, so it is escaped
+    here as ``toc`` does."""
+    markup = (
+        f'<h{level} id="{html_text(anchor)}">{label}<a class="headerlink" '
+        f'href="#{html_text(anchor)}" title="Permanent link">&para;</a></h{level}>'
+    )
+    token: dict[str, object] = {
+        "level": level,
+        "id": anchor,
+        "name": label if name is None else html_text(name),
+        "html": label,
+        "data-toc-label": "",
+        "children": [],
+    }
+    return markup, token
+
+
+def unique_anchor(anchor: str, used: set[str]) -> str:
+    """``anchor``, or ``anchor_1``, ``anchor_2``... if taken (as ``toc`` does); marks it used."""
+    candidate, number = anchor, 1
+    while candidate in used:
+        candidate, number = f"{anchor}_{number}", number + 1
+    used.add(candidate)
+    return candidate
