@@ -45,8 +45,10 @@ def search_ids(project: KBProject, query: str) -> list[str]:
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
+    """The index's files (not its lock, nor the digests an update notes beside it: written
+    for the index as it is, they may appear when an update fails)."""
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*")
-            if p.is_file() and p.name != "MAIN_WRITELOCK"}  # fmt: skip
+            if p.is_file() and p.name not in ("MAIN_WRITELOCK", "kb-versions.json")}  # fmt: skip
 
 
 def one_clean_line(stderr: str) -> str:
@@ -178,3 +180,47 @@ def test_a_rebuild_killed_between_its_two_moves_is_repaired(indexed: KBProject) 
     assert result.code == 0 and "updated 1" in result.out, result.err
     assert sorted(p.name for p in kb_dir.iterdir()) == ["cache", "index", "index.lock"]
     assert search_ids(indexed, "numbats") == ["KB-TOPIC-3"]
+
+
+@pytest.mark.parametrize("damage", [None, "garbage", "other generation"])
+def test_an_update_finds_what_changed_without_reading_every_document(
+    indexed: KBProject, monkeypatch: pytest.MonkeyPatch, damage: str | None
+) -> None:
+    """An update knows each page's digest and state from the file written beside the index
+    at its last update; a damaged file, or one written for another generation of the index
+    (the index changed since), is not trusted: the stored documents are read. Either way the
+    edited page is found by its new words and the others stay."""
+    import json
+
+    from kbsite.search import engine
+
+    target = indexed.root / ".kb/index"
+    page_file = indexed.root / "kb/topic-7.md"
+    page_file.write_text(page_file.read_text("utf-8").replace("delivery", "zephyrword"), "utf-8")
+    assert indexed.kb("index", "--today", TODAY).code == 0  # an update: the file is written
+    side = target / engine.VERSIONS_FILE
+    known = json.loads(side.read_text("utf-8"))
+    assert len(known["versions"]) == 60
+    reads: list[int] = []
+    searcher = engine.whoosh_index.FileIndex.searcher
+
+    def counted(self: object, *args: object, **kwargs: object) -> object:
+        reads.append(1)
+        return searcher(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(engine.whoosh_index.FileIndex, "searcher", counted)
+    if damage == "garbage":
+        side.write_text("{not json", "utf-8")
+    elif damage == "other generation":
+        known["generation"] += 1
+        known["versions"] = {key: ["stale", "ok"] for key in known["versions"]}
+        side.write_text(json.dumps(known), "utf-8")
+    stored = engine.stored_versions(target)
+    assert len(stored) == 60 and all(digest != "stale" for digest, _ in stored.values())
+    assert bool(reads) == (damage is not None)
+    page_file.write_text(page_file.read_text("utf-8").replace("zephyrword", "quillword"), "utf-8")
+    monkeypatch.undo()
+    assert indexed.kb("index", "--today", TODAY).code == 0
+    assert search_ids(indexed, "quillword") == ["KB-TOPIC-7"]
+    assert search_ids(indexed, "zephyrword") == []
+    assert len(search_ids(indexed, "invoices")) == 60

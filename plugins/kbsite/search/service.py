@@ -144,7 +144,7 @@ def build(
             p for p in pages if stored.get(p.path) != (signatures[p.path], states.get(p.path, "ok"))
         ]
         gone = stored.keys() - {p.path for p in pages}
-        updated, deleted = engine.write_changes(target, documents(changed), gone)
+        updated, deleted = engine.write_changes(target, documents(changed), gone, stored)
         return {"indexed": 0, "updated": updated, "deleted": deleted}
     finally:
         models.save()

@@ -8,6 +8,8 @@ tokens, never through Whoosh's query parser, so no user input is ever a syntax e
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import shutil
 import time
@@ -187,16 +189,50 @@ def write_full(index_dir: Path, documents: Iterable[dict[str, Any]]) -> int:
     return count
 
 
+#: Beside the index: each page's (digest, state) as of one generation of it, so an update
+#: does not read every stored document to find what changed (~0.5 s at 10,000 pages).
+VERSIONS_FILE = "kb-versions.json"
+
+
 def stored_versions(index_dir: Path) -> dict[str, tuple[Any, Any]]:
-    """Each indexed page's (digest, state), to find what an update must rewrite."""
+    """Each indexed page's (digest, state), to find what an update must rewrite: from
+    ``VERSIONS_FILE`` when it was written for the index's current generation, else read from
+    the stored documents (and written down for the next update)."""
     ix = whoosh_index.open_dir(str(index_dir))
     try:
+        generation = ix.latest_generation()
+        known = _read_versions(index_dir, generation)
+        if known is not None:
+            return known
         with ix.searcher() as searcher:
-            return {
+            found = {
                 f["key"]: (f.get("digest"), f.get("state")) for f in searcher.all_stored_fields()
             }
     finally:
         ix.close()
+    _write_versions(index_dir, generation, found)
+    return found
+
+
+def _read_versions(index_dir: Path, generation: int) -> dict[str, tuple[Any, Any]] | None:
+    try:
+        data = json.loads((index_dir / VERSIONS_FILE).read_text(encoding="utf-8"))
+        if data["generation"] != generation:
+            return None
+        return {key: (digest, state) for key, (digest, state) in data["versions"].items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None  # missing, damaged or of another generation: never trusted
+
+
+def _write_versions(index_dir: Path, generation: int, versions: dict[str, tuple[Any, Any]]) -> None:
+    temporary = index_dir / f".{VERSIONS_FILE}.{os.getpid()}"
+    try:
+        data = {"generation": generation, "versions": versions}
+        temporary.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        temporary.replace(index_dir / VERSIONS_FILE)
+    except OSError:  # only a shortcut: the next update reads the documents
+        with contextlib.suppress(OSError):
+            temporary.unlink()
 
 
 def page_keys(index_dir: Path) -> set[tuple[str, str, str]]:
@@ -222,13 +258,18 @@ def page_keys(index_dir: Path) -> set[tuple[str, str, str]]:
 
 
 def write_changes(
-    index_dir: Path, changed: Iterable[dict[str, Any]], deleted: Iterable[str]
+    index_dir: Path,
+    changed: Iterable[dict[str, Any]],
+    deleted: Iterable[str],
+    versions: dict[str, tuple[Any, Any]] | None = None,
 ) -> tuple[int, int]:
     """Rewrite changed documents and delete vanished ones; returns (updated, deleted).
+    ``versions``: ``stored_versions`` before the update, written down as they are after it.
 
     All or nothing: a failed write (disk full, read-only folder) leaves the index as it was,
     and the files it had begun are removed."""
     updated = removed = 0
+    after = dict(versions) if versions is not None else None
     try:
         ix = whoosh_index.open_dir(str(index_dir))
         try:
@@ -236,9 +277,15 @@ def write_changes(
                 for doc in changed:
                     writer.update_document(**doc)
                     updated += 1
+                    if after is not None:
+                        after[doc["key"]] = (doc.get("digest"), doc.get("state"))
                 for key in deleted:
                     writer.delete_by_term("key", key)
                     removed += 1
+                    if after is not None:
+                        after.pop(key, None)
+            if after is not None:
+                _write_versions(index_dir, ix.latest_generation(), after)
         finally:
             ix.close()
     except OSError as exc:
