@@ -126,15 +126,15 @@ def build_sites(
         inputs = BuildInputs(kb, flags, read_docs(project), models)
         base = base_digest(project)
         theme = _theme_files(project, store, base)
+        builder = _Builder(inputs, site_root, base, theme, workers, progress)
         audiences = list(SITES)
         if beside and second_core.available() and all((site_root / a).is_dir() for a in SITES):
             _ = inputs.world  # worked out once, for both processes
             _renderer(project, base)  # loaded once (~0.2 s), for both: any update renders
-            build = functools.partial(_build_apart, inputs, site_root, base, theme, progress)
-            work = functools.partial(build, audiences.pop(0), workers)
+            work = functools.partial(builder.apart, audiences.pop(0))
             waiting = second_core.start(work, expected=(SiteBuildError,))
         for audience in audiences:
-            _build_timed(inputs, audience, site_root, store, base, theme, report, workers, progress)
+            builder.build(audience, store, report)
         if waiting is not None:
             wait, waiting = waiting, None
             _merge(report, wait())
@@ -152,47 +152,44 @@ def build_sites(
     return report
 
 
-def _build_timed(
-    inputs: BuildInputs,
-    audience: str,
-    site_root: Path,
-    store: output.OutputStore,
-    base: str,
-    theme: dict[str, tuple[str, Path]],
-    report: BuildReport,
-    workers: int | None,
-    progress: Callable[[str], None] | None,
-) -> None:
-    start = time.perf_counter()
-    _build_audience(inputs, audience, site_root, store, base, theme, report, workers)
-    seconds = report.seconds[audience] = time.perf_counter() - start
-    if progress:
-        state = "unchanged" if audience in report.unchanged else "built"
-        count = len(inputs.kb.project.settings.languages)
-        progress(f"{state}: {audience} site, {count} languages, in {seconds:.1f} s")
+@dataclass
+class _Builder:
+    """What building an audience's site needs besides its store and report."""
 
+    inputs: BuildInputs
+    site_root: Path
+    base: str
+    theme: dict[str, tuple[str, Path]]
+    workers: int | None
+    progress: Callable[[str], None] | None
 
-def _build_apart(
-    inputs: BuildInputs,
-    site_root: Path,
-    base: str,
-    theme: dict[str, tuple[str, Path]],
-    progress: Callable[[str], None] | None,
-    audience: str,
-    workers: int | None,
-) -> BuildReport:
-    """One audience's site, in a forked process: its report (errors as ``build_sites``)."""
-    inputs.models.reopen()  # SQLite connections do not cross a fork
-    store = output.OutputStore(inputs.kb.project.root)
-    report = BuildReport(site_dir=site_root)
-    try:
-        _build_timed(inputs, audience, site_root, store, base, theme, report, workers, progress)
-    except (output.OutputError, client_search.ClientSearchError) as exc:
-        raise SiteBuildError(str(exc)) from None
-    finally:
-        store.close()
-        inputs.models.save()
-    return report
+    def build(self, audience: str, store: output.OutputStore, report: BuildReport) -> None:
+        """One audience's site, timed and said."""
+        start = time.perf_counter()
+        _build_audience(
+            self.inputs, audience, self.site_root, store, self.base, self.theme, report,
+            self.workers,
+        )  # fmt: skip
+        seconds = report.seconds[audience] = time.perf_counter() - start
+        if self.progress:
+            state = "unchanged" if audience in report.unchanged else "built"
+            count = len(self.inputs.kb.project.settings.languages)
+            self.progress(f"{state}: {audience} site, {count} languages, in {seconds:.1f} s")
+
+    def apart(self, audience: str) -> BuildReport:
+        """One audience's site, in a forked process: its report (errors as ``build_sites``)."""
+        models = self.inputs.models
+        models.reopen()  # SQLite connections do not cross a fork
+        store = output.OutputStore(self.inputs.kb.project.root)
+        report = BuildReport(site_dir=self.site_root)
+        try:
+            self.build(audience, store, report)
+        except (output.OutputError, client_search.ClientSearchError) as exc:
+            raise SiteBuildError(str(exc)) from None
+        finally:
+            store.close()
+            models.save()
+        return report
 
 
 def _merge(report: BuildReport, other: BuildReport) -> None:
