@@ -37,7 +37,6 @@ from kbsite.sites.plan import (
     PlannedPage,
     SitePlan,
     SiteSpec,
-    health_json,
     plan_site,
 )
 from kbsite.sites.translations import LabelsError
@@ -170,7 +169,7 @@ class KBPlugin(BasePlugin[KBConfig]):
         if self.plan is None or self.plan.health is None:
             return
         path = Path(config.site_dir) / HEALTH_JSON
-        path.write_text(health_json(self.plan.health), "utf-8")
+        path.write_text(self.plan.health, "utf-8")
 
     def on_serve(
         self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any

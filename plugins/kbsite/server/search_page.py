@@ -16,15 +16,11 @@ from importlib.resources import files
 from typing import Any
 
 from kbsite.sites import languages as i18n
+from kbsite.sites.theme import rep_search_page
 from kbsite.sites.translations import Labels, all_labels
 
 PLACEHOLDER = re.compile(r"\{\{([\w.-]+)\}\}")
 SCRIPT_PREFIX = "search."  # the labels the page's script reads
-
-
-def page_path(lang: str, default_language: str) -> str:
-    """Where ``kb serve`` serves the search page of ``lang``: ``/``, ``/it/``."""
-    return "/" if lang == default_language else f"/{lang}/"
 
 
 def search_pages(settings: Any) -> dict[str, str]:
@@ -32,7 +28,9 @@ def search_pages(settings: Any) -> dict[str, str]:
     labels = all_labels(settings)
     default = settings.default_language
     return {
-        page_path(lang, default): search_page(labels[lang], list(settings.languages), default)
+        rep_search_page("/", lang, default): search_page(
+            labels[lang], list(settings.languages), default
+        )
         for lang in settings.languages
     }
 
@@ -42,7 +40,7 @@ def search_page(labels: Labels, languages: list[str], default_language: str) -> 
     lang = labels.lang
     values = {
         "lang": lang,
-        "site": "/internal/" if lang == default_language else f"/internal/{lang}/",
+        "site": "/internal/" + i18n.language_folder(lang, default_language),
         "prefer": "" if lang == default_language else lang,
     }
     template = files("kbsite").joinpath("assets/search.html").read_text(encoding="utf-8")

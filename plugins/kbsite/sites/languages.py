@@ -81,6 +81,12 @@ def source_uri(page: Page) -> str:
     return page.source_path or page.path
 
 
+def language_folder(lang: str, default_language: str) -> str:
+    """The folder of a language under a site root or the rep search page: ``""`` for the
+    default language, ``it/`` for the others."""
+    return "" if lang == default_language else f"{lang}/"
+
+
 @dataclass(frozen=True)
 class LanguageSite:
     """The pages of one (audience, language) build, by the path they are served at."""
@@ -93,7 +99,7 @@ class LanguageSite:
     @property
     def prefix(self) -> str:
         """The folder of this language under the site root ('' for the default language)."""
-        return "" if self.lang == self.default_language else f"{self.lang}/"
+        return language_folder(self.lang, self.default_language)
 
 
 def plan_language_site(

@@ -288,9 +288,8 @@ class SitePlan:
     nav: list[Any]
     files: dict[str, Path]  # path in the site -> file to publish
     warnings: list[str]
-    health: dict[str, Any] | None = None  # kb-health.json of the rep site
+    health: str | None = None  # kb-health.json of the rep site (``health_json``)
     world: str = ""  # PlanMemo.world of this plan
-    health_text: str | None = None  # ``health_json(health)``
     generated_uris: list[str] = field(default_factory=list)
     replan: Callable[[], SitePlan] | None = None  # the full plan, when pages are stubs
 
@@ -429,10 +428,9 @@ class _Planner:
             self._nav(pages),
             self.files,
             self.warnings,
-            health,
+            health_text,
             world=world,
             generated_uris=sorted(self.generated_uris),
-            health_text=health_text,
             replan=(lambda: _Planner(self.inputs, self.spec).plan()) if reuse else None,
         )
 

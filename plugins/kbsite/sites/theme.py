@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from kbsite.sites.languages import language_folder
 from kbsite.sites.navigation import TYPE_DIR
 from kbsite.sites.translations import Labels
 
@@ -67,9 +68,7 @@ def rep_search_page(url: str, lang: str, default_language: str) -> str:
     """The rep search page of a language site: ``kb serve`` has one per language, the
     default language's at ``url`` (``/``), the others' below it (``/it/``). A ``url`` that is
     not a folder (``…/search.html``, a query) is some other page: every language links to it."""
-    if lang == default_language or not url.endswith("/"):
-        return url
-    return f"{url}{lang}/"
+    return url + language_folder(lang, default_language) if url.endswith("/") else url
 
 
 def site_theme(
