@@ -66,6 +66,14 @@ def _seed(root: Path) -> None:
             translated_from="2026-06-01",
             **POLICY,
         ),
+        "policies/refunds-2027.md": page(
+            "# Refunds from 2027\n\nWithin 60 days.\n",
+            id="POL-REFUND-2027",
+            title="Refunds from 2027",
+            audience="public",
+            supersedes=["POL-REFUND"],
+            **{**POLICY, "effective": "2027-01-01"},
+        ),
         "kb/setup.md": page(
             "# Setup\n\n## Steps\n\nPlug it in. ![hub](img/hub.png)\n",
             id="KB-SETUP",
@@ -308,6 +316,31 @@ def test_an_edit_renders_only_what_it_reaches(tmp_path: Path) -> None:
     assert "More words." in (tmp_path / "site/public/kb/setup/index.html").read_text("utf-8")
 
 
+def test_a_title_edit_reaches_every_page_that_shows_the_title(tmp_path: Path) -> None:
+    """A title is shown by its page, by the category pages that list it and by the version
+    history of the other versions of its rule: an incremental build updates all of them (the
+    plans of other pages are kept, since titles are apart from what they depend on)."""
+    from kbsite.cli import main
+
+    live = tmp_path / "live"
+    _seed(live)
+    runner = CliRunner()
+    args = ["-f", str(live / "mkdocs.yml"), "build", "--today", DAYS[0]]
+    assert runner.invoke(main, args, catch_exceptions=False).exit_code == 0
+    EDITS["title"](live)
+    edited = runner.invoke(main, args, catch_exceptions=False)
+    assert edited.exit_code == 0, edited.output
+    later = (live / "site/internal/policies/refunds-2027/index.html").read_text("utf-8")
+    assert "Refunds and returns <code>POL-REFUND</code>" in later
+    browse = (live / "site/public/browse/policy/index.html").read_text("utf-8")
+    assert "Refunds and returns" in browse
+    # Not rendered again: the pages that show no other page's title (setup in two sites).
+    # The page in both sites, the Italian translation's and the 2027 version's history
+    # (rep site), policies/index and browse/policy in both sites, the health page: 9 of 271.
+    assert "; 9 rendered, 262 kept)" in edited.output, edited.output
+    _same_as_clean(live, DAYS[0])
+
+
 def _same_as_clean(root: Path, today: str) -> None:
     clean = root.parent / f"{root.name}-clean"
     shutil.copytree(root, clean, ignore=shutil.ignore_patterns("site", ".kb"))
@@ -336,7 +369,7 @@ def test_pages_planned_earlier_are_planned_again_to_be_rendered(tmp_path: Path) 
 
 @pytest.mark.parametrize(
     "data",
-    ["[1, 2", '["w", "s", {"kb/setup.md": [1]}, [], [], null]', '{"world": 1}', "null"],
+    ["[1, 2", '["w", "s", "t", {"kb/setup.md": [1]}, [], [], null]', '{"world": 1}', "null"],
 )
 def test_a_damaged_plan_memo_is_not_trusted(tmp_path: Path, data: str) -> None:
     """The plans kept for the next build are checked: a damaged one is a full plan."""

@@ -110,6 +110,36 @@ def test_category_pages_list_folders_pages_and_types() -> None:
     assert '<a href="../../policies/refunds/">Refunds</a>' in pages["browse/policy.md"].html
 
 
+def test_a_type_with_many_pages_is_split_by_folder(monkeypatch) -> None:
+    """Past ``BROWSE_MAX`` pages, the by-type page lists folders (with their parents' titles,
+    since many share a name, and their count) and each folder has a page of its own; a title
+    edit then changes one short page, not the list of every page."""
+    from kbsite.sites import navigation
+
+    monkeypatch.setattr(navigation, "BROWSE_MAX", 3)
+    entries = {
+        f"kb/{product}/hyper-v/{name}.md": Entry(
+            f"{name.title()} <x>", f"kb/{product}/hyper-v/{name}/", "article"
+        )
+        for product in ("ws2019", "ws2022")
+        for name in ("stop", "start")
+    }
+    entries["policies/refunds.md"] = Entry("Refunds", "policies/refunds/", "policy")
+    pages = {g.uri: g for g in generate_index_pages(entries, ("kb", "policies"), "")}
+    assert "browse/article/kb/ws2022/hyper-v.md" in pages
+    listing = pages["browse/article.md"].html
+    assert '<li><a href="kb/ws2022/hyper-v/">Ws2022 › Hyper v</a> <small>2</small></li>' in listing
+    part = pages["browse/article/kb/ws2022/hyper-v.md"]
+    assert part.title == "Ws2022 › Hyper v (Articles)"
+    assert part.html.index("Start &lt;x&gt;") < part.html.index("Stop &lt;x&gt;")
+    assert '<a href="../../../../../kb/ws2022/hyper-v/stop/">' in part.html
+    assert "<h2" not in part.html and "<h2" in pages["browse/policy.md"].html  # not split
+    entries["kb/ws2022/hyper-v/stop.md"] = Entry("Halt", "kb/ws2022/hyper-v/stop/", "article")
+    again = {g.uri: g.key for g in generate_index_pages(entries, ("kb", "policies"), "")}
+    changed = [uri for uri, g in pages.items() if again[uri] != g.key]
+    assert changed == ["kb/ws2022/hyper-v/index.md", "browse/article/kb/ws2022/hyper-v.md"]
+
+
 def test_blocks_go_under_the_page_title() -> None:
     """Banners and tier cards go after a leading title (``<h1>``), else first."""
     from kbsite.sites.layout import under_title

@@ -260,7 +260,7 @@ def _build_audience(
 def _memo(site: _Site) -> PlanMemo:
     """What the next build may reuse of this site's plan (see ``PlanMemo``)."""
     plan = site.plan
-    memo = PlanMemo(plan.world, site.digest, generated_uris=plan.generated_uris)
+    memo = PlanMemo(plan.world, site.digest, plan.titles, generated_uris=plan.generated_uris)
     for page in plan.pages:
         key = site.keys[page.uri]
         if page.kind == "content":

@@ -2,6 +2,9 @@
 
 Instead of one sidebar listing every page (which every page would then carry), each folder
 gets an index page listing its subfolders and pages, and each page type gets a page of its own.
+A type with more pages than one page should list (``BROWSE_MAX``) gets a page per folder,
+under a type page that lists those folders: an edit then writes again a short page, not a
+list of 10,000 links (2 MB) in every site.
 The sidebar holds only the home page, the top folders, the type pages and the guides. A folder
 or type with nothing to show on a site is not generated there.
 
@@ -26,6 +29,7 @@ from kbsite.sites.translations import Labels, labels_for
 TYPE_PAGES = {"policy": "Policies", "procedure": "Escalation procedures", "article": "Articles"}
 TYPE_DIR = "browse"
 FOLDER_TITLES = {"kb": "Knowledge base", "policies": "Policies and procedures"}
+BROWSE_MAX = 400  # pages a by-type page lists; a type with more is split by folder
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +40,11 @@ class Entry:
     url: str  # from the site root, may carry a query (a page of another language's site)
     page_type: str
     note: str = ""  # e.g. the language of a page shown untranslated
+
+    @property
+    def fields(self) -> tuple[str, str, str, str]:
+        """What it shows, for keys (a dataclass's repr costs ~10x a tuple's)."""
+        return (self.title, self.url, self.page_type, self.note)
 
 
 @dataclass
@@ -89,12 +98,18 @@ def build_folders(entries: dict[str, Entry], content_dirs: tuple[str, ...]) -> d
     """Group page entries (by served path) into folders, each knowing its subfolders."""
     folders: dict[str, Folder] = {}
     for uri, entry in sorted(entries.items(), key=lambda item: item[1].title.lower()):
-        parent = posixpath.dirname(uri)
-        folders.setdefault(parent, Folder(parent)).entries.append(entry)
-        while "/" in parent:
-            grand = posixpath.dirname(parent)
-            folders.setdefault(grand, Folder(grand)).subfolders.add(parent)
-            parent = grand
+        parent = uri.rpartition("/")[0]
+        folder = folders.get(parent)
+        if folder is None:
+            folder = folders[parent] = Folder(parent)
+            while "/" in parent:  # a new folder: its parents learn of it, up to a known one
+                grand = parent.rpartition("/")[0]
+                known = grand in folders
+                folders.setdefault(grand, Folder(grand)).subfolders.add(parent)
+                if known:
+                    break
+                parent = grand
+        folder.entries.append(entry)
     return {path: folder for path, folder in folders.items() if path.split("/")[0] in content_dirs}
 
 
@@ -113,7 +128,8 @@ def folder_page(folder: Folder, prefix: str, labels: Labels) -> Generated:
     """One folder's index page (``folder/index.md``)."""
     uri = f"{folder.path}/index.md"
     title = folder_title(folder.path, labels)
-    key = _key(uri, prefix, labels.lang, sorted(folder.subfolders), folder.entries)
+    entries = [entry.fields for entry in folder.entries]
+    key = _key(uri, prefix, labels.lang, sorted(folder.subfolders), entries)
     return Generated(uri, title, key, functools.partial(_folder_html, folder, prefix, labels))
 
 
@@ -146,37 +162,109 @@ def _folder_html(
     return _page(title, parts), tuple(toc)
 
 
-def type_page(
+def type_pages(
     page_type: str, entries: list[tuple[str, Entry]], prefix: str, labels: Labels
-) -> Generated:
-    """A by-type page (``browse/<type>.md``), grouped by folder."""
+) -> list[Generated]:
+    """The by-type page (``browse/<type>.md``) listing the type's pages by folder; for a
+    type with more than ``BROWSE_MAX`` pages, it lists the folders, each with a page of its
+    own (``browse/<type>/<folder>.md``)."""
+    groups: dict[str, list[Entry]] = defaultdict(list)
+    for served, entry in entries:
+        groups[served.rpartition("/")[0]].append(entry)
+    for listed in groups.values():
+        listed.sort(key=lambda e: (e.title.lower(), e.url))
     uri = f"{TYPE_DIR}/{page_type}.md"
     title = type_title(page_type, labels)
-    key = _key(uri, prefix, labels.lang, sorted(entries, key=lambda item: item[0]))
-    make = functools.partial(_type_html, page_type, entries, prefix, labels)
-    return Generated(uri, title, key, make)
+    if len(entries) <= BROWSE_MAX:
+        key = _key(uri, prefix, labels.lang, _group_fields(groups))
+        make = functools.partial(_type_html, uri, title, groups, prefix, labels)
+        return [Generated(uri, title, key, make)]
+    counts = {folder: len(listed) for folder, listed in groups.items()}
+    pages = [
+        Generated(
+            uri,
+            title,
+            _key(uri, prefix, labels.lang, sorted(counts.items())),
+            functools.partial(_type_folders_html, page_type, counts, prefix, labels),
+        )
+    ]
+    for folder, listed in sorted(groups.items()):
+        part = type_folder_uri(page_type, folder)
+        part_title = f"{folder_trail(folder, labels)} ({title})"
+        key = _key(part, prefix, labels.lang, [entry.fields for entry in listed])
+        make = functools.partial(
+            _type_html, part, part_title, {folder: listed}, prefix, labels, headings=False
+        )
+        pages.append(Generated(part, part_title, key, make))
+    return pages
+
+
+def type_folder_uri(page_type: str, folder: str) -> str:
+    """The page of one folder's pages of a type (a type split by folder)."""
+    return f"{TYPE_DIR}/{page_type}/{folder}.md"
+
+
+def folder_trail(folder: str, labels: Labels) -> str:
+    """A folder's title with its parents' below the content folder: ``Hyper-V`` is in many
+    folders, ``Windows Server 2022 › Hyper-V`` in one."""
+    parts = folder.split("/")
+    if len(parts) == 1:
+        return folder_title(folder, labels)
+    names = ["/".join(parts[: n + 1]) for n in range(1, len(parts))]
+    return " › ".join(folder_title(name, labels) for name in names)
+
+
+def _group_fields(groups: dict[str, list[Entry]]) -> list[object]:
+    return [(folder, [e.fields for e in groups[folder]]) for folder in sorted(groups)]
 
 
 def _type_html(
-    page_type: str, entries: list[tuple[str, Entry]], prefix: str, labels: Labels
+    uri: str,
+    title: str,
+    groups: dict[str, list[Entry]],
+    prefix: str,
+    labels: Labels,
+    headings: bool = True,
 ) -> tuple[str, tuple[dict[str, object], ...]]:
-    uri = f"{TYPE_DIR}/{page_type}.md"
+    """Lists of pages, under a heading per folder (``headings``)."""
     here = prefix + url_of(uri)
-    title = type_title(page_type, labels)
-    groups: dict[str, list[Entry]] = defaultdict(list)
-    for served, entry in entries:
-        groups[posixpath.dirname(served)].append(entry)
     parts: list[str] = []
     toc: list[dict[str, object]] = []
     used: set[str] = set()
     for folder in sorted(groups):
-        anchor = unique_anchor(folder.replace("/", "-") or "pages", used)
-        markup, token = _heading(2, folder_title(folder, labels), anchor)
+        if headings:
+            anchor = unique_anchor(folder.replace("/", "-") or "pages", used)
+            markup, token = _heading(2, folder_title(folder, labels), anchor)
+            parts.append(markup)
+            toc.append(token)
+        parts.append("<ul>\n" + "\n".join(_item(e, here) for e in groups[folder]) + "\n</ul>")
+    return _page(title, parts), tuple(toc)
+
+
+def _type_folders_html(
+    page_type: str, counts: dict[str, int], prefix: str, labels: Labels
+) -> tuple[str, tuple[dict[str, object], ...]]:
+    """A type split by folder: its folders under a heading per content folder, each with
+    the number of its pages of the type."""
+    here = prefix + url_of(f"{TYPE_DIR}/{page_type}.md")
+    by_top: dict[str, list[str]] = defaultdict(list)
+    for folder in counts:
+        by_top[folder.split("/")[0]].append(folder)
+    parts: list[str] = []
+    toc: list[dict[str, object]] = []
+    used: set[str] = set()
+    for top in sorted(by_top):
+        markup, token = _heading(2, folder_title(top, labels), unique_anchor(top, used))
         parts.append(markup)
         toc.append(token)
-        listed = sorted(groups[folder], key=lambda e: e.title.lower())
-        parts.append("<ul>\n" + "\n".join(_item(e, here) for e in listed) + "\n</ul>")
-    return _page(title, parts), tuple(toc)
+        items = []
+        for folder in sorted(by_top[top], key=lambda f: folder_trail(f, labels).lower()):
+            target = prefix + url_of(type_folder_uri(page_type, folder))
+            link = f'<a href="{html_text(relative_url(here, target))}">'
+            name = html_text(folder_trail(folder, labels))
+            items.append(f"<li>{link}{name}</a> <small>{counts[folder]}</small></li>")
+        parts.append("<ul>\n" + "\n".join(items) + "\n</ul>")
+    return _page(type_title(page_type, labels), parts), tuple(toc)
 
 
 def _page(title: str, parts: list[str]) -> str:
@@ -199,7 +287,9 @@ def generate_index_pages(
     by_type: dict[str, list[tuple[str, Entry]]] = defaultdict(list)
     for uri, entry in entries.items():
         by_type[entry.page_type].append((uri, entry))
-    generated += [type_page(t, by_type[t], prefix, labels) for t in TYPE_PAGES if by_type.get(t)]
+    for page_type in TYPE_PAGES:
+        if by_type.get(page_type):
+            generated += type_pages(page_type, by_type[page_type], prefix, labels)
     return generated
 
 

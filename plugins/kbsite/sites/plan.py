@@ -13,6 +13,7 @@ site only when a page that site shows uses it (or the config names it: ``extra_c
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import json
@@ -116,10 +117,14 @@ class BuildInputs:
     @functools.cached_property
     def world(self) -> str:
         """A digest of everything a site's plan reads besides each page's own file and flags:
-        every page's place and front matter, the owners, the files, ``docs/``, today, the
-        problems. While it is unchanged, a page whose file and flags are unchanged plans
-        exactly as before (``PlanMemo``). The config, the code and the theme are the caller's
-        (``base_digest``)."""
+        every page's place and front matter but its title, the owners, the files, ``docs/``,
+        today, the problems. While it is unchanged, a page whose file, flags and titles shown
+        (``page_input``) are unchanged plans exactly as before (``PlanMemo``). The config,
+        the code and the theme are the caller's (``base_digest``).
+
+        Titles are apart (``titles``) because a title edit is common and few pages show other
+        pages' titles: category pages, which are made again when ``titles`` changes, and the
+        version history, whose titles are in its page's ``page_input``."""
         kb, docs, project = self.kb, self.docs, self.kb.project
         digest = hashlib.blake2b(digest_size=16)
         parts: list[object] = [kb.today, sorted(kb.owners.items()), kb.files, docs.files]
@@ -129,16 +134,29 @@ class BuildInputs:
         digest.update(repr(parts).encode("utf-8", "surrogatepass"))
         for page in kb.pages:
             place = (page.path, page.folder, page.lang, page.source_path, page.parsed)
-            state = repr((place, page.has_errors, page.meta))
+            meta = dataclasses.replace(page.meta, title=None) if page.meta.title else page.meta
+            state = repr((place, page.has_errors, meta))
             digest.update(state.encode("utf-8", "surrogatepass"))
         return digest.hexdigest()
 
+    @functools.cached_property
+    def titles(self) -> str:
+        """A digest of every page's title (what ``world`` leaves out)."""
+        titles = [(page.path, page.meta.title) for page in self.kb.pages]
+        return hashlib.blake2b(
+            repr(titles).encode("utf-8", "surrogatepass"), digest_size=16
+        ).hexdigest()
+
     def page_input(self, uri: str, page: Page) -> str:
         """A digest of what is a page's own in its plan: where it is served, its file, its
-        review flags (the rest is ``world``)."""
+        review flags, its title and those of the other versions its history lists (the rest
+        is ``world``)."""
         flags = self._flags_text.get(page.path)
         if flags is None:  # a page is on several sites: its flags are written out once
-            flags = repr(self.by_flag.get(page.path, ())).encode("utf-8", "surrogatepass")
+            chain = self.versions.chain(page.meta.id) if page.meta.id else []
+            shown = (page.meta.title, [v.title for v in chain] if len(chain) > 1 else [])
+            own = (self.by_flag.get(page.path, ()), shown)
+            flags = repr(own).encode("utf-8", "surrogatepass")
             self._flags_text[page.path] = flags
         digest = hashlib.blake2b(flags, digest_size=16)
         digest.update(f"{uri}\x00{page.digest}".encode("utf-8", "surrogatepass"))
@@ -157,6 +175,7 @@ class PlanMemo:
 
     world: str
     site: str  # the site digest the keys were made with
+    titles: str  # BuildInputs.titles: the generated pages are reused while it is the same
     #: uri -> [input, key, warnings, files, help-center search digest]
     pages: dict[str, list[Any]] = field(default_factory=dict)
     generated: list[list[str]] = field(default_factory=list)  # [uri, title, key]
@@ -165,7 +184,15 @@ class PlanMemo:
 
     def to_json(self) -> str:
         return json.dumps(
-            [self.world, self.site, self.pages, self.generated, self.generated_uris, self.health],
+            [
+                self.world,
+                self.site,
+                self.titles,
+                self.pages,
+                self.generated,
+                self.generated_uris,
+                self.health,
+            ],
             ensure_ascii=False,
             separators=(",", ":"),
         )
@@ -173,8 +200,9 @@ class PlanMemo:
     @classmethod
     def from_json(cls, text: str) -> PlanMemo | None:
         try:
-            world, site, pages, generated, generated_uris, health = json.loads(text)
-            memo = cls(str(world), str(site), dict(pages), list(generated), list(generated_uris))
+            world, site, titles, pages, generated, generated_uris, health = json.loads(text)
+            memo = cls(str(world), str(site), str(titles), dict(pages))
+            memo.generated, memo.generated_uris = list(generated), list(generated_uris)
             memo.health = list(health) if health else None
             for entry in memo.pages.values():
                 key, warnings, files = entry[1], entry[2], entry[3]
@@ -290,6 +318,7 @@ class SitePlan:
     warnings: list[str]
     health: str | None = None  # kb-health.json of the rep site (``health_json``)
     world: str = ""  # PlanMemo.world of this plan
+    titles: str = ""  # PlanMemo.titles of this plan
     generated_uris: list[str] = field(default_factory=list)
     replan: Callable[[], SitePlan] | None = None  # the full plan, when pages are stubs
 
@@ -367,7 +396,8 @@ class _Planner:
         world = self.world()
         reuse = memo if memo is not None and memo.world == world else None
         generated: list[Generated] = []
-        if reuse is not None:
+        same_generated = reuse is not None and reuse.titles == self.inputs.titles
+        if reuse is not None and same_generated:
             self.generated_uris = set(reuse.generated_uris)
         else:
             entries = self._entries()
@@ -387,7 +417,7 @@ class _Planner:
                 pages[-1].input = page_input
         pages += [self._doc(uri, doc) for uri, doc in sorted(self.docs.items())]
         shadowed = set(self.docs) | set(self.mounted)
-        if reuse is not None:
+        if reuse is not None and same_generated:
             pages += [
                 PlannedPage(uri, title, "generated", {"title": title}, known_key=key)
                 for uri, title, key in reuse.generated
@@ -430,6 +460,7 @@ class _Planner:
             self.warnings,
             health_text,
             world=world,
+            titles=self.inputs.titles,
             generated_uris=sorted(self.generated_uris),
             replan=(lambda: _Planner(self.inputs, self.spec).plan()) if reuse else None,
         )
@@ -747,6 +778,7 @@ class _Planner:
     def _health(self, data: dict[str, Any]) -> PlannedPage:
         here = self.prefix + i18n.url_of(HEALTH_PAGE)
 
+        @functools.cache  # a page is in its owner's table and in the translations' too
         def url_for(path: str) -> str:
             page = self.kb.by_path.get(path)
             if page is None:
