@@ -142,6 +142,16 @@ class Reference:
                 )
                 within = [w for d, w in near if d <= distance][: p.max_expansions]
                 typos[name] = dict.fromkeys(within, p.typo)
+                longer = sorted(
+                    (
+                        w
+                        for w in self.vocabulary[name]
+                        if w.startswith(term.word) and w != term.word and w not in words[name]
+                    ),
+                    key=lambda w: (len(w), w),
+                )
+                for word in longer[: p.max_expansions]:
+                    typos[name].setdefault(word, p.typo)
         return words, groups, typos
 
     def content_words(self, member: tuple[str, ...], langs: Iterable[str]) -> set[tuple[str, ...]]:

@@ -198,3 +198,23 @@ def test_an_inflected_synonym_finds_the_page_of_its_group(searcher_of) -> None:
         }
     )
     assert list(_scores(searcher, "reimbursements")) == ["KB-R"]
+
+
+def test_a_word_written_only_inside_a_longer_one_still_counts(searcher_of) -> None:
+    """``flush`` is nowhere on its own, only in ``ipconfig /flushdns``: a word the index does
+    not hold (or rarely) also stands for the words it begins, as a typo's neighbours do, so
+    the page that says it comes before its sibling that does not."""
+    searcher = searcher_of(
+        {
+            "kb/get-cache.md": _article(
+                "Get-DnsClientCache", f"Gets the DNS client cache. {FILLER}", "KB-GET-CACHE"
+            ),
+            "kb/clear-cache.md": _article(
+                "Clear-DnsClientCache",
+                f"Clears the DNS client cache, as `ipconfig /flushdns` does. {FILLER}",
+                "KB-CLEAR-CACHE",
+            ),
+        }
+    )
+    ranked = list(_scores(searcher, "flush dns cache"))
+    assert ranked[0] == "KB-CLEAR-CACHE", ranked

@@ -6,8 +6,9 @@ combined, BM25) plus a ``match_phrase`` boost, without their cliffs:
 - Each content word of the query is one *term*. What stands for it in a page is weighted:
   the word as typed (1), another form with the same Snowball stem (0.9), a synonym (0.8), a
   longer word it begins (0.7, languages without a stemmer; also from its light stem), and,
-  for a word that is rare or absent in the index (a likely typo), words one or two edits away
-  (0.5), scored as an alternative with its own idf (the better of the two counts).
+  for a word that is rare or absent in the index (a likely typo, or part of a compound),
+  words one or two edits away and longer words it begins (``flush`` of ``flushdns``) (0.5),
+  scored as an alternative with its own idf (the better of the two counts).
 - In each of the title, the headings and the body, a term's frequency (its forms' counts,
   weighted, a title word counting as four mentions and a heading word as two, divided by the
   field's BM25 length norm) is saturated as BM25 does; the fields
@@ -275,8 +276,8 @@ class Ranker:
         return Forms(words, groups)
 
     def typo_forms(self, term: Term, forms: Forms) -> Forms | None:
-        """The words a typo away from a single word that are not among its ``forms`` (None
-        for a word too short)."""
+        """The words a typo away from a single word, and the longer words it begins, that are
+        not among its ``forms`` (None for a word too short)."""
         p = self.params
         if len(term.parts) > 1 or len(term.word) < p.typo_min_length:
             return None
@@ -293,6 +294,12 @@ class Ranker:
                     (OSA.distance(term.word, w), w) for w in near if w not in forms.words[name]
                 )
                 typos[name] = dict.fromkeys(self._first_live(name, [w for _, w in nearest]), p.typo)
+                # A word the index holds only inside longer ones (``flush`` of ``flushdns``).
+                longer = self.vocabulary.starting(self.vectors.leaves, name, term.word)
+                longer = [w for w in longer if w != term.word and w not in forms.words[name]]
+                ordered = sorted(longer, key=lambda w: (len(w), w))
+                for word in self._first_live(name, ordered):
+                    typos[name].setdefault(word, p.typo)
             found = self._typos[key] = Forms(typos, {})
         return found
 
