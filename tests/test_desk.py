@@ -214,9 +214,19 @@ def test_a_retired_version_has_a_page_on_the_server(desk_server: str) -> None:
     response = httpx.get(f"{desk_server}/versions/POL-RETURNS-2024/en/")
     assert response.status_code == 200
     text = response.text
-    assert "in effect 2024-03-01 – 2025-12-31" in text
+    assert "In effect 2024-03-01 – 2025-12-31" in text
     assert 'href="/internal/policies/returns/">Returns (POL-RETURNS)</a>' in text
     assert "<strong>fourteen days</strong>" in text and "<table>" in text
+    # An Italian rep: the page speaks Italian around the English text (it has no
+    # translation), and leads to the Italian rep search, rep site and current version.
+    italian = httpx.get(f"{desk_server}/versions/POL-RETURNS-2024/it/").text
+    assert '<html lang="it">' in italian and '<article lang="en">' in italian
+    assert "<strong>Versione ritirata</strong>" in italian
+    assert "In vigore dal 2024-03-01 al 2025-12-31" in italian
+    assert '<a href="/it/">Ricerca operatori</a>' in italian
+    assert '<a href="/internal/it/">Sito operatori</a>' in italian
+    assert 'Oggi: <a href="/internal/it/policies/returns/">Resi (POL-RETURNS)</a>.' in italian
+    assert "In effect" not in italian and "Retired" not in italian
     for path in ("POL-NOPE/en/", "POL-RETURNS/en/", "<script>/en/"):
         missing = httpx.get(f"{desk_server}/versions/{path}")
         assert missing.status_code == 404 and "<script>" not in missing.text

@@ -6,6 +6,7 @@ from typing import Any
 
 from kbsite.search.engine import lookup
 from kbsite.sites.history import REP_SITE_ROOT, archived_page_html
+from kbsite.sites.translations import labels_for
 
 
 def archived_html(searcher: Any, page_id: str, lang: str) -> str | None:
@@ -17,13 +18,24 @@ def archived_html(searcher: Any, page_id: str, lang: str) -> str | None:
     fields = next((f for f in docs if f["lang"] == lang), docs[0] if docs else None)
     if fields is None or not fields.get("archive"):
         return None
+    settings = searcher.project.settings
+    reader = lang if lang in settings.languages else fields["lang"]  # the rep's language
     current = None
     if fields.get("current_id"):
         live = [
             engine.stored(d)
             for d in lookup.with_value(engine, "id", fields["current_id"], lookup.LIVE)
         ]
-        now = next((f for f in live if f["lang"] == fields["lang"]), live[0] if live else None)
+        ranked = sorted(live, key=lambda f: (f["lang"] != reader, f["lang"] != fields["lang"]))
+        now = ranked[0] if ranked else None
         if now is not None:
             current = (f"{now['title']} ({now['id']})", REP_SITE_ROOT + now["url"])
-    return archived_page_html(fields, fields["archive"], current, searcher.project.markdown)
+    labels = labels_for(reader, settings.labels, settings.default_language)
+    return archived_page_html(
+        fields,
+        fields["archive"],
+        current,
+        searcher.project.markdown,
+        labels,
+        settings.default_language,
+    )

@@ -12,7 +12,8 @@ from kbsite.markdown.config import MarkdownConfig
 from kbsite.markdown.model import BodyReader, fill_slots
 from kbsite.markdown.targets import split_target
 from kbsite.pages import Page
-from kbsite.sites.languages import url_of
+from kbsite.sites.languages import language_folder, url_of
+from kbsite.sites.translations import Labels
 from kbsite.versions import Version, Versions
 
 ARCHIVE_ROOT = "/versions/"
@@ -109,10 +110,14 @@ def archived_page_html(
     markdown_text: str,
     current: tuple[str, str] | None,
     dialect: MarkdownConfig,
+    labels: Labels,
+    default_language: str,
 ) -> str:
-    """A retired version as a page of its own for reps: a banner saying when it applied and
-    which version applies today (``current``: its title and link), then its text, read by the
-    page model in the project's dialect. Its links to other pages lead to the rep site."""
+    """A retired version as a page of its own for reps, in the rep's language (``labels``): a
+    banner saying when it applied and which version applies today (``current``: its title and
+    link), then its text (marked with its own language when it has no translation in the
+    rep's), read by the page model in the project's dialect. Its links to other pages lead to
+    the rep site; its menu to the rep search and the rep site of the rep's language."""
     body = BodyReader(dialect).read(markdown_text)
     urls: dict[int, str | None] = {}
     for link in body.outline.links:
@@ -123,19 +128,30 @@ def archived_page_html(
     content = fill_slots(body.rendering.html, body.outline.links, urls)
     start = fields.get("start", "")
     end = fields.get("end", "")
-    period = f"{start if start != '0001-01-01' else '…'} – {end if end != '9999-12-31' else '…'}"
-    now = (
-        f'Today: <a href="{html.escape(current[1])}">{html.escape(current[0])}</a>.'
-        if current
-        else "No version of it applies today."
+    period = labels(
+        "search.in-effect",
+        **{
+            "from": start if start != "0001-01-01" else "…",
+            "to": end if end != "9999-12-31" else "…",
+        },
     )
+    if current:
+        link = f'<a href="{html.escape(current[1])}">{html.escape(current[0])}</a>'
+        before, _, after = labels("search.today", id="\x00").partition("\x00")
+        now = f"{html.escape(before)}{link}{html.escape(after)}."
+    else:
+        now = html.escape(labels("search.none-today"))
+    lang = html.escape(labels.lang)
+    text_lang = html.escape(fields["lang"])
+    folder = language_folder(labels.lang, default_language)
     title = html.escape(fields["title"])
+    retired = html.escape(labels("search.retired-version"))
     return f"""<!doctype html>
-<html lang="{html.escape(fields["lang"])}"><head><meta charset="utf-8">
+<html lang="{lang}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="kb-id" content="{html.escape(fields["id"])}">
-<meta name="kb-lang" content="{html.escape(fields["lang"])}">
-<title>{title} (retired)</title>
+<meta name="kb-lang" content="{text_lang}">
+<title>{title} · {retired}</title>
 <style>
 body {{ font-family: system-ui, "Noto Sans", "Noto Sans Telugu", sans-serif; color: #1d2433;
        max-width: 820px; margin: 0 auto; padding: 12px 20px; line-height: 1.5; }}
@@ -143,8 +159,9 @@ nav a {{ margin-right: 14px; }}
 .kb-retired {{ background: #fff3e0; border-left: 4px solid #e65100; padding: 8px 12px; }}
 table {{ border-collapse: collapse; }} td, th {{ border: 1px solid #ccd; padding: 4px 8px; }}
 </style></head><body>
-<nav class="kb-desk"><a href="/">Rep search</a><a href="/internal/">Rep site</a></nav>
-<div class="kb-retired"><strong>Retired version</strong>
-(<code>{html.escape(fields["id"])}</code>), in effect {html.escape(period)}. {now}</div>
-<article>{content}</article>
+<nav class="kb-desk"><a href="/{folder}">{html.escape(labels("rep.search"))}</a>\
+<a href="{REP_SITE_ROOT}{folder}">{html.escape(labels("search.rep-site"))}</a></nav>
+<div class="kb-retired"><strong>{retired}</strong>
+(<code>{html.escape(fields["id"])}</code>) · {html.escape(period)}. {now}</div>
+<article lang="{text_lang}">{content}</article>
 </body></html>"""
