@@ -83,3 +83,23 @@ def test_no_word_only_internal_content_has_is_in_any_search_file(built_sites: KB
         text = "\n".join(strings(json.loads(path.read_text(encoding="utf-8"))))
         leaked = {fold(w.text) for w in words(text)} & internal_only
         assert not leaked, f"{path}: {sorted(leaked)[:10]}"
+
+
+def test_the_rep_site_searches_its_own_index_with_internal_notes(built_sites: KBProject) -> None:
+    """The rep site has the same search over what reps read: words of internal notes are in
+    its index and a page's review state is its result's note. Material's lunr index is gone
+    there too (63 MB at 10,000 pages, fetched and indexed again at every page load)."""
+    internal = built_sites.root / "site/internal"
+    for lang in LANGS:
+        folder = internal / ("" if lang == "en" else lang) / "search"
+        assert (folder / "meta.json").is_file() and (folder / "kb-search.js").is_file(), lang
+        html = (folder.parent / "index.html").read_text(encoding="utf-8")
+        assert 'data-kb-search="search/"' in html, lang
+    assert not list(internal.rglob("search_index.json"))
+    texts = [
+        s
+        for path in (internal / "search").rglob("*.json")
+        for s in strings(json.loads(path.read_text(encoding="utf-8")))
+    ]
+    assert {"7f3a", "reboot"} <= {fold(w.text) for w in words(" ".join(texts))}
+    assert "Review overdue" in texts  # the stale refunds policy's rep banner, as its note

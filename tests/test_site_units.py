@@ -12,7 +12,7 @@ from kbsite.dates import parse_duration
 from kbsite.markdown.config import MarkdownConfig
 from kbsite.markdown.model import BodyReader, fill_slots
 from kbsite.pages import Page, PageMeta
-from kbsite.sites.languages import plan_language_site, relative_url, search_options, url_of
+from kbsite.sites.languages import plan_language_site, relative_url, url_of
 from kbsite.sites.navigation import Entry, generate_index_pages
 from kbsite.sites.visibility import public_visible
 
@@ -64,13 +64,6 @@ def test_language_site_takes_translations_and_falls_back() -> None:
     assert site.prefix == "it/"
     assert site.pages == {"policies/refunds.md": pages[1]}
     assert site.fallback == {"kb/setup.md": pages[2]}
-
-
-def test_search_options_per_language() -> None:
-    """Languages lunr stems get their stemmer; the others index whole words."""
-    assert search_options("it") == {"lang": ["it"]}
-    assert search_options("lv") == {"lang": ["en"], "pipeline": []}
-    assert search_options("te") == {"lang": ["en"], "pipeline": []}
 
 
 def test_link_slots_filled_per_site_code_untouched_dropped_links_keep_text() -> None:
@@ -200,46 +193,6 @@ def test_labels_option_is_checked_and_laid_over_ours() -> None:
     assert labels_for("en").get("site.name") is None
     with pytest.raises(LabelsError, match=r"`site\.name` must map languages"):
         labels_for("en", {"site.name": "Help"})
-
-
-_FRAGMENT = st.sampled_from(["", '{"location":"a/","title":"A","text":"é"}', '{"x":1},{"y":2}'])
-
-
-@given(
-    before=st.lists(st.tuples(st.sampled_from("abcdefgh"), _FRAGMENT), unique_by=lambda t: t[0]),
-    after=st.lists(st.tuples(st.sampled_from("abcdefghij"), _FRAGMENT), unique_by=lambda t: t[0]),
-    tamper=st.booleans(),
-)
-def test_a_search_index_patched_from_the_last_equals_one_made_whole(
-    before: list[tuple[str, str]], after: list[tuple[str, str]], tamper: bool
-) -> None:
-    """The rep site's search index after an edit, cut from the last one where keys are
-    unchanged, has the same bytes as one made from every page's entries; a last index that
-    does not match its layout is not used."""
-    import json
-
-    from kbsite.sites.output import search_index_bytes
-
-    config = {"lang": ["en"], "separator": "[\\s]+"}
-    # The same key always has the same entries (a key is a digest of what makes them).
-    entries = dict(before)
-    entries.update({key: text for key, text in after if key not in entries})
-    asked: list[str] = []
-
-    def fragments_of(keys: list[str]) -> dict[str, str]:
-        asked.extend(keys)
-        return {key: entries[key] for key in keys}
-
-    old, layout = search_index_bytes(config, [k for k, _ in before], fragments_of)
-    if tamper:
-        old = old.replace(b'"A"', b'"B"').replace(b"[", b"[ ", 1)
-    asked.clear()
-    patched, _ = search_index_bytes(config, [k for k, _ in after], fragments_of, old, layout)
-    head = '{"config":' + json.dumps(config, ensure_ascii=False) + ',"docs":['
-    whole = head + ",".join(entries[k] for k, _ in after if entries[k]) + "]}"
-    assert patched == whole.encode()
-    if not tamper:  # only the entries of new keys were made
-        assert set(asked) == {k for k, _ in after} - {k for k, _ in before}
 
 
 def test_generated_headings_give_the_theme_escaped_names() -> None:

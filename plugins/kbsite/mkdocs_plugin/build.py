@@ -92,10 +92,8 @@ class _Site:
     write: dict[str, bytes] = field(default_factory=dict)
     make: dict[str, Callable[[], bytes]] = field(default_factory=dict)  # written when changed
     copy: dict[str, Path | str] = field(default_factory=dict)  # path -> the file to copy
-    fragments: dict[str, str] = field(default_factory=dict)  # page key -> search entries
     keys: dict[str, str] = field(default_factory=dict)  # page uri -> key
     site_root: Path = Path()
-    layouts: dict[str, list[list[Any]]] = field(default_factory=dict)  # made this time
     not_found: str | None = None  # path of the 404 page when it must be rendered
 
 
@@ -226,7 +224,7 @@ def _build_audience(
             plan = plan.full()  # keys of the earlier plan were made for another site digest
             site = _Site(plan, _site_digest(base, plan), site_root=site_root)
         report.warnings.extend(plan.warnings)
-        _decide(site, previous, store, inputs, theme)
+        _decide(site, previous, inputs, theme)
         sites.append(site)
     outputs = {path: key for site in sites for path, key in site.outputs.items()}
     if outputs == previous:
@@ -248,12 +246,7 @@ def _build_audience(
         generation.discard()
         raise
     store.replace(audience, outputs, previous if previous else None)
-    fragments = {key: data for site in sites for key, data in site.fragments.items()}
-    if fragments:  # the rep search entries of pages made this time
-        store.keep_fragments(fragments, set(outputs.values()))
     for site in sites:
-        for stored, layout in site.layouts.items():
-            store.keep_layout(stored, layout)
         store.keep_plan_memo(site.plan.spec.name, base, _memo(site))
 
 
@@ -336,7 +329,6 @@ def output_path(plan: SitePlan, uri: str) -> str:
 def _decide(
     site: _Site,
     previous: dict[str, str],
-    store: output.OutputStore,
     inputs: BuildInputs,
     theme: dict[str, tuple[str, Path]],
 ) -> None:
@@ -351,44 +343,14 @@ def _decide(
         if previous.get(path) != key:
             site.render.append((path, plan.full_page(page)))
     by_uri = site.keys = {page.uri: key for page, key in zip(plan.pages, keys, strict=True)}
-    lang = plan.spec.lang or plan.project.settings.default_language
-    if plan.spec.public:  # the help center's own search (sites/client_search)
-        docs = client_search.documents(plan, inputs.by_flag, models, by_uri)
-        folder = client_search.up_to_date(plan.project.root, plan, docs)
-        for rel, file_key, path in client_search.published(folder):
-            name = f"{plan.prefix}{client_search.SEARCH_DIR}/{rel}"
-            site.outputs[name] = file_key
-            site.copy[name] = path
-    else:  # the rep site: Material's search, its entries kept per page
-        config = output.lunr_config(i18n.search_options(lang))
-        made_from = (config, [(page.url, key) for page, key in zip(plan.pages, keys, strict=True)])
-
-        index_path = f"{plan.prefix}search/search_index.json"
-        pages_by_key = {key: page for page, key in zip(plan.pages, keys, strict=True)}
-
-        def fragments_of(missing: list[str]) -> dict[str, str]:
-            known = store.fragments(missing)
-            for key in missing:
-                if key not in known:
-                    page = plan.full_page(pages_by_key[key])
-                    sections = page.search_sections(models)
-                    known[key] = output.search_fragment(page.url, page.title, sections)
-                    site.fragments[key] = known[key]
-            return known
-
-        def lunr_index() -> bytes:
-            stored = f"{plan.spec.audience}/{index_path}"
-            layout = store.layout(stored)
-            old = None
-            if layout is not None:
-                with contextlib.suppress(OSError):
-                    old = (site.site_root / plan.spec.audience / index_path).read_bytes()
-            data, site.layouts[stored] = output.search_index_bytes(
-                config, keys, fragments_of, old, layout
-            )
-            return data
-
-        _made(site, index_path, made_from, lunr_index)
+    # Each site's own search (sites/client_search): the help center's of its public pages,
+    # the rep site's of every page it shows, internal blocks included.
+    docs = client_search.documents(plan, inputs.by_flag, models, by_uri)
+    folder = client_search.up_to_date(plan.project.root, plan, docs)
+    for rel, published_key, path in client_search.published(folder):
+        name = f"{plan.prefix}{client_search.SEARCH_DIR}/{rel}"
+        site.outputs[name] = published_key
+        site.copy[name] = path
     root_url = plan.site_url
     urls = [root_url + page.url for page in plan.pages]
     sitemap = functools.cache(lambda: output.sitemap(urls).encode())  # made once, if at all
@@ -401,6 +363,7 @@ def _decide(
     for rel, source in plan.files.items():
         site.outputs[plan.prefix + rel] = _file_key(source)
         site.copy[plan.prefix + rel] = source
+    lang = plan.spec.lang or plan.project.settings.default_language
     widget = widget_config(plan.project.settings, plan.spec.audience, lang) is not None
     for rel, (key, source) in theme.items():
         if not widget and rel.startswith(WIDGET_ASSETS):

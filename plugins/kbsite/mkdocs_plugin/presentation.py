@@ -16,10 +16,17 @@ from kbsite.sites.translations import Labels, all_labels
 
 
 def configure_site(
-    config: MkDocsConfig, project: Project, lang: str, audience: str, site_name: str
+    config: MkDocsConfig,
+    project: Project,
+    lang: str,
+    audience: str,
+    site_name: str,
+    own_search: bool = False,
 ) -> Labels:
     """Apply one site's name, palette and system fonts to ``config``; its templates' data go
-    to ``config.extra.kb``. ``site_name`` is mkdocs.yml's (each site derives its own)."""
+    to ``config.extra.kb``. ``site_name`` is mkdocs.yml's (each site derives its own).
+    ``own_search``: the site has its own search index (``kb build`` writes one for both
+    sites); else only the help center has it and other sites keep Material's search."""
     settings = project.settings
     labels = all_labels(settings)
     docs = [p.name.split(".", 1)[0] for p in project.docs_dir.glob("*.md")]
@@ -43,11 +50,13 @@ def configure_site(
     config.extra["kb"] = theme.extra
     # The "Was this helpful?" widget (templates/partials/kb-feedback.html); None: none.
     config.extra["kb_feedback"] = widget_config(settings, audience, lang)
-    # The help center searches with its own index (sites/client_search); the rep site with
-    # Material's. The header partial shows ours when `kb_search` is set.
-    public = audience == "public"
-    config.extra["kb_search"] = search_box(lang) if public else None
+    # The sites `kb build` writes search with their own index (sites/client_search): at
+    # 10,000 pages Material's is one 63 MB file that each page load fetches and indexes
+    # (22 s before a rep saw a result). The owners' preview of the rep site keeps Material's.
+    # The header partial shows ours when `kb_search` is set.
+    ours = own_search or audience == "public"
+    config.extra["kb_search"] = search_box(lang) if ours else None
     search = config.plugins.get("material/search") or config.plugins.get("search")
     if search is not None:
-        search.config.enabled = not public  # type: ignore[attr-defined]
+        search.config.enabled = not ours  # type: ignore[attr-defined]
     return labels[lang]

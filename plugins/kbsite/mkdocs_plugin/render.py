@@ -93,7 +93,9 @@ class ThemeRenderer:
         lang = plan.spec.lang or self.project.settings.default_language
         config.theme["language"] = lang
         config.theme["palette"] = copy.deepcopy(self.palette)
-        configure_site(config, self.project, lang, plan.spec.audience, self.site_name)
+        configure_site(
+            config, self.project, lang, plan.spec.audience, self.site_name, own_search=True
+        )
         config.site_url = self.site_url
         if self.site_url and plan.prefix:
             config.site_url = self.site_url.rstrip("/") + f"/{plan.prefix}"

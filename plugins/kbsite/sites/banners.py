@@ -135,6 +135,15 @@ def customer_notes(flags: list[Flag], page_type: str, labels: Labels) -> list[tu
     return notes
 
 
+def rep_note(flags: list[Flag], labels: Labels) -> str | None:
+    """What a rep's search result says of a page's review state: the title of its most
+    severe banner ("Review overdue"), None when it has none."""
+    if not flags:
+        return None
+    worst = min(flags, key=lambda f: severity(f.state))
+    return labels(BY_NAME[worst.state].title_key)
+
+
 def render_customer_notes(
     flags: list[Flag], page_type: str, labels: Labels, original_url: str | None = None
 ) -> str:

@@ -24,56 +24,12 @@ LANGUAGE_NAMES = {
     "lv": "Latviešu",
     "te": "తెలుగు",
 }
-#: Languages lunr (Material's client-side search) can stem; others search whole words. Telugu
-#: is left out on purpose: Material 9.8's worker does not load the wordcut.js that lunr.te
-#: needs, so search never initialises; whole-word matching with prefix search works.
-LUNR_LANGUAGES = frozenset(
-    (
-        "ar",
-        "da",
-        "de",
-        "du",
-        "el",
-        "es",
-        "fi",
-        "fr",
-        "he",
-        "hi",
-        "hu",
-        "hy",
-        "it",
-        "ja",
-        "jp",
-        "kn",
-        "ko",
-        "nl",
-        "no",
-        "pt",
-        "ro",
-        "ru",
-        "sa",
-        "sv",
-        "ta",
-        "th",
-        "tr",
-        "vi",
-        "zh",
-    )
-)
 
 FALLBACK_PARAM = "kb-from"
 
 
 def language_name(code: str) -> str:
     return LANGUAGE_NAMES.get(code, code)
-
-
-def search_options(lang: str) -> dict[str, object]:
-    """Material search plugin options for one language's site."""
-    if lang in LUNR_LANGUAGES or lang == "en":
-        return {"lang": [lang]}
-    # No lunr stemmer: index whole words as written (English stemming would mangle them).
-    return {"lang": ["en"], "pipeline": []}
 
 
 def source_uri(page: Page) -> str:

@@ -22,20 +22,16 @@ import shutil
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from kbsite.cachefile import open_cache
 from kbsite.project import CACHE_DIR
 from kbsite.sites.plan import PlanMemo
-from kbsite.sites.text import html_text
 
 _FILE = "outputs.sqlite"
-FORMAT = "kb-outputs-3"
+FORMAT = "kb-outputs-4"
 _TABLES = {
     "outputs": "audience TEXT, path TEXT, key TEXT, PRIMARY KEY (audience, path)",
-    "fragments": "key TEXT PRIMARY KEY, data TEXT",
     "plans": "site TEXT PRIMARY KEY, base TEXT, data TEXT",
-    "layouts": "path TEXT PRIMARY KEY, data TEXT",
 }
 NEXT = ".next-"
 OLD = ".old-"
@@ -53,7 +49,7 @@ class OutputError(Exception):
 
 
 class OutputStore:
-    """Keys of the files in the site folders, and cached search entries by page key."""
+    """Keys of the files in the site folders, the last plan of each site, the theme's files."""
 
     def __init__(self, root: Path) -> None:
         self.path = root / CACHE_DIR / _FILE
@@ -98,42 +94,6 @@ class OutputStore:
         """The audience's folder is not what the store says (e.g. removed): start over."""
         self.replace(audience, {})
 
-    def fragments(self, keys: list[str]) -> dict[str, str]:
-        found: dict[str, str] = {}
-        if self._db is None:
-            return found
-        try:
-            for start in range(0, len(keys), 500):
-                chunk = keys[start : start + 500]
-                marks = ",".join("?" * len(chunk))
-                found.update(
-                    self._db.execute(
-                        f"SELECT key, data FROM fragments WHERE key IN ({marks})", chunk
-                    ).fetchall()
-                )
-        except sqlite3.DatabaseError:
-            return {}
-        return found
-
-    def keep_fragments(self, fragments: dict[str, str], used: set[str]) -> None:
-        if self._db is None:
-            return
-        try:
-            self._db.execute("BEGIN IMMEDIATE")
-            self._db.executemany(
-                "INSERT OR REPLACE INTO fragments VALUES (?, ?)", list(fragments.items())
-            )
-            total = self._db.execute("SELECT count(*) FROM fragments").fetchone()[0]
-            if total > 2 * len(used) + 1000:
-                self._db.execute("CREATE TEMP TABLE IF NOT EXISTS used (key TEXT PRIMARY KEY)")
-                self._db.execute("DELETE FROM used")
-                self._db.executemany("INSERT OR IGNORE INTO used VALUES (?)", [(k,) for k in used])
-                self._db.execute("DELETE FROM fragments WHERE key NOT IN (SELECT key FROM used)")
-            self._db.execute("COMMIT")
-        except sqlite3.DatabaseError:
-            with contextlib.suppress(sqlite3.DatabaseError):
-                self._db.execute("ROLLBACK")
-
     def plan_memo(self, site: str, base: str) -> PlanMemo | None:
         """The last plan of a site (``SiteSpec.name``) made with the same config and code."""
         if self._db is None:
@@ -162,26 +122,6 @@ class OutputStore:
         except sqlite3.DatabaseError:
             return
         _MEMOS[(str(self.path), site)] = (data, memo)
-
-    def layout(self, path: str) -> list[list[Any]] | None:
-        """The layout of a generated index as last written (``search_index_bytes``)."""
-        if self._db is None:
-            return None
-        try:
-            found = self._db.execute("SELECT data FROM layouts WHERE path=?", (path,)).fetchone()
-            data = json.loads(found[0]) if found else None
-        except (sqlite3.DatabaseError, ValueError):
-            return None
-        return data if isinstance(data, list) else None
-
-    def keep_layout(self, path: str, layout: list[list[Any]]) -> None:
-        if self._db is None:
-            return
-        data = json.dumps(layout, separators=(",", ":"))
-        try:
-            self._db.execute("INSERT OR REPLACE INTO layouts VALUES (?, ?)", (path, data))
-        except sqlite3.DatabaseError:
-            return
 
     def theme_files(self, base: str) -> list[tuple[str, Path]] | None:
         """The theme's static files as listed for the theme and config digest ``base``."""
@@ -436,86 +376,3 @@ def gzip_bytes(data: bytes) -> bytes:
     with gzip.GzipFile(fileobj=buffer, mode="wb", mtime=0, filename="") as gz:
         gz.write(data)
     return buffer.getvalue()
-
-
-def search_fragment(url: str, title: str, sections: list[tuple[str, str, str]]) -> str:
-    """The entries of one page in Material's search index (a JSON list without brackets)."""
-    entries = []
-    for number, (heading, anchor, text) in enumerate(sections):  # Material shows them as HTML
-        if number == 0 or not anchor:
-            location, name = url, title
-        else:
-            location, name = f"{url}#{anchor}", heading
-        entries.append({"location": location, "title": html_text(name), "text": html_text(text)})
-    merged: dict[str, dict[str, str]] = {}
-    for entry in entries:  # sections under one heading (around an internal block) join up
-        if entry["location"] in merged:
-            merged[entry["location"]]["text"] += "\n" + entry["text"]
-        else:
-            merged[entry["location"]] = entry
-    return ",".join(json.dumps(e, ensure_ascii=False) for e in merged.values())
-
-
-def lunr_config(options: dict[str, object]) -> dict[str, object]:
-    """Material's search settings for a language (``options`` from the language table)."""
-    return {
-        "lang": options["lang"],
-        "separator": r"[\s\-]+",
-        "pipeline": options.get("pipeline", ["trimmer", "stopWordFilter"]),
-        "fields": {"title": {"boost": 1000.0}, "text": {"boost": 1.0}, "tags": {"boost": 1e6}},
-    }
-
-
-def search_index_bytes(
-    config: dict[str, object],
-    keys: list[str],
-    fragments_of: Callable[[list[str]], dict[str, str]],
-    old: bytes | None = None,
-    layout: list[list[Any]] | None = None,
-) -> tuple[bytes, list[list[Any]]]:
-    """``search_index`` of the pages whose keys are ``keys`` (in order), as bytes, with its
-    layout (each page's key and the length of its entries in bytes) for the next time.
-
-    ``old`` and ``layout``: the index as the last build wrote it, and its layout; the entries
-    of pages whose key is unchanged are cut out of it (at 10,000 pages the rep site's index is
-    65 MB, which an edit changes by a few kilobytes) and only the others are asked of
-    ``fragments_of``. A file that does not match its layout is not used."""
-    head = ('{"config":' + json.dumps(config, ensure_ascii=False) + ',"docs":[').encode()
-    kept = _cut(old, layout, head) if old is not None and layout is not None else {}
-    missing = [key for key in dict.fromkeys(keys) if key not in kept]
-    made = {key: text.encode() for key, text in fragments_of(missing).items()} if missing else {}
-    parts: list[bytes] = []
-    sizes: list[list[Any]] = []
-    for key in keys:
-        if key in kept:
-            start, size = kept[key]
-            piece = old[start : start + size] if old is not None else b""
-        else:
-            piece = made.get(key, b"")
-        sizes.append([key, len(piece)])
-        if piece:
-            parts.append(piece)
-    return head + b",".join(parts) + b"]}", sizes
-
-
-def _cut(old: bytes, layout: list[list[Any]], head: bytes) -> dict[str, tuple[int, int]]:
-    """Where each key's entries are in ``old`` (start, length), if it matches ``layout``."""
-    if not (old.startswith(head) and old.endswith(b"]}")):
-        return {}
-    found: dict[str, tuple[int, int]] = {}
-    position, first = len(head), True
-    try:
-        for key, size in layout:
-            if not size:  # a page without entries
-                found[str(key)] = (position, 0)
-                continue
-            if not first:
-                if old[position : position + 1] != b",":
-                    return {}
-                position += 1
-            found[str(key)] = (position, int(size))
-            position += int(size)
-            first = False
-    except (TypeError, ValueError):
-        return {}
-    return found if position + 2 == len(old) else {}

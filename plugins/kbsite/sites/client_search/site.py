@@ -1,11 +1,13 @@
-"""The help-center search of one planned language site: its documents, and its index kept up
-to date between builds.
+"""The search of one planned language site, the help center's or the rep site's: its
+documents, and its index kept up to date between builds.
 
-The documents come from the site plan (what the help center publishes, nothing else): each
-public content page with its customer note and the sections of its page model, without
-``!!! internal`` blocks. The index lives in ``.kb/cache/client-search/<lang>/`` between builds
-and is updated there (only changed pages are analysed again, ``update_index``); the build
-publishes its files under ``search/``.
+The documents come from the site plan (what the site publishes, nothing else): each content
+page with its note and the sections of its page model. The help center's have the customer
+note and no ``!!! internal`` blocks; the rep site's have internal blocks and the rep's name of
+the page's review state ("Review overdue"). The index lives in
+``.kb/cache/client-search/<audience>/<lang>/`` between builds and is updated there (only
+changed pages are analysed again, ``update_index``); the build publishes its files under
+``search/``.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from kbsite.project import CACHE_DIR
 from kbsite.review import states as review_states
 from kbsite.review.staleness import Flag
 from kbsite.search.synonyms import load_synonyms
-from kbsite.sites.banners import customer_notes
+from kbsite.sites.banners import customer_notes, rep_note
 from kbsite.sites.client_search.documents import ClientDoc, ClientSearchError
 from kbsite.sites.client_search.labels import labels
 from kbsite.sites.client_search.writer import CATALOGUE, update_index, write_index
@@ -50,7 +52,7 @@ __all__ = [
 
 
 def search_box(lang: str) -> dict[str, Any]:
-    """What the header partial needs to show the help center's search box."""
+    """What the header partial needs to show a site's own search box."""
     return {
         "dir": f"{SEARCH_DIR}/",
         "labels": labels(lang),
@@ -70,8 +72,8 @@ class Pending:
 def documents(
     plan: SitePlan, flags: dict[str, list[Flag]], models: ModelCache, keys: dict[str, str]
 ) -> list[Pending]:
-    """The help center's content pages of one language site, as search documents. ``keys``:
-    each planned page's key (its output's digest), which covers its text and note."""
+    """The content pages of one language site, as search documents. ``keys``: each planned
+    page's key (its output's digest), which covers its text and note."""
     lang = plan.spec.lang or plan.project.settings.default_language
     words = all_labels(plan.project.settings)[lang]
     found = []
@@ -82,7 +84,11 @@ def documents(
 
         def fields(page: Any = page, source: Any = source) -> dict[str, Any]:
             page_flags = flags.get(source.path, [])
-            notes = customer_notes(page_flags, source.meta.type, words)
+            if plan.spec.public:
+                notes = customer_notes(page_flags, source.meta.type, words)
+                note = notes[0][1] if notes else None
+            else:
+                note = rep_note(page_flags, words)
             state = review_states.primary({flag.state for flag in page_flags})
             return {
                 "url": page.url,
@@ -90,7 +96,7 @@ def documents(
                 "type": source.meta.type,
                 "products": tuple(source.meta.products),
                 "lang": lang,
-                "note": notes[0][1] if notes else None,
+                "note": note,
                 "id": source.meta.id,
                 "weight": review_states.weight(state),
             }
@@ -111,7 +117,7 @@ def up_to_date(project_root: Path, plan: SitePlan, docs: list[Pending]) -> Path:
     """Bring the index of ``docs`` in the cache folder up to date (only changed pages are read
     and analysed); returns that folder."""
     lang = plan.spec.lang or plan.project.settings.default_language
-    folder = project_root / CACHE_DIR / "client-search" / lang
+    folder = project_root / CACHE_DIR / "client-search" / plan.spec.audience / lang
     synonyms = load_synonyms(plan.project)
     digests = {doc.url: doc.digest for doc in docs}
     known = _read_digests(folder)
