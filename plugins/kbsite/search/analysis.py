@@ -51,6 +51,11 @@ def words(text: str) -> Iterator[Token]:
             yield Token(match.group(1), match.start(), match.end())
 
 
+def word_texts(text: str) -> list[str]:
+    """The words of ``words(text)``, as written (no offsets: for counting them)."""
+    return [word for word in _WORD.findall(text) if word]
+
+
 @functools.lru_cache(maxsize=500_000)
 def fold(word: str) -> str:
     """Case-fold; strip diacritics from Latin, Greek and Cyrillic words only (memoised)."""

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kbsite.search.analysis import fold, terms, words
+from kbsite.search.analysis import Stemmer, fold, terms, word_texts
 from kbsite.search.stemming import stemmer
 from kbsite.sites.client_search.documents import ClientDoc, ClientSearchError
 
@@ -114,12 +114,16 @@ def analyse(doc: ClientDoc) -> Analysed:
     counters = []
     for text in (title_text, headings, body):
         counter: Counter[str] = Counter()
-        for token in words(unicodedata.normalize("NFC", text)):
-            form = fold(token.text)
+        written = Counter(word_texts(unicodedata.normalize("NFC", text)))
+        folded: Counter[str] = Counter()
+        for word, count in written.items():
+            folded[fold(word)] += count
+        for form, count in folded.items():
             found = forms.get(form)
             if found is None:
-                found = forms[form] = terms(form, stem) or [form]
-            counter.update(found)
+                found = forms[form] = _form_terms(form, doc.lang, stem)
+            for term in found:
+                counter[term] += count
         counters.append(counter)
     forms = {form: found for form, found in forms.items() if found != [form]}
     text = " ".join(t for _, _, t in doc.sections if t).strip()
@@ -135,6 +139,21 @@ def analyse(doc: ClientDoc) -> Analysed:
         doc.id,
     )
     return Analysed(record, counters, forms, doc.weight)
+
+
+_FORM_TERMS: dict[tuple[str, str], list[str]] = {}
+
+
+def _form_terms(form: str, lang: str, stem: Stemmer | None) -> list[str]:
+    """``terms`` of a folded word, memoised per language: a site's pages share most words
+    (a clean build analyses every page of both sites)."""
+    key = (form, lang)
+    found = _FORM_TERMS.get(key)
+    if found is None:
+        if len(_FORM_TERMS) >= 1_000_000:
+            _FORM_TERMS.clear()
+        found = _FORM_TERMS[key] = terms(form, stem) or [form]
+    return found
 
 
 def _clip(text: str, width: int) -> str:
