@@ -119,10 +119,10 @@ def test_a_type_with_many_pages_is_split_by_folder(monkeypatch) -> None:
     }
     entries["policies/refunds.md"] = Entry("Refunds", "policies/refunds/", "policy")
     pages = {g.uri: g for g in generate_index_pages(entries, ("kb", "policies"), "")}
-    assert "browse/article/kb/ws2022/hyper-v.md" in pages
+    assert "browse/article/kb/ws2022/hyper-v/index.md" in pages
     listing = pages["browse/article.md"].html
     assert '<li><a href="kb/ws2022/hyper-v/">Ws2022 › Hyper v</a> <small>2</small></li>' in listing
-    part = pages["browse/article/kb/ws2022/hyper-v.md"]
+    part = pages["browse/article/kb/ws2022/hyper-v/index.md"]
     assert part.title == "Ws2022 › Hyper v (Articles)"
     assert part.html.index("Start &lt;x&gt;") < part.html.index("Stop &lt;x&gt;")
     assert '<a href="../../../../../kb/ws2022/hyper-v/stop/">' in part.html
@@ -130,7 +130,14 @@ def test_a_type_with_many_pages_is_split_by_folder(monkeypatch) -> None:
     entries["kb/ws2022/hyper-v/stop.md"] = Entry("Halt", "kb/ws2022/hyper-v/stop/", "article")
     again = {g.uri: g.key for g in generate_index_pages(entries, ("kb", "policies"), "")}
     changed = [uri for uri, g in pages.items() if again[uri] != g.key]
-    assert changed == ["kb/ws2022/hyper-v/index.md", "browse/article/kb/ws2022/hyper-v.md"]
+    assert changed == ["kb/ws2022/hyper-v/index.md", "browse/article/kb/ws2022/hyper-v/index.md"]
+    # A folder named `index` has its own address, apart from its parent's.
+    entries["kb/index/a.md"] = Entry("A", "kb/index/a/", "article")
+    entries["kb/b.md"] = Entry("B", "kb/b/", "article")
+    uris = [g.uri for g in generate_index_pages(entries, ("kb", "policies"), "")]
+    addresses = [url_of(uri) for uri in uris]
+    assert "browse/article/kb/index/" in addresses and "browse/article/kb/" in addresses
+    assert len(set(addresses)) == len(addresses)
 
 
 def test_blocks_go_under_the_page_title() -> None:

@@ -167,7 +167,7 @@ def type_pages(
 ) -> list[Generated]:
     """The by-type page (``browse/<type>.md``) listing the type's pages by folder; for a
     type with more than ``BROWSE_MAX`` pages, it lists the folders, each with a page of its
-    own (``browse/<type>/<folder>.md``)."""
+    own (``browse/<type>/<folder>/``)."""
     groups: dict[str, list[Entry]] = defaultdict(list)
     for served, entry in entries:
         groups[served.rpartition("/")[0]].append(entry)
@@ -200,8 +200,9 @@ def type_pages(
 
 
 def type_folder_uri(page_type: str, folder: str) -> str:
-    """The page of one folder's pages of a type (a type split by folder)."""
-    return f"{TYPE_DIR}/{page_type}/{folder}.md"
+    """The page of one folder's pages of a type (a type split by folder), as an index page
+    so that no folder name (``index``) can give two folders one address."""
+    return f"{TYPE_DIR}/{page_type}/{folder}/index.md"
 
 
 def folder_trail(folder: str, labels: Labels) -> str:
