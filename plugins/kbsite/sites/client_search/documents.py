@@ -1,4 +1,4 @@
-"""What the help-center search indexes of a page: a plain record the site builder fills in."""
+"""What a site's search indexes of a page: a plain record the site builder fills in."""
 
 from __future__ import annotations
 
@@ -15,12 +15,12 @@ class ClientSearchError(ValueError):
 
 @dataclass(frozen=True)
 class ClientDoc:
-    """One published help-center page, as the customer sees it.
+    """One published page, as its reader (a customer, or a rep on the rep site) sees it.
 
     ``url`` is relative to the language site's root and identifies the page in updates;
     ``sections`` are ``(heading, anchor, text)`` in page order (the first one may have an
     empty heading and anchor: the text before the first heading). Only what is published goes
-    here: the writer adds nothing else. ``note`` is the page's customer-facing note (if any),
+    here: the writer adds nothing else. ``note`` is the page's note for its reader (if any),
     ``id`` its KB id (``POL-REFUND`` finds it first), ``weight`` its ranking factor (fresh
     pages 1, stale ones lower, as in rep search)."""
 
