@@ -96,7 +96,7 @@ class BuildInputs:
     versions: Versions = field(init=False)  # chains of versions (`supersedes`)
     by_url: dict[str, Page] = field(init=False)  # source pages by URL path (raw-HTML links)
     folders: frozenset[str] = field(init=False)  # content folders with pages
-    _flags_text: dict[str, bytes] = field(init=False, default_factory=dict, repr=False)
+    _own_text: dict[str, bytes] = field(init=False, default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self.by_flag = flags_by_path(self.flags)
@@ -151,14 +151,13 @@ class BuildInputs:
         """A digest of what is a page's own in its plan: where it is served, its file, its
         review flags, its title and those of the other versions its history lists (the rest
         is ``world``)."""
-        flags = self._flags_text.get(page.path)
-        if flags is None:  # a page is on several sites: its flags are written out once
+        own = self._own_text.get(page.path)
+        if own is None:  # a page is on several sites: what is its own is written out once
             chain = self.versions.chain(page.meta.id) if page.meta.id else []
             shown = (page.meta.title, [v.title for v in chain] if len(chain) > 1 else [])
-            own = (self.by_flag.get(page.path, ()), shown)
-            flags = repr(own).encode("utf-8", "surrogatepass")
-            self._flags_text[page.path] = flags
-        digest = hashlib.blake2b(flags, digest_size=16)
+            own = repr((self.by_flag.get(page.path, ()), shown)).encode("utf-8", "surrogatepass")
+            self._own_text[page.path] = own
+        digest = hashlib.blake2b(own, digest_size=16)
         digest.update(f"{uri}\x00{page.digest}".encode("utf-8", "surrogatepass"))
         return digest.hexdigest()
 
@@ -397,7 +396,7 @@ class _Planner:
         reuse = memo if memo is not None and memo.world == world else None
         generated: list[Generated] = []
         same_generated = reuse is not None and reuse.titles == self.inputs.titles
-        if reuse is not None and same_generated:
+        if same_generated:
             self.generated_uris = set(reuse.generated_uris)
         else:
             entries = self._entries()
@@ -417,7 +416,7 @@ class _Planner:
                 pages[-1].input = page_input
         pages += [self._doc(uri, doc) for uri, doc in sorted(self.docs.items())]
         shadowed = set(self.docs) | set(self.mounted)
-        if reuse is not None and same_generated:
+        if same_generated:
             pages += [
                 PlannedPage(uri, title, "generated", {"title": title}, known_key=key)
                 for uri, title, key in reuse.generated
