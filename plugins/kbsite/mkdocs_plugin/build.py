@@ -93,7 +93,6 @@ class _Site:
     make: dict[str, Callable[[], bytes]] = field(default_factory=dict)  # written when changed
     copy: dict[str, Path | str] = field(default_factory=dict)  # path -> the file to copy
     keys: dict[str, str] = field(default_factory=dict)  # page uri -> key
-    site_root: Path = Path()
     not_found: str | None = None  # path of the 404 page when it must be rendered
 
 
@@ -219,10 +218,10 @@ def _build_audience(
         spec = SiteSpec(audience, lang)
         memo = store.plan_memo(spec.name, base) if previous else None
         plan = plan_site(inputs, spec, memo)
-        site = _Site(plan, _site_digest(base, plan), site_root=site_root)
+        site = _Site(plan, _site_digest(base, plan))
         if memo is not None and site.digest != memo.site:
             plan = plan.full()  # keys of the earlier plan were made for another site digest
-            site = _Site(plan, _site_digest(base, plan), site_root=site_root)
+            site = _Site(plan, _site_digest(base, plan))
         report.warnings.extend(plan.warnings)
         _decide(site, previous, inputs, theme)
         sites.append(site)
