@@ -227,9 +227,13 @@ def test_a_retired_version_has_a_page_on_the_server(desk_server: str) -> None:
     assert '<a href="/internal/it/">Sito operatori</a>' in italian
     assert 'Oggi: <a href="/internal/it/policies/returns/">Resi (POL-RETURNS)</a>.' in italian
     assert "In effect" not in italian and "Retired" not in italian
-    for path in ("POL-NOPE/en/", "POL-RETURNS/en/", "<script>/en/"):
+    for path in ("POL-NOPE/en/", "POL-RETURNS/en/", "<script>/en/", "<b>/xx/"):
         missing = httpx.get(f"{desk_server}/versions/{path}")
         assert missing.status_code == 404 and "<script>" not in missing.text
+        assert "<b>" not in missing.text and "No retired version" in missing.text
+    missing = httpx.get(f"{desk_server}/versions/POL-NOPE/te/").text
+    assert '<html lang="te">' in missing and "POL-NOPE అనే ఉపసంహరించిన సంస్కరణ లేదు" in missing
+    assert '<a href="/te/">ప్రతినిధుల శోధన</a>' in missing
 
 
 def test_a_new_version_reindexes_the_one_it_ends(make_project) -> None:

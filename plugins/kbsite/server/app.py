@@ -9,7 +9,6 @@ import logging
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
-from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -197,7 +196,7 @@ def create_app(
 
     async def version_page(request: Request) -> Response:
         """A retired version (no site builds it): see kbsite.server.archive."""
-        from kbsite.server.archive import archived_html
+        from kbsite.server.archive import archived_html, missing_html
 
         page_id, lang = request.path_params["page_id"], request.path_params["lang"]
         try:
@@ -206,7 +205,7 @@ def create_app(
             log.warning("retired version %s/%s could not be read", page_id, lang, exc_info=True)
             page = None
         if page is None:
-            return HTMLResponse(f"<h1>No retired version {escape(page_id)}</h1>", status_code=404)
+            return HTMLResponse(missing_html(project, page_id, lang), status_code=404)
         return HTMLResponse(page)
 
     async def health(request: Request) -> Response:

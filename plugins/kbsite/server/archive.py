@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from kbsite.search.engine import lookup
-from kbsite.sites.history import REP_SITE_ROOT, archived_page_html
+from kbsite.sites.history import REP_SITE_ROOT, archived_page_html, missing_version_html
 from kbsite.sites.translations import labels_for
 
 
@@ -39,3 +39,12 @@ def archived_html(searcher: Any, page_id: str, lang: str) -> str | None:
         labels,
         settings.default_language,
     )
+
+
+def missing_html(project: Any, page_id: str, lang: str) -> str:
+    """The 404 page of ``/versions/ID/LANG/`` in ``lang`` (the default language if it is
+    not one of the KB's)."""
+    settings = project.settings
+    reader = lang if lang in settings.languages else settings.default_language
+    labels = labels_for(reader, settings.labels, settings.default_language)
+    return missing_version_html(page_id, labels, settings.default_language)

@@ -165,3 +165,19 @@ table {{ border-collapse: collapse; }} td, th {{ border: 1px solid #ccd; padding
 (<code>{html.escape(fields["id"])}</code>) · {html.escape(period)}. {now}</div>
 <article lang="{text_lang}">{content}</article>
 </body></html>"""
+
+
+def missing_version_html(page_id: str, labels: Labels, default_language: str) -> str:
+    """The page of a retired version the index does not have, in the rep's language, with
+    the way back to the rep search and the rep site."""
+    lang = html.escape(labels.lang)
+    folder = language_folder(labels.lang, default_language)
+    text = html.escape(labels("search.no-retired-version", id=page_id))
+    return f"""<!doctype html>
+<html lang="{lang}"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{text}</title></head><body>
+<nav class="kb-desk"><a href="/{folder}">{html.escape(labels("rep.search"))}</a>
+<a href="{REP_SITE_ROOT}{folder}">{html.escape(labels("search.rep-site"))}</a></nav>
+<h1>{text}</h1>
+</body></html>"""
