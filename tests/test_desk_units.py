@@ -166,16 +166,28 @@ def test_highlighting_escapes_and_keeps_every_character(text: str) -> None:
     assert html.unescape(re.sub(r"</?mark>", "", marked)) == text
 
 
-@settings(max_examples=500)
-@given(st.text(alphabet=st.characters(max_codepoint=0x2FF, exclude_categories=["Cs"])))
-def test_below_the_combining_marks_fast_runs_are_the_words(text: str) -> None:
-    """Text without a character from U+0300 on is cut into words by the fast stdlib pattern
-    (passages take that shortcut); it gives exactly the grapheme-cluster words."""
-    from kbsite.search.analysis import words
-    from kbsite.search.passages import _fast_words
+_SIMPLE = st.one_of(
+    st.characters(max_codepoint=0x2FF, exclude_categories=["Cs"]),
+    st.characters(min_codepoint=0x2010, max_codepoint=0x2027),
+    st.characters(min_codepoint=0x2030, max_codepoint=0x205E),
+    st.characters(min_codepoint=0x20A0, max_codepoint=0x20C0),
+)
 
-    fast = [(m[0], m.start(), m.end()) for m in _fast_words().finditer(text)]
+
+@settings(max_examples=1000)
+@given(st.text(alphabet=_SIMPLE))
+def test_in_simple_text_fast_runs_are_the_words(text: str) -> None:
+    """Text without a character ``analysis.BEYOND_SIMPLE`` finds (none from U+0300 on but
+    general punctuation and currency signs: typographic quotes, dashes, ellipses, €) is cut
+    into words by the fast stdlib pattern, which passages and the sites' search indexes use
+    there; it gives exactly the grapheme-cluster words."""
+    from kbsite.search.analysis import BEYOND_SIMPLE, fast_words, word_texts, words
+
+    assert BEYOND_SIMPLE.search(text) is None
+    fast = [(m[0], m.start(), m.end()) for m in fast_words().finditer(text)]
     assert fast == [(t.text, t.start, t.end) for t in words(text)]
+    assert word_texts(text) == [t.text for t in words(text)]
+    assert word_texts(text + "́ x") == [t.text for t in words(text + "́ x")]
 
 
 def test_the_first_match_is_where_the_marked_spans_start() -> None:

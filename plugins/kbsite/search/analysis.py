@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import html
+import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -51,8 +52,40 @@ def words(text: str) -> Iterator[Token]:
             yield Token(match.group(1), match.start(), match.end())
 
 
+#: A character beyond which grapheme clusters may hold more than one character: anything
+#: from U+0300 (combining marks, Indic scripts, joiners...) but general punctuation (quotes,
+#: dashes, ellipsis, bullets) and currency signs, which are clusters of their own. A text
+#: without one is cut into exactly the same words by ``fast_words`` (tested).
+BEYOND_SIMPLE = re.compile("[^\x00-\u02ff\u2010-\u2027\u2030-\u205e\u20a0-\u20c0]")
+
+
+@functools.cache
+def fast_words() -> re.Pattern[str]:
+    """Runs of letters, marks and digits (and the joiners ZWNJ, ZWJ) with the stdlib ``re``,
+    ~3× faster than ``regex`` over a whole page; the same words on real text (the Basic
+    Multilingual Plane; a letter beyond it splits a word). Built on first use (~25 ms)."""
+    ranges: list[tuple[int, int]] = []
+    start = None
+    for point in range(0x10000):
+        inside = unicodedata.category(chr(point))[0] in "LMN" or point in (0x200C, 0x200D)
+        if inside and start is None:
+            start = point
+        elif not inside and start is not None:
+            ranges.append((start, point - 1))
+            start = None
+    if start is not None:
+        ranges.append((start, 0xFFFF))
+    members = "".join(
+        re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}"
+        for a, b in ranges
+    )
+    return re.compile(f"[{members}]+")
+
+
 def word_texts(text: str) -> list[str]:
     """The words of ``words(text)``, as written (no offsets: for counting them)."""
+    if BEYOND_SIMPLE.search(text) is None:
+        return fast_words().findall(text)
     return [word for word in _WORD.findall(text) if word]
 
 

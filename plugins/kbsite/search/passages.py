@@ -13,14 +13,14 @@ from __future__ import annotations
 import functools
 import html
 import re
-import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 import regex
 
 from kbsite.markdown.model import Rendering
-from kbsite.search.analysis import ZWNJ, Marks, Stemmer, fold, words
+from kbsite.search.analysis import BEYOND_SIMPLE, ZWNJ, Marks, Stemmer, fold, words
+from kbsite.search.analysis import fast_words as _fast_words
 
 Section = tuple[str, str]  # (heading, plain text: one block per line)
 
@@ -32,31 +32,8 @@ INTERNAL = "\u2063"
 _SENTENCE_END = re.compile(r"(?<=[.!?…।॥。！？])\s+(?=\S)")
 _ROUGH_WORD = regex.compile(r"[\p{L}\p{N}][\p{L}\p{M}\p{N}\u200c\u200d]*")
 _SPACE_BEFORE = re.compile(r"\s")
-#: Anything from the combining diacritical marks on: where words need grapheme clusters.
-_BEYOND_LATIN = re.compile("[^\x00-\u02ff]")
-
-
-@functools.cache
-def _fast_words() -> re.Pattern[str]:
-    """Runs of letters, marks and digits (and the joiners ZWNJ, ZWJ) with the stdlib ``re``,
-    ~3× faster than ``_ROUGH_WORD`` over a whole page; the same words on real text (the
-    Basic Multilingual Plane; a letter beyond it splits a word). Built on first use."""
-    ranges: list[tuple[int, int]] = []
-    start = None
-    for point in range(0x10000):
-        inside = unicodedata.category(chr(point))[0] in "LMN" or point in (0x200C, 0x200D)
-        if inside and start is None:
-            start = point
-        elif not inside and start is not None:
-            ranges.append((start, point - 1))
-            start = None
-    if start is not None:
-        ranges.append((start, 0xFFFF))
-    members = "".join(
-        re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}"
-        for a, b in ranges
-    )
-    return re.compile(f"[{members}]+")
+#: A character after which words need grapheme clusters (``analysis.BEYOND_SIMPLE``).
+_BEYOND_LATIN = BEYOND_SIMPLE
 
 
 def prepare() -> None:
@@ -181,8 +158,8 @@ class Highlighter:
         the same word twice counts once. ``exact`` cuts words at grapheme clusters (for
         display); otherwise a faster approximation serves for counting."""
         if exact and _BEYOND_LATIN.search(text) is None:
-            # Below U+0300 a grapheme cluster is one character (no combining marks, joiners
-            # or Indic clusters there): the fast runs are exactly the words (tested).
+            # There a grapheme cluster is one character (no combining marks, joiners or
+            # Indic clusters): the fast runs are exactly the words (tested).
             tokens = [(m[0], m.start(), m.end()) for m in _fast_words().finditer(text)]
         elif exact:
             tokens = [(t.text, t.start, t.end) for t in words(text)]
