@@ -58,15 +58,20 @@ def strings(data: Any) -> list[str]:
     return []
 
 
-def test_every_language_site_has_its_own_index_and_no_lunr(built_sites: KBProject) -> None:
-    """Each help-center language site holds our search files; Material's lunr index is gone."""
-    public = built_sites.root / "site/public"
+def assert_own_search(site: Path) -> None:
+    """Each language site of ``site`` holds our search files and its pages use them; no
+    lunr index is left."""
     for lang in LANGS:
-        folder = public / ("" if lang == "en" else lang) / "search"
+        folder = site / ("" if lang == "en" else lang) / "search"
         assert (folder / "meta.json").is_file() and (folder / "kb-search.js").is_file(), lang
         html = (folder.parent / "index.html").read_text(encoding="utf-8")
         assert 'data-kb-search="search/"' in html, lang
-    assert not list(public.rglob("search_index.json"))
+    assert not list(site.rglob("search_index.json"))
+
+
+def test_every_language_site_has_its_own_index_and_no_lunr(built_sites: KBProject) -> None:
+    """Each help-center language site holds our search files; Material's lunr index is gone."""
+    assert_own_search(built_sites.root / "site/public")
 
 
 def test_no_word_only_internal_content_has_is_in_any_search_file(built_sites: KBProject) -> None:
@@ -90,12 +95,7 @@ def test_the_rep_site_searches_its_own_index_with_internal_notes(built_sites: KB
     its index and a page's review state is its result's note. Material's lunr index is gone
     there too (63 MB at 10,000 pages, fetched and indexed again at every page load)."""
     internal = built_sites.root / "site/internal"
-    for lang in LANGS:
-        folder = internal / ("" if lang == "en" else lang) / "search"
-        assert (folder / "meta.json").is_file() and (folder / "kb-search.js").is_file(), lang
-        html = (folder.parent / "index.html").read_text(encoding="utf-8")
-        assert 'data-kb-search="search/"' in html, lang
-    assert not list(internal.rglob("search_index.json"))
+    assert_own_search(internal)
     texts = [
         s
         for path in (internal / "search").rglob("*.json")

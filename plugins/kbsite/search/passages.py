@@ -19,8 +19,7 @@ from dataclasses import dataclass, field
 import regex
 
 from kbsite.markdown.model import Rendering
-from kbsite.search.analysis import BEYOND_SIMPLE, ZWNJ, Marks, Stemmer, fold, words
-from kbsite.search.analysis import fast_words as _fast_words
+from kbsite.search.analysis import BEYOND_SIMPLE, ZWNJ, Marks, Stemmer, fast_words, fold, words
 
 Section = tuple[str, str]  # (heading, plain text: one block per line)
 
@@ -32,13 +31,11 @@ INTERNAL = "\u2063"
 _SENTENCE_END = re.compile(r"(?<=[.!?…।॥。！？])\s+(?=\S)")
 _ROUGH_WORD = regex.compile(r"[\p{L}\p{N}][\p{L}\p{M}\p{N}\u200c\u200d]*")
 _SPACE_BEFORE = re.compile(r"\s")
-#: A character after which words need grapheme clusters (``analysis.BEYOND_SIMPLE``).
-_BEYOND_LATIN = BEYOND_SIMPLE
 
 
 def prepare() -> None:
     """Build what passages use, ahead of the first one (~25 ms)."""
-    _fast_words()
+    fast_words()
 
 
 # -- Sections from the page model --------------------------------------------------------
@@ -89,7 +86,7 @@ class PageText:
     @classmethod
     def of(cls, sections: Iterable[Section]) -> PageText:
         sections = list(sections)
-        words = set(_fast_words().findall("\n".join(text for _, text in sections)))
+        words = set(fast_words().findall("\n".join(text for _, text in sections)))
         by_head: dict[str, list[str]] = {}
         for word, head in zip(words, map(_head, words), strict=True):
             by_head.setdefault(head, []).append(word)
@@ -157,10 +154,10 @@ class Highlighter:
         """(start, end, unit) of each marked word or phrase; ``unit`` names what matched, so
         the same word twice counts once. ``exact`` cuts words at grapheme clusters (for
         display); otherwise a faster approximation serves for counting."""
-        if exact and _BEYOND_LATIN.search(text) is None:
+        if exact and BEYOND_SIMPLE.search(text) is None:
             # There a grapheme cluster is one character (no combining marks, joiners or
             # Indic clusters): the fast runs are exactly the words (tested).
-            tokens = [(m[0], m.start(), m.end()) for m in _fast_words().finditer(text)]
+            tokens = [(m[0], m.start(), m.end()) for m in fast_words().finditer(text)]
         elif exact:
             tokens = [(t.text, t.start, t.end) for t in words(text)]
         else:
@@ -278,14 +275,14 @@ def _head(word: str) -> str:
 def _present(text: str, among: set[str] | None) -> set[str]:
     """The distinct words of ``text``, or those of ``among`` it holds as whole words."""
     if among is None:
-        return set(_fast_words().findall(text))
+        return set(fast_words().findall(text))
     return {word for word in among if _word_at(text, word) >= 0}
 
 
 def _word_at(text: str, word: str) -> int:
-    """Where ``word`` first stands in ``text`` as a whole word (as ``_fast_words`` cuts
+    """Where ``word`` first stands in ``text`` as a whole word (as ``fast_words`` cuts
     them), or -1."""
-    runs = _fast_words()
+    runs = fast_words()
     at = text.find(word)
     while at >= 0:
         end = at + len(word)

@@ -183,15 +183,16 @@ def create_app(
         """Links on this server (/internal/, /public/, /versions/), the customer link at the
         help center's own address when mkdocs.yml has `site_url` (kbsite.search.results)."""
         from kbsite.search.results import help_center_url, place_links
+        from kbsite.sites.history import ARCHIVE_ROOT, REP_SITE_ROOT
 
         customer = help_center_url(project.config_file) or "/public/"
         return place_links(
             data,
             audience=audience,
-            rep_site="/internal/",
+            rep_site=REP_SITE_ROOT,
             help_center="/public/",
             customer=customer,
-            archive="/versions/",
+            archive=ARCHIVE_ROOT,
         )
 
     async def version_page(request: Request) -> Response:

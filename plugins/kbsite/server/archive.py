@@ -6,7 +6,7 @@ from typing import Any
 
 from kbsite.search.engine import lookup
 from kbsite.sites.history import REP_SITE_ROOT, archived_page_html, missing_version_html
-from kbsite.sites.translations import labels_for
+from kbsite.sites.translations import Labels, labels_for
 
 
 def archived_html(searcher: Any, page_id: str, lang: str) -> str | None:
@@ -30,13 +30,12 @@ def archived_html(searcher: Any, page_id: str, lang: str) -> str | None:
         now = ranked[0] if ranked else None
         if now is not None:
             current = (f"{now['title']} ({now['id']})", REP_SITE_ROOT + now["url"])
-    labels = labels_for(reader, settings.labels, settings.default_language)
     return archived_page_html(
         fields,
         fields["archive"],
         current,
         searcher.project.markdown,
-        labels,
+        _labels(settings, reader),
         settings.default_language,
     )
 
@@ -46,5 +45,9 @@ def missing_html(project: Any, page_id: str, lang: str) -> str:
     not one of the KB's)."""
     settings = project.settings
     reader = lang if lang in settings.languages else settings.default_language
-    labels = labels_for(reader, settings.labels, settings.default_language)
-    return missing_version_html(page_id, labels, settings.default_language)
+    return missing_version_html(page_id, _labels(settings, reader), settings.default_language)
+
+
+def _labels(settings: Any, lang: str) -> Labels:
+    """The labels of the rep's language, with the KB's own over ours."""
+    return labels_for(lang, settings.labels, settings.default_language)

@@ -16,6 +16,7 @@ from importlib.resources import files
 from typing import Any
 
 from kbsite.sites import languages as i18n
+from kbsite.sites.history import REP_SITE_ROOT
 from kbsite.sites.theme import rep_search_page
 from kbsite.sites.translations import Labels, all_labels
 
@@ -40,7 +41,7 @@ def search_page(labels: Labels, languages: list[str], default_language: str) -> 
     lang = labels.lang
     values = {
         "lang": lang,
-        "site": "/internal/" + i18n.language_folder(lang, default_language),
+        "site": REP_SITE_ROOT + i18n.language_folder(lang, default_language),
         "prefer": "" if lang == default_language else lang,
     }
     template = files("kbsite").joinpath("assets/search.html").read_text(encoding="utf-8")

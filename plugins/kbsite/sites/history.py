@@ -143,7 +143,6 @@ def archived_page_html(
         now = html.escape(labels("search.none-today"))
     lang = html.escape(labels.lang)
     text_lang = html.escape(fields["lang"])
-    folder = language_folder(labels.lang, default_language)
     title = html.escape(fields["title"])
     retired = html.escape(labels("search.retired-version"))
     return f"""<!doctype html>
@@ -159,8 +158,7 @@ nav a {{ margin-right: 14px; }}
 .kb-retired {{ background: #fff3e0; border-left: 4px solid #e65100; padding: 8px 12px; }}
 table {{ border-collapse: collapse; }} td, th {{ border: 1px solid #ccd; padding: 4px 8px; }}
 </style></head><body>
-<nav class="kb-desk"><a href="/{folder}">{html.escape(labels("rep.search"))}</a>\
-<a href="{REP_SITE_ROOT}{folder}">{html.escape(labels("search.rep-site"))}</a></nav>
+{_desk_menu(labels, default_language)}
 <div class="kb-retired"><strong>{retired}</strong>
 (<code>{html.escape(fields["id"])}</code>) · {html.escape(period)}. {now}</div>
 <article lang="{text_lang}">{content}</article>
@@ -171,13 +169,21 @@ def missing_version_html(page_id: str, labels: Labels, default_language: str) ->
     """The page of a retired version the index does not have, in the rep's language, with
     the way back to the rep search and the rep site."""
     lang = html.escape(labels.lang)
-    folder = language_folder(labels.lang, default_language)
     text = html.escape(labels("search.no-retired-version", id=page_id))
     return f"""<!doctype html>
 <html lang="{lang}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{text}</title></head><body>
-<nav class="kb-desk"><a href="/{folder}">{html.escape(labels("rep.search"))}</a>
-<a href="{REP_SITE_ROOT}{folder}">{html.escape(labels("search.rep-site"))}</a></nav>
+{_desk_menu(labels, default_language)}
 <h1>{text}</h1>
 </body></html>"""
+
+
+def _desk_menu(labels: Labels, default_language: str) -> str:
+    """The menu of a page ``kb serve`` shows reps: the rep search and the rep site of the
+    rep's language."""
+    folder = language_folder(labels.lang, default_language)
+    return (
+        f'<nav class="kb-desk"><a href="/{folder}">{html.escape(labels("rep.search"))}</a>\n'
+        f'<a href="{REP_SITE_ROOT}{folder}">{html.escape(labels("search.rep-site"))}</a></nav>'
+    )

@@ -145,14 +145,12 @@ def _folder_html(
         markup, token = _heading(2, labels("index.sections"), "sections")
         parts.append(markup)
         toc.append(token)
-        items = []
-        for sub in sorted(folder.subfolders, key=lambda sub: folder_title(sub, labels).lower()):
-            target = prefix + url_of(f"{sub}/index.md")
-            items.append(
-                f'<li><a href="{html_text(relative_url(here, target))}">'
-                f"{html_text(folder_title(sub, labels))}</a></li>"
-            )
-        parts.append("<ul>\n" + "\n".join(items) + "\n</ul>")
+        subfolders = sorted(folder.subfolders, key=lambda sub: folder_title(sub, labels).lower())
+        listed = [
+            Entry(folder_title(sub, labels), prefix + url_of(f"{sub}/index.md"), "")
+            for sub in subfolders
+        ]
+        parts.append("<ul>\n" + "\n".join(_item(e, here) for e in listed) + "\n</ul>")
     if folder.entries:
         if folder.subfolders:
             markup, token = _heading(2, labels("index.pages"), "pages")
@@ -258,13 +256,17 @@ def _type_folders_html(
         markup, token = _heading(2, folder_title(top, labels), unique_anchor(top, used))
         parts.append(markup)
         toc.append(token)
-        items = []
-        for folder in sorted(by_top[top], key=lambda f: folder_trail(f, labels).lower()):
-            target = prefix + url_of(type_folder_uri(page_type, folder))
-            link = f'<a href="{html_text(relative_url(here, target))}">'
-            name = html_text(folder_trail(folder, labels))
-            items.append(f"<li>{link}{name}</a> <small>{counts[folder]}</small></li>")
-        parts.append("<ul>\n" + "\n".join(items) + "\n</ul>")
+        listed = [
+            Entry(
+                folder_trail(folder, labels),
+                prefix + url_of(type_folder_uri(page_type, folder)),
+                page_type,
+                str(counts[folder]),  # shown as an entry's note
+            )
+            for folder in by_top[top]
+        ]
+        listed.sort(key=lambda e: e.title.lower())
+        parts.append("<ul>\n" + "\n".join(_item(e, here) for e in listed) + "\n</ul>")
     return _page(type_title(page_type, labels), parts), tuple(toc)
 
 
