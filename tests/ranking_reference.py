@@ -142,6 +142,20 @@ class Reference:
                 )
                 within = [w for d, w in near if d <= distance][: p.max_expansions]
                 typos[name] = dict.fromkeys(within, p.typo)
+                # The other forms of the typo neighbours' stems, in the languages searched.
+                family = sorted(
+                    w
+                    for w in self.vocabulary[name]
+                    if w not in within
+                    and w not in words[name]
+                    and any(
+                        self.same_stem(w, lang, self.stemmer_of(lang)(near_word))
+                        for lang in langs
+                        if self.stemmer_of(lang)
+                        for near_word in within
+                    )
+                )
+                typos[name].update(dict.fromkeys(family[: p.max_expansions], p.typo))
                 longer = sorted(
                     (
                         w

@@ -218,3 +218,17 @@ def test_a_word_written_only_inside_a_longer_one_still_counts(searcher_of) -> No
     )
     ranked = list(_scores(searcher, "flush dns cache"))
     assert ranked[0] == "KB-CLEAR-CACHE", ranked
+
+
+def test_a_typo_in_one_inflection_finds_the_page_with_another(searcher_of) -> None:
+    """A typo's neighbour stands for the other forms of its stem as well: a rep who mistypes
+    ``connections`` finds the page that only says ``connecting``, as Lucene's fuzzy terms
+    over a stemmed index would."""
+    searcher = searcher_of(
+        {
+            "kb/hub.md": _article("Hub pairing", f"Connecting the hub is quick. {FILLER}", "KB-H"),
+            "kb/cable.md": _article("Cables", f"Spare connections are sold. {FILLER}", "KB-C"),
+            "kb/other.md": _article("Delivery times", f"Parcels arrive. {FILLER}", "KB-D"),
+        }
+    )
+    assert set(_scores(searcher, "conectons")) == {"KB-C", "KB-H"}

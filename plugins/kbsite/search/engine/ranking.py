@@ -7,7 +7,8 @@ combined, BM25) plus a ``match_phrase`` boost, without their cliffs:
   the word as typed (1), another form with the same Snowball stem (0.9), a synonym (0.8), a
   longer word it begins (0.7, languages without a stemmer; also from its light stem), and,
   for a word that is rare or absent in the index (a likely typo, or part of a compound),
-  words one or two edits away and longer words it begins (``flush`` of ``flushdns``) (0.5),
+  words one or two edits away, the other forms of their stems (a typo in one inflection finds
+  the page with another) and longer words it begins (``flush`` of ``flushdns``) (0.5),
   scored as an alternative with its own idf (the better of the two counts).
 - In each of the title, the headings and the body, a term's frequency (its forms' counts,
   weighted, a title word counting as four mentions and a heading word as two, divided by the
@@ -275,9 +276,10 @@ class Ranker:
                     groups.setdefault(group, p.synonym)
         return Forms(words, groups)
 
-    def typo_forms(self, term: Term, forms: Forms) -> Forms | None:
-        """The words a typo away from a single word, and the longer words it begins, that are
-        not among its ``forms`` (None for a word too short)."""
+    def typo_forms(self, term: Term, forms: Forms, langs: Iterable[str] = ()) -> Forms | None:
+        """The words a typo away from a single word, the other forms of their stems in
+        ``langs`` (a typo in one inflection finds the page with another), and the longer words
+        it begins, that are not among its ``forms`` (None for a word too short)."""
         p = self.params
         if len(term.parts) > 1 or len(term.word) < p.typo_min_length:
             return None
@@ -294,6 +296,15 @@ class Ranker:
                     (OSA.distance(term.word, w), w) for w in near if w not in forms.words[name]
                 )
                 typos[name] = dict.fromkeys(self._first_live(name, [w for _, w in nearest]), p.typo)
+                family: set[str] = set()
+                for lang in set(langs):
+                    if stemmer := self.stemmer_of(lang):
+                        for word in typos[name]:
+                            family |= self._same_stem(
+                                self.vectors.leaves, name, lang, stemmer(word)
+                            )
+                family -= set(typos[name]) | set(forms.words[name])
+                typos[name].update(dict.fromkeys(self._first_live(name, sorted(family)), p.typo))
                 # A word the index holds only inside longer ones (``flush`` of ``flushdns``).
                 longer = self.vocabulary.starting(self.vectors.leaves, name, term.word)
                 longer = [w for w in longer if w != term.word and w not in forms.words[name]]
@@ -400,7 +411,10 @@ class Ranker:
             tf = self.frequency(forms)
             df = self.document_frequency(tf)
             alternatives = [(tf, df)]
-            if df < p.typo_below and (typos := self.typo_forms(term, forms)) is not None:
+            if (
+                df < p.typo_below
+                and (typos := self.typo_forms(term, forms, plan.langs)) is not None
+            ):
                 searched |= typos.all_words()
                 typo_tf = self.frequency(typos)
                 alternatives.append((typo_tf, self.document_frequency(typo_tf)))
