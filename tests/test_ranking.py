@@ -232,3 +232,25 @@ def test_a_typo_in_one_inflection_finds_the_page_with_another(searcher_of) -> No
         }
     )
     assert set(_scores(searcher, "conectons")) == {"KB-C", "KB-H"}
+
+
+def test_the_words_of_a_pages_short_answer_find_it(searcher_of) -> None:
+    """The short answer a rep reads out (``answer``) sums the page up: a word written only
+    there finds the page, and weighs as a heading word does, above a passing mention."""
+    answered = page(
+        f"# Returns\n\nSend the device back to us. {FILLER}\n",
+        id="POL-RETURNS",
+        title="Returns",
+        audience="internal",
+        last_reviewed="2026-10-01",
+        answer="Devices can be returned within 30 days of delivery for a full refund.",
+    )
+    searcher = searcher_of(
+        {
+            "kb/returns.md": answered,
+            "kb/shipping.md": _article(
+                "Shipping", f"Delivery takes two days; a refund is rare. {FILLER}", "KB-SHIP"
+            ),
+        }
+    )
+    assert list(_scores(searcher, "refund")) == ["POL-RETURNS", "KB-SHIP"]

@@ -39,7 +39,7 @@ from kbsite.versions import Versions
 log = logging.getLogger("kbsite.search")
 INDEX_DIR = ".kb/index"
 #: Changes when documents are made differently from the same page (forces re-indexing).
-DOCUMENT_FORMAT = 2
+DOCUMENT_FORMAT = 3
 MAX_LIMIT = 100
 
 
@@ -82,6 +82,9 @@ def document(page: Any, state: str, default_language: str, rendering: Rendering)
     light = light_stemmer(page.lang)
     reduce = stemmer_for_pairs(page.lang, stem)
     public_headings = " ".join(h.text for h in headings if not h.internal)
+    # The short answer a rep reads out (SPEC §3) sums the page up as its headings do: its
+    # words find the page, weighted as heading words.
+    summary = f"{public_headings}\n{meta.answer or ''}"
     return {
         "key": page.path,
         "id": meta.id or "",
@@ -99,7 +102,7 @@ def document(page: Any, state: str, default_language: str, rendering: Rendering)
         "digest": f"{page.digest}:{DOCUMENT_FORMAT}",
         # Words as written (folded); stems are matched at query time (``query``, ``ranking``).
         "title_terms": " ".join(terms(title, light=light, mark_parts=True)),
-        "heading_terms": " ".join(terms(public_headings, light=light, mark_parts=True)),
+        "heading_terms": " ".join(terms(summary, light=light, mark_parts=True)),
         "body_terms": " ".join(terms(public, light=light, mark_parts=True)),
         "internal_terms": " ".join(terms(internal, light=light, mark_parts=True)),
         "pair_terms": " ".join(
