@@ -230,7 +230,7 @@ class Marks:
     """The words a snippet marks: a word whose folded form or stem is one of ``words``, or
     that starts with one of ``prefixes`` (those of 3 letters or more)."""
 
-    __slots__ = ("heads", "prefixes", "words")
+    __slots__ = ("heads", "prefixes", "starts", "words")
 
     def __init__(self, words: Iterable[str], prefixes: Iterable[str] = ()) -> None:
         self.words = frozenset(words)
@@ -239,11 +239,17 @@ class Marks:
         #: stemmers only rewrite a word's ending, so a word that starts with none of these
         #: cannot match (tested).
         self.heads = frozenset(w[:2] for w in (*self.words, *self.prefixes))
+        #: What a marked word's folded form begins with: a marked word or prefix but for its
+        #: last letter (a Snowball stem is its word's beginning but for its last letter, as in
+        #: ``happi`` for ``happy``; ``Vocabulary.same_stem`` reads stems the same way).
+        self.starts = tuple(
+            sorted({w[: max(len(w) - 1, 2)] for w in (*self.words, *self.prefixes)})
+        )
 
     def match(self, word: str, stem: Stemmer | None) -> bool:
         """Whether a word as written is marked."""
         folded = fold(word)
-        if folded[:2] not in self.heads and folded[:1] not in self.heads:
+        if not folded.startswith(self.starts):
             return False
         for candidate in (folded, stem(folded) if stem else folded, folded.split(ZWNJ, 1)[0]):
             if candidate in self.words or candidate.startswith(self.prefixes):

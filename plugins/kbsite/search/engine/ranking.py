@@ -154,6 +154,25 @@ def _near_count(left: list[list[int]], right: list[list[int]], window: int) -> i
     return count
 
 
+_NO_PAGES = np.zeros(0, dtype=np.int64)
+
+
+def _best_of(
+    scored_by: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(pages, score, credit) of alternatives over their own pages, merged: each page keeps
+    the better score and the better credit."""
+    if len(scored_by) == 1:
+        return scored_by[0]
+    pages = np.unique(np.concatenate([found for found, _, _ in scored_by]))
+    scored, credit = np.zeros(len(pages)), np.zeros(len(pages))
+    for found, score, more in scored_by:
+        at = np.searchsorted(pages, found)
+        scored[at] = np.maximum(scored[at], score)
+        credit[at] = np.maximum(credit[at], more)
+    return pages, scored, credit
+
+
 def idf(df: int, n: int) -> float:
     return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
@@ -187,6 +206,7 @@ class Ranker:
         self.params = params
         self._norms: dict[str, np.ndarray] = {}
         self._langs: dict[str, np.ndarray] = {}
+        self._active_by: dict[frozenset[str], np.ndarray | None] = {}
         self._weights: dict[Any, np.ndarray] = {}
         self.fields: tuple[str, ...] = TEXT_FIELDS  # the fields the current query reads
         self._forms: dict[tuple[Term, tuple[str, ...], tuple[str, ...]], Forms] = {}
@@ -334,29 +354,46 @@ class Ranker:
 
     # Scoring --------------------------------------------------------------------------------
 
-    def frequency(self, forms: Forms) -> dict[str, np.ndarray]:
-        """Per text field, each page's weighted, length-normalised frequency of a term."""
-        out: dict[str, np.ndarray] = {}
+    def frequency(self, forms: Forms) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """The pages whose fields hold any of ``forms`` (sorted document numbers, deleted
+        pages included) and, per text field that holds one, each such page's weighted,
+        length-normalised frequency of the term there (aligned with those pages). Only the
+        pages of the postings are touched: a rare term costs little at any index size."""
+        chunks: list[tuple[str, np.ndarray, np.ndarray]] = []
         for name in self.fields:
             norm = self.norm(name)
-            total = np.zeros(self.vectors.size)
             for word, weight in forms.words[name].items():
                 found = self.vectors.postings(name, word.encode("utf-8"))
                 if found is not None:
                     ids, tf = found
-                    total[ids] += weight * tf / norm[ids]
+                    chunks.append((name, ids, weight * tf / norm[ids]))
             for group, weight in forms.groups.items():
                 counts = self._group_counts(name, group)
                 if counts is not None:
                     ids, tf = counts
-                    total[ids] += weight * tf / norm[ids]
-            out[name] = total
-        return out
+                    chunks.append((name, ids, weight * tf / norm[ids]))
+        if not chunks:
+            return _NO_PAGES, {}
+        if len(chunks) == 1:
+            name, ids, values = chunks[0]
+            return ids, {name: values}
+        mark = np.zeros(self.vectors.size, dtype=bool)
+        for _, ids, _ in chunks:
+            mark[ids] = True
+        pages = np.flatnonzero(mark)
+        dense: dict[str, np.ndarray] = {}
+        for name, ids, values in chunks:  # a word's postings name each page once
+            if name not in dense:
+                dense[name] = np.zeros(self.vectors.size)
+            dense[name][ids] += values
+        out = {name: total[pages] for name, total in dense.items()}
+        return pages, out
 
-    def saturated(self, frequency: dict[str, np.ndarray]) -> np.ndarray:
-        """BM25's saturation per field, weighted by the field's boost and summed."""
+    def saturated(self, frequency: dict[str, np.ndarray], count: int) -> np.ndarray:
+        """BM25's saturation per field, weighted by the field's boost and summed (``count``:
+        how many pages the frequencies are of)."""
         p = self.params
-        total = np.zeros(self.vectors.size)
+        total = np.zeros(count)
         for name, tf in frequency.items():
             total += p.boost[name] * (tf * (p.k1 + 1)) / (tf + p.k1)
         return total
@@ -379,12 +416,6 @@ class Ranker:
                 result = (common, np.minimum(result[1][left], found[1][right]))
         return result
 
-    def document_frequency(self, frequency: dict[str, np.ndarray]) -> int:
-        matched = np.zeros(self.vectors.size, dtype=bool)
-        for tf in frequency.values():
-            matched |= tf > 0
-        return int(np.count_nonzero(matched & self.vectors.live))
-
     def score(
         self, plan: Plan, weight_of: Callable[[str], float]
     ) -> tuple[np.ndarray, np.ndarray, set[str], list[TermMatch | None]]:
@@ -399,40 +430,49 @@ class Ranker:
         per_term: list[TermMatch | None] = []
         searched: set[str] = set()
         for term in plan.terms:
-            active = ~self._inactive(term)
-            if not active.any():
+            active = self._active(term)
+            if active is None:
                 per_term.append(None)
                 continue
             forms = self.forms(term, plan.langs)
             searched |= forms.all_words()
             # The term's forms and, for a rare word, its typo forms are two alternatives, each
             # with its own idf; a page scores by the better (a typo never borrows a rare idf).
-            scored, credit, weight = np.zeros(size), np.zeros(size), 0.0
-            tf = self.frequency(forms)
-            df = self.document_frequency(tf)
-            alternatives = [(tf, df)]
+            pages, tf = self.frequency(forms)
+            alternatives = [(pages, tf, int(np.count_nonzero(live[pages])))]
             if (
-                df < p.typo_below
+                alternatives[0][2] < p.typo_below
                 and (typos := self.typo_forms(term, forms, plan.langs)) is not None
             ):
                 searched |= typos.all_words()
-                typo_tf = self.frequency(typos)
-                alternatives.append((typo_tf, self.document_frequency(typo_tf)))
-            for tf, df in alternatives:
+                pages, tf = self.frequency(typos)
+                alternatives.append((pages, tf, int(np.count_nonzero(live[pages]))))
+            weight = 0.0
+            scored_by: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+            for pages, tf, df in alternatives:
                 if df == 0:
                     continue
                 rarity = idf(df, n)
                 weight = weight or rarity
-                np.maximum(scored, rarity * self.saturated(tf), out=scored)
                 mentions = sum(tf.values())
-                np.maximum(credit, rarity * np.minimum(mentions, 1.0), out=credit)
+                scored_by.append(
+                    (
+                        pages,
+                        rarity * self.saturated(tf, len(pages)),
+                        rarity * np.minimum(mentions, 1.0),
+                    )
+                )
             if weight == 0.0:
                 per_term.append(None)
                 continue
-            has = (scored > 0) & live & active
-            content[has] += scored[has]
-            matched_idf[has] += np.minimum(credit[has], weight)
+            pages, scored, credit = _best_of(scored_by)
+            keep = (scored > 0) & live[pages] & active[pages]
+            hit = pages[keep]
+            content[hit] += scored[keep]
+            matched_idf[hit] += np.minimum(credit[keep], weight)
             query_idf[active] += weight
+            has = np.zeros(size, dtype=bool)
+            has[hit] = True
             per_term.append(TermMatch(has, weight, forms.words.get(BODY_FIELD, {})))
         coverage = np.divide(matched_idf, query_idf, out=np.zeros(size), where=query_idf > 0)
         total = content * coverage**p.coverage
@@ -510,11 +550,18 @@ class Ranker:
                     bonus[chosen[k]] += states[k] * weight * near / (near + p.proximity_k)
         return bonus
 
-    def _inactive(self, term: Term) -> np.ndarray:
-        inactive = np.zeros(self.vectors.size, dtype=bool)
-        for lang in term.stop_in:
-            inactive |= self.lang_mask(lang)
-        return inactive
+    def _active(self, term: Term) -> np.ndarray | None:
+        """The pages where ``term`` counts (not a function word of their language), None
+        when it counts nowhere."""
+        key = term.stop_in
+        found = self._active_by.get(key, False)
+        if found is False:
+            inactive = np.zeros(self.vectors.size, dtype=bool)
+            for lang in key:
+                inactive |= self.lang_mask(lang)
+            found = None if inactive.all() else ~inactive
+            self._active_by[key] = found
+        return found
 
     def top(
         self,
