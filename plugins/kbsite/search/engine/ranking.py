@@ -269,7 +269,7 @@ class Ranker:
             found: dict[str, float] = {}
 
             def add(items: Iterable[str], weight: float, found: dict[str, float] = found) -> None:
-                for item in items:
+                for item in sorted(items):  # one order in every process: sums add up alike
                     if found.get(item, 0.0) < weight:
                         found[item] = weight
 
