@@ -162,11 +162,13 @@ class Highlighter:
             tokens = [(t.text, t.start, t.end) for t in words(text)]
         else:
             tokens = [(m[0], m.start(), m.end()) for m in _ROUGH_WORD.finditer(text)]
-        found: list[tuple[int, int, str]] = []
-        forms: list[frozenset[str] | None] = [None] * len(tokens)
         # Each distinct word is judged once per query (a page repeats its words).
         present = {token[0] for token in tokens}
         hits, _ = self._judged(present if among is None else present & among, stem)
+        if not self.phrases:  # single words only: no need to walk the text word by word
+            return [(start, end, hits[word]) for word, start, end in tokens if word in hits]
+        found: list[tuple[int, int, str]] = []
+        forms: list[frozenset[str] | None] = [None] * len(tokens)
 
         def forms_of(index: int) -> frozenset[str]:
             known = forms[index]
