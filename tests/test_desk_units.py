@@ -181,13 +181,14 @@ def test_in_simple_text_fast_runs_are_the_words(text: str) -> None:
     general punctuation and currency signs: typographic quotes, dashes, ellipses, €) is cut
     into words by the fast stdlib pattern, which passages and the sites' search indexes use
     there; it gives exactly the grapheme-cluster words."""
-    from kbsite.search.analysis import BEYOND_SIMPLE, fast_words, word_texts, words
+    from kbsite.search.analysis import BEYOND_SIMPLE, fast_words, word_spans, word_texts, words
 
     assert BEYOND_SIMPLE.search(text) is None
     fast = [(m[0], m.start(), m.end()) for m in fast_words().finditer(text)]
     assert fast == [(t.text, t.start, t.end) for t in words(text)]
-    assert word_texts(text) == [t.text for t in words(text)]
-    assert word_texts(text + "́ x") == [t.text for t in words(text + "́ x")]
+    for either in (text, text + "́ x"):  # simple, then not
+        assert word_spans(either) == [(t.text, t.start, t.end) for t in words(either)]
+        assert word_texts(either) == [t.text for t in words(either)]
 
 
 def test_the_first_match_is_where_the_marked_spans_start() -> None:

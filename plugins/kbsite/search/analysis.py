@@ -82,6 +82,14 @@ def fast_words() -> re.Pattern[str]:
     return re.compile(f"[{members}]+")
 
 
+def word_spans(text: str) -> list[tuple[str, int, int]]:
+    """``(word, start, end)`` of each of ``words(text)``: the same words, cut by the fast
+    pattern when the text is simple (``BEYOND_SIMPLE``)."""
+    if BEYOND_SIMPLE.search(text) is None:
+        return [(m[0], m.start(), m.end()) for m in fast_words().finditer(text)]
+    return [(m[1], m.start(), m.end()) for m in _WORD.finditer(text) if m[1]]
+
+
 def word_texts(text: str) -> list[str]:
     """The words of ``words(text)``, as written (no offsets: for counting them)."""
     if BEYOND_SIMPLE.search(text) is None:

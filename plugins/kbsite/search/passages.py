@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import regex
 
 from kbsite.markdown.model import Rendering
-from kbsite.search.analysis import BEYOND_SIMPLE, ZWNJ, Marks, Stemmer, fast_words, fold, words
+from kbsite.search.analysis import ZWNJ, Marks, Stemmer, fast_words, fold, word_spans
 
 Section = tuple[str, str]  # (heading, plain text: one block per line)
 
@@ -154,12 +154,8 @@ class Highlighter:
         """(start, end, unit) of each marked word or phrase; ``unit`` names what matched, so
         the same word twice counts once. ``exact`` cuts words at grapheme clusters (for
         display); otherwise a faster approximation serves for counting."""
-        if exact and BEYOND_SIMPLE.search(text) is None:
-            # There a grapheme cluster is one character (no combining marks, joiners or
-            # Indic clusters): the fast runs are exactly the words (tested).
-            tokens = [(m[0], m.start(), m.end()) for m in fast_words().finditer(text)]
-        elif exact:
-            tokens = [(t.text, t.start, t.end) for t in words(text)]
+        if exact:
+            tokens = word_spans(text)
         else:
             tokens = [(m[0], m.start(), m.end()) for m in _ROUGH_WORD.finditer(text)]
         # Each distinct word is judged once per query (a page repeats its words).
