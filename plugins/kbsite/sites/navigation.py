@@ -177,18 +177,21 @@ def type_pages(
         key = _key(uri, prefix, labels.lang, _group_fields(groups))
         make = functools.partial(_type_html, uri, title, groups, prefix, labels)
         return [Generated(uri, title, key, make)]
-    counts = {folder: len(listed) for folder, listed in groups.items()}
+    # Each folder as listed (its trail, its number of pages of the type).
+    folders = {
+        folder: (folder_trail(folder, labels), len(listed)) for folder, listed in groups.items()
+    }
     pages = [
         Generated(
             uri,
             title,
-            _key(uri, prefix, labels.lang, sorted(counts.items())),
-            functools.partial(_type_folders_html, page_type, counts, prefix, labels),
+            _key(uri, prefix, labels.lang, sorted(folders.items())),
+            functools.partial(_type_folders_html, page_type, folders, prefix, labels),
         )
     ]
     for folder, listed in sorted(groups.items()):
         part = type_folder_uri(page_type, folder)
-        part_title = f"{folder_trail(folder, labels)} ({title})"
+        part_title = f"{folders[folder][0]} ({title})"
         key = _key(part, prefix, labels.lang, [entry.fields for entry in listed])
         make = functools.partial(
             _type_html, part, part_title, {folder: listed}, prefix, labels, headings=False
@@ -241,13 +244,13 @@ def _type_html(
 
 
 def _type_folders_html(
-    page_type: str, counts: dict[str, int], prefix: str, labels: Labels
+    page_type: str, folders: dict[str, tuple[str, int]], prefix: str, labels: Labels
 ) -> tuple[str, tuple[dict[str, object], ...]]:
-    """A type split by folder: its folders under a heading per content folder, each with
-    the number of its pages of the type."""
+    """A type split by folder: its folders (``folders``: each one's trail and number of
+    pages of the type) under a heading per content folder."""
     here = prefix + url_of(f"{TYPE_DIR}/{page_type}.md")
     by_top: dict[str, list[str]] = defaultdict(list)
-    for folder in counts:
+    for folder in folders:
         by_top[folder.split("/")[0]].append(folder)
     parts: list[str] = []
     toc: list[dict[str, object]] = []
@@ -258,10 +261,10 @@ def _type_folders_html(
         toc.append(token)
         listed = [
             Entry(
-                folder_trail(folder, labels),
+                folders[folder][0],
                 prefix + url_of(type_folder_uri(page_type, folder)),
                 page_type,
-                str(counts[folder]),  # shown as an entry's note
+                str(folders[folder][1]),  # shown as an entry's note
             )
             for folder in by_top[top]
         ]
