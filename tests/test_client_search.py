@@ -177,3 +177,15 @@ def test_hidden_and_script_text_never_reaches_the_index(secret: str) -> None:
         f'<article><h1>T</h1><div hidden>{marked}</div><script>"{marked}"</script><p>ok</p></article>'
     )
     assert all("ZQX" not in text for _, _, text in page.sections)
+
+
+def test_a_short_answer_is_searched_as_heading_words_and_kept_in_the_writer_state() -> None:
+    """A document's ``answer`` is analysed as heading words (as rep search does), not as
+    body text, and survives the round trip through the writer's state (a page kept in the
+    delta is analysed again from there at the next update)."""
+    answered = doc("kb/keys/", "Spare keys", "Order them online.", answer="Locksmiths cut copies.")
+    title, headings, body = analyse(answered).fields
+    assert {"locksmith", "copi"} <= headings.keys()
+    assert not {"locksmith", "copi"} & (title.keys() | body.keys())
+    assert ClientDoc.from_dict(json.loads(json.dumps(answered.as_dict()))) == answered
+    assert "locksmith" not in analyse(doc("kb/keys/", "Spare keys", "Order them online.")).fields[1]

@@ -7,10 +7,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-from conftest import KBProject
+from conftest import TODAY, KBProject, page
 from html_pages import page_from_html
 from kbsite.search.analysis import fold, terms, words
 from kbsite.search.engine import stemmer
+from kbsite.sites.client_search.segment import Segment
 from kbsite.sites.client_search.writer import ASSETS
 
 LANGS = ("en", "it", "tl", "lv", "te")
@@ -34,7 +35,7 @@ def site_words(site: Path) -> set[str]:
 STRUCTURE = frozenset(
     "format lang stemmed gen n common shard segments dir docs buckets lengths dead types "
     "products synonyms w t p f i averages delta_docs base_gen delta_gen base_summary "
-    "delta_summary url title type note sections id weight tags".split()
+    "delta_summary url title type note sections id weight tags answer".split()
 )
 #: Values that are not page text: bucket names (first letters of words), language codes.
 NOT_TEXT = frozenset({"buckets", "lengths", "lang", "dir"})
@@ -103,3 +104,70 @@ def test_the_rep_site_searches_its_own_index_with_internal_notes(built_sites: KB
     ]
     assert {"7f3a", "reboot"} <= {fold(w.text) for w in words(" ".join(texts))}
     assert "Review overdue" in texts  # the stale refunds policy's rep banner, as its note
+
+
+HEADING = 0b010  # the heading bit of a posting's field mask (segment.FIELDS)
+
+
+def finds(search: Path, word: str, scratch: Path) -> dict[str, int]:
+    """The live pages whose entry in the index in ``search`` holds ``word`` (as the browser
+    looks it up: its terms), by URL, with the mask of the fields it is in. A packed delta is
+    unpacked into ``scratch`` to be read as a segment folder."""
+    meta = json.loads((search / "meta.json").read_text(encoding="utf-8"))
+    wanted = set(terms(word, stemmer(meta["lang"])))
+    found: dict[str, int] = {}
+    for summary in meta["segments"]:
+        folder = search / summary["dir"]
+        if summary.get("pack"):
+            packed = json.loads(folder.with_name(f"{folder.name}.json").read_text("utf-8"))
+            folder = scratch / f"{search.parent.parent.name}-{summary['dir']}"
+            for rel, data in packed.items():
+                (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+                (folder / rel).write_text(json.dumps(data), encoding="utf-8")
+        segment = Segment.read(folder)
+        for term in wanted:
+            for docnum, value in segment.postings.get(term, []):
+                if docnum not in summary["dead"]:
+                    url = segment.records[docnum].url
+                    found[url] = found.get(url, 0) | value & 0b111
+    return found
+
+
+def search_words(search: Path) -> set[str]:
+    """Every folded word of every JSON file of the index in ``search``."""
+    texts = [
+        s for path in search.rglob("*.json") for s in strings(json.loads(path.read_text("utf-8")))
+    ]
+    return {fold(w.text) for w in words(" ".join(texts))}
+
+
+def test_the_rep_sites_search_finds_a_word_only_the_short_answer_has(
+    make_project: Any, tmp_path: Path
+) -> None:
+    """A word written only in a page's short answer (``answer``) finds the page on the rep
+    site, as a heading word (as rep search weighs it); the help center, which does not show
+    the answer, has it in no search file. Editing only the answer reaches the rep site's index
+    at the next, incremental build."""
+    returns = page(
+        "# Returns\n\nSend the device back in its box.\n\n## Refunds\n\nPaid to the card.\n",
+        id="KB-RETURNS",
+        title="Returns",
+        audience="public",
+        last_reviewed="2026-10-01",
+        answer="Opened devices come back within 30 days, less a restocking fee.",
+    )
+    project = make_project({"kb/returns.md": returns})
+    assert project.kb("build", "--today", TODAY).code == 0
+    rep, public = project.root / "site/internal/search", project.root / "site/public/search"
+    assert finds(rep, "restocking", tmp_path) == {"kb/returns/": HEADING}
+    assert finds(public, "returns", tmp_path)  # the page is in the help center's index...
+    assert finds(public, "restocking", tmp_path) == {}  # ...but not its answer
+    assert not {"restocking", "opened", "fee"} & search_words(public)
+
+    project.write("kb/returns.md", returns.replace("restocking", "repackaging"))
+    assert project.kb("build", "--today", TODAY).code == 0
+    meta = json.loads((rep / "meta.json").read_text(encoding="utf-8"))
+    assert [s["dir"][0] for s in meta["segments"]] == ["b", "d"]  # an update, not a rewrite
+    assert finds(rep, "repackaging", tmp_path) == {"kb/returns/": HEADING}
+    assert finds(rep, "restocking", tmp_path) == {}
+    assert not {"restocking", "repackaging"} & search_words(public)

@@ -329,10 +329,11 @@ def test_rep_site_answer_box_history_and_desk_links() -> None:
     from kbsite.sites.history import server_link, version_history_html
 
     refund = _page("c.md", id="POL-C", title="C", answer="Up to <30> days & more.")
-    box = answer_box_html(refund)
+    box = answer_box_html(refund, public=False)
     assert 'class="admonition success kb-answer"' in box
     assert "Up to &lt;30&gt; days &amp; more." in box and "<30>" not in box
-    assert answer_box_html(_page("x.md", id="POL-X", title="X")) == ""
+    assert answer_box_html(_page("x.md", id="POL-X", title="X"), public=False) == ""
+    assert answer_box_html(refund, public=True) == ""  # the help center shows no answer
     versions = Versions(CHAIN)
     table = version_history_html(
         CHAIN[2], versions, D("2026-11-23"), lambda v: server_link(v, "en", "en")

@@ -218,6 +218,13 @@ def camel_parts(word: str) -> list[str]:
     return [fold(part) for part in _CAMEL_PART.findall(word)]
 
 
+def heading_text(headings: str, answer: str | None) -> str:
+    """The text a page's search weighs as its headings: its ``headings``, and the short answer
+    a rep reads out (SPEC §3), which sums the page up as they do, so a word written only there
+    finds the page. Rep search and the rep site's own search both read it so."""
+    return f"{headings}\n{answer or ''}"
+
+
 def light_stemmer(lang: str) -> Stemmer | None:
     """The light stemmer of a language without a Snowball stemmer (lv, tl, te), else None."""
     return _LIGHT.get(lang)

@@ -19,7 +19,7 @@ from kbsite.project import CACHE_DIR, Project
 from kbsite.reading.schema import ID_PATTERN
 from kbsite.review import states as review_states
 from kbsite.search import engine, passages, results
-from kbsite.search.analysis import light_stemmer, terms
+from kbsite.search.analysis import heading_text, light_stemmer, terms
 from kbsite.search.engine import lookup
 from kbsite.search.query import pairs_of, stemmer_for_pairs
 from kbsite.search.query import plan as query_plan
@@ -82,9 +82,7 @@ def document(page: Any, state: str, default_language: str, rendering: Rendering)
     light = light_stemmer(page.lang)
     reduce = stemmer_for_pairs(page.lang, stem)
     public_headings = " ".join(h.text for h in headings if not h.internal)
-    # The short answer a rep reads out (SPEC §3) sums the page up as its headings do: its
-    # words find the page, weighted as heading words.
-    summary = f"{public_headings}\n{meta.answer or ''}"
+    summary = heading_text(public_headings, meta.answer)
     return {
         "key": page.path,
         "id": meta.id or "",

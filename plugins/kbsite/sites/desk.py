@@ -47,10 +47,16 @@ def desk_links_html(current: str | None = None) -> str:
     return f'<nav class="kb-desk" aria-label="Rep desk">{"".join(items)}</nav>'
 
 
-def answer_box_html(page: Page) -> str:
-    """The page's ``answer`` in a box for the top of the page, with a button that copies it;
-    empty when the page has none."""
-    answer = (page.meta.answer or "").strip()
+def shown_answer(page: Page, *, public: bool) -> str:
+    """The short answer (SPEC §3) a site shows at the top of ``page``: the rep site shows its
+    ``answer``, the help center (``public``) none; empty when there is none to show."""
+    return "" if public else (page.meta.answer or "").strip()
+
+
+def answer_box_html(page: Page, *, public: bool) -> str:
+    """The answer the site shows (``shown_answer``) in a box for the top of the page, with a
+    button that copies it; empty when it shows none."""
+    answer = shown_answer(page, public=public)
     if not answer:
         return ""
     label, copy = ANSWER_LABELS.get(page.meta.lang, ANSWER_LABELS["en"])

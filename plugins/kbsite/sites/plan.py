@@ -552,7 +552,7 @@ class _Planner:
         before = [
             self._draft_badge(page),
             self._problems_box(page.path),
-            answer_box_html(page) if internal else "",  # the short answer a rep reads out
+            answer_box_html(page, public=self.spec.public),  # the short answer a rep reads out
             render_banners(
                 flags,
                 owners,

@@ -22,7 +22,8 @@ class ClientDoc:
     empty heading and anchor: the text before the first heading). Only what is published goes
     here: the writer adds nothing else. ``note`` is the page's note for its reader (if any),
     ``id`` its KB id (``POL-REFUND`` finds it first), ``weight`` its ranking factor (fresh
-    pages 1, stale ones lower, as in rep search)."""
+    pages 1, stale ones lower, as in rep search); ``answer`` the short answer the site shows
+    at the top of the page (the rep site's, SPEC §3), searched as heading words."""
 
     url: str
     title: str
@@ -34,6 +35,7 @@ class ClientDoc:
     id: str | None = None
     weight: float = 1.0
     tags: tuple[str, ...] = field(default=())
+    answer: str | None = None
 
     def __post_init__(self) -> None:
         where = f"search document `{self.url or '?'}`"
@@ -63,6 +65,7 @@ class ClientDoc:
             "id": self.id,
             "weight": self.weight,
             "tags": list(self.tags),
+            "answer": self.answer,
         }
 
     @classmethod
@@ -79,4 +82,5 @@ class ClientDoc:
             id=data.get("id"),
             weight=float(data.get("weight", 1.0)),
             tags=tuple(data.get("tags") or ()),
+            answer=data.get("answer"),
         )

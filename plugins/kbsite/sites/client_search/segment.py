@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kbsite.search.analysis import Stemmer, fold, terms, word_texts
+from kbsite.search.analysis import Stemmer, fold, heading_text, terms, word_texts
 from kbsite.search.stemming import stemmer
 from kbsite.sites.client_search.documents import ClientDoc, ClientSearchError
 
@@ -107,7 +107,7 @@ def analyse(doc: ClientDoc) -> Analysed:
     """Terms of a document as rep search forms them (``search.service.document``), and the
     surface form of each, in one pass over the text."""
     stem = stemmer(doc.lang)
-    headings = " ".join(h for h, _, _ in doc.sections if h)
+    headings = heading_text(" ".join(h for h, _, _ in doc.sections if h), doc.answer)
     body = "\n".join(f"{h}\n{t}" if h else t for h, _, t in doc.sections)
     title_text = f"{doc.title} {' '.join(doc.tags)}"
     forms: dict[str, list[str]] = {}

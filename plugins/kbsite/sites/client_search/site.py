@@ -3,8 +3,8 @@ documents, and its index kept up to date between builds.
 
 The documents come from the site plan (what the site publishes, nothing else): each content
 page with its note and the sections of its page model. The help center's have the customer
-note and no ``!!! internal`` blocks; the rep site's have internal blocks and the rep's name of
-the page's review state ("Review overdue"). The index lives in
+note and no ``!!! internal`` blocks; the rep site's have internal blocks, the rep's name of
+the page's review state ("Review overdue") and the page's short answer. The index lives in
 ``.kb/cache/client-search/<audience>/<lang>/`` between builds and is updated there (only
 changed pages are analysed again, ``update_index``); the build publishes its files under
 ``search/``.
@@ -32,6 +32,7 @@ from kbsite.sites.banners import customer_notes, rep_note
 from kbsite.sites.client_search.documents import ClientDoc, ClientSearchError
 from kbsite.sites.client_search.labels import labels
 from kbsite.sites.client_search.writer import CATALOGUE, update_index, write_index
+from kbsite.sites.desk import shown_answer
 from kbsite.sites.navigation import TYPE_DIR, TYPE_PAGES
 from kbsite.sites.plan import SitePlan
 from kbsite.sites.translations import all_labels
@@ -99,6 +100,7 @@ def documents(
                 "note": note,
                 "id": source.meta.id,
                 "weight": review_states.weight(state),
+                "answer": shown_answer(source, public=plan.spec.public) or None,
             }
 
         def make(page: Any = page, fields: Callable[[], dict[str, Any]] = fields) -> ClientDoc:

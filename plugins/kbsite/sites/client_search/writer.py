@@ -34,7 +34,9 @@ from kbsite.sites.client_search.segment import (
     field_lengths,
 )
 
-FORMAT = 1
+#: Changes when the writer's state or segments change meaning (2: documents have ``answer``):
+#: an index of another format is written again in full.
+FORMAT = 2
 MANIFEST = "meta.json"
 STATE = "writer-state.json"
 ASSETS = Path(__file__).resolve().parent.parent.parent / "assets"
