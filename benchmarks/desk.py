@@ -125,7 +125,7 @@ def main() -> None:
             flat = Marks(words, prefixes=words)
             start = time.perf_counter()
             for fields in stored:
-                snippet(fields["body"], flat, stem)
+                snippet("\n".join(text for _, text in fields["sections"]), flat, stem)
             old.append(time.perf_counter() - start)
         searcher.engine.close()
 

@@ -95,8 +95,6 @@ def document(page: Any, state: str, default_language: str, rendering: Rendering)
         "tags": ",".join(meta.tags),
         "title": meta.title or page.path,
         "url": page_url(page, default_language),
-        "body": public[:20000],
-        "full_body": rendering.text(public=False)[:20000] if internal else "",
         "digest": f"{page.digest}:{DOCUMENT_FORMAT}",
         # Words as written (folded); stems are matched at query time (``query``, ``ranking``).
         "title_terms": " ".join(terms(title, light=light, mark_parts=True)),

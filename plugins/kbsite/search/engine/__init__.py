@@ -75,12 +75,10 @@ class KBSchema(SchemaClass):
     tags = KEYWORD(stored=True, commas=True, lowercase=True)
     title = STORED()
     url = STORED()
-    body = STORED()  # plain text for snippets
     digest = STORED()
     title_terms = TEXT(analyzer=_TERMS, field_boost=MENTIONS["title_terms"])
     heading_terms = TEXT(analyzer=_TERMS, field_boost=MENTIONS["heading_terms"])
     body_terms = TEXT(analyzer=_TERMS)
-    full_body = STORED()  # plain text with `!!! internal` blocks, when the page has any
     internal_terms = TEXT(analyzer=_TERMS)  # text of `!!! internal` blocks (rep searches only)
     pair_terms = TEXT(analyzer=_TERMS, phrase=False)  # near words of titles and headings
     # The rep's desk (search/results.py, engine/lookup.py): versions in effect on a day, links.
@@ -99,8 +97,8 @@ class KBSchema(SchemaClass):
 INTERNAL_FIELDS = ("internal_terms",)
 #: Bumped when the documents' analysis changes: an index of another format is rebuilt.
 FORMAT = (
-    "4: folded words, stems at query time, word pairs of titles and headings, internal blocks,"
-    " camel-case parts as half mentions"
+    "5: folded words, stems at query time, word pairs of titles and headings, internal blocks,"
+    " camel-case parts as half mentions, no plain text stored beside the sections"
 )
 _FORMAT_FILE = "kbsite-format"
 
