@@ -1,6 +1,7 @@
 """Search quality floor: the judged queries over the sample KB and the imported real corpora
 keep their Recall@5 and MRR@10, overall and per language, and stay ahead of the peer engine
-(tantivy with its stock analysis) in every language. The floors sit just under the figures
+(tantivy with its stock analysis, and tuned with fuzzy terms and a phrase boost) in every
+language. The floors sit just under the figures
 measured when the ranking was last tuned (benchmarks/relevance.py prints them), so a change
 that loses a few answers fails here."""
 
@@ -48,8 +49,10 @@ def test_recall_and_mrr_stay_at_their_floor(table: dict) -> None:
 
 def test_ahead_of_the_peer_in_every_language(table: dict) -> None:
     """In every language and overall, our MRR@10 and Recall@5 beat tantivy's on the same
-    pages and queries."""
-    for group in ("all", *LANGS):
-        ours, peer = table["ours"][group], table["tantivy"][group]
-        assert ours["mrr@10"] > peer["mrr@10"], (group, ours, peer)
-        assert ours["recall@5"] > peer["recall@5"], (group, ours, peer)
+    pages and queries, out of the box and tuned the Lucene way (fuzzy terms, a phrase
+    boost)."""
+    for name in ("tantivy", "tantivy+"):
+        for group in ("all", *LANGS):
+            ours, peer = table["ours"][group], table[name][group]
+            assert ours["mrr@10"] > peer["mrr@10"], (name, group, ours, peer)
+            assert ours["recall@5"] > peer["recall@5"], (name, group, ours, peer)
