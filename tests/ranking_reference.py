@@ -213,8 +213,21 @@ class Reference:
         matched = [0.0] * n
         wanted = [0.0] * n
         found_terms: list[tuple[list[bool], float, dict[str, float]] | None] = []
+        function = [0.0] * n  # function words: weak evidence among the matched pages
         for term in plan.terms:
             active = [d["lang"] not in term.stop_in for d in self.docs]
+            if term.stop_in and p.function_words:
+                words, groups, _ = self.forms(term, plan.langs)
+                tf = [self.frequency(words, groups, i) for i in range(n)]
+                holds = [not active[i] and any(v > 0 for v in tf[i].values()) for i in range(n)]
+                df, among = sum(holds), active.count(False)
+                for i in range(n):
+                    if holds[i]:
+                        saturated = sum(
+                            p.boost[name] * v * (p.k1 + 1) / (v + p.k1) for name, v in tf[i].items()
+                        )
+                        rarity = math.log(1 + (among - df + 0.5) / (df + 0.5))
+                        function[i] += p.function_words * rarity * saturated
             if not any(active):
                 found_terms.append(None)
                 continue
@@ -247,7 +260,8 @@ class Reference:
                     wanted[i] += weight
             found_terms.append((has, weight, words[BODY_FIELD]))
         total = [
-            content[i] * ((matched[i] / wanted[i]) if wanted[i] else 0.0) ** p.coverage
+            (content[i] + (function[i] if content[i] > 0 else 0.0))
+            * ((matched[i] / wanted[i]) if wanted[i] else 0.0) ** p.coverage
             for i in range(n)
         ]
         for left, right, keys in plan.pairs:

@@ -254,3 +254,23 @@ def test_the_words_of_a_pages_short_answer_find_it(searcher_of) -> None:
         }
     )
     assert list(_scores(searcher, "refund")) == ["POL-RETURNS", "KB-SHIP"]
+
+
+def test_function_words_break_ties_but_never_match_a_page(searcher_of) -> None:
+    """``after`` is a function word (it never makes a page match, nor counts in coverage),
+    yet among the pages the content words found, the one that says it comes first, as
+    Elasticsearch's ``common`` terms weigh frequent words."""
+    searcher = searcher_of(
+        {
+            "kb/before.md": _article(
+                "Refunds and delivery", f"A refund before delivery is quick. {FILLER}", "KB-B"
+            ),
+            "kb/after.md": _article(
+                "Refunds and delivery", f"A refund after delivery is quick. {FILLER}", "KB-A"
+            ),
+            "kb/other.md": _article("Parcels", f"Parcels come after a week. {FILLER}", "KB-O"),
+        }
+    )
+    scores = _scores(searcher, "refund after delivery")
+    assert set(scores) == {"KB-A", "KB-B"}
+    assert scores["KB-A"] > scores["KB-B"]

@@ -36,8 +36,11 @@ combined, BM25) plus a ``match_phrase`` boost, without their cliffs:
 - Quoted phrases must match (Whoosh phrase queries) and add their BM25F score.
 - Every score is multiplied by the page's review-state weight (fresh above stale).
 
-Function words (``query.Plan``) count for nothing in pages of the languages where they are
-function words. ``tests/test_search_engine.py`` compares every score with a plain-Python
+Function words (``query.Plan``) never make a page of a language where they are function
+words match, nor count in its coverage; among the pages its content words matched, they are
+weak evidence (their BM25 score with an idf among that language's pages,
+``Params.function_words``), as Elasticsearch's ``common`` terms query treats frequent words.
+``tests/test_search_engine.py`` compares every score with a plain-Python
 implementation of the same model computed from the documents themselves.
 """
 
@@ -109,6 +112,11 @@ class Params:
     #: bodies took HTTP p50 from 15 to 22 ms at 10,000 pages (8 clients, 2 cores) for +0.005
     #: MRR@10 on the judged queries (BENCHMARKS.md); a position index of its own would do it.
     body_proximity: float = 0.0
+    #: Function words of a page's language are weak evidence among the pages the content
+    #: words matched (Elasticsearch's ``common`` terms): their BM25 score, with an idf among
+    #: the pages of the languages they are function words in, times this; they never make a
+    #: page match and never count in its coverage.
+    function_words: float = 1.0
     body_window: int = 3
     rerank: int = 30
     #: Typo forms are looked for when a word's other forms are in fewer pages than this.
@@ -429,8 +437,11 @@ class Ranker:
         query_idf = np.zeros(size)
         per_term: list[TermMatch | None] = []
         searched: set[str] = set()
+        function = np.zeros(size)
         for term in plan.terms:
             active = self._active(term)
+            if term.stop_in and p.function_words:
+                self._add_function_word(term, plan.langs, active, function)
             if active is None:
                 per_term.append(None)
                 continue
@@ -475,8 +486,8 @@ class Ranker:
             has[hit] = True
             per_term.append(TermMatch(has, weight, forms.words.get(BODY_FIELD, {})))
         coverage = np.divide(matched_idf, query_idf, out=np.zeros(size), where=query_idf > 0)
-        total = content * coverage**p.coverage
         matches = content > 0
+        total = (content + np.where(matches, function, 0.0)) * coverage**p.coverage
         for left, right, keys in plan.pairs:
             a, b = per_term[left], per_term[right]
             if a is None or b is None:
@@ -549,6 +560,23 @@ class Ranker:
                 if near:
                     bonus[chosen[k]] += states[k] * weight * near / (near + p.proximity_k)
         return bonus
+
+    def _add_function_word(
+        self, term: Term, langs: tuple[str, ...], active: np.ndarray | None, into: np.ndarray
+    ) -> None:
+        """Add to ``into`` what a function word scores in the live pages of the languages it
+        is a function word in (not where ``active``): its BM25 score with an idf among those
+        pages only (``ng`` is in every Tagalog page and few others: it weighs nothing)."""
+        pages, tf = self.frequency(self.forms(term, langs))
+        if not len(pages):
+            return
+        inside = self.vectors.live if active is None else self.vectors.live & ~active
+        keep = inside[pages]
+        df = int(np.count_nonzero(keep))
+        if df:
+            rarity = idf(df, int(np.count_nonzero(inside)))
+            scored = rarity * self.saturated(tf, len(pages))
+            into[pages[keep]] += self.params.function_words * scored[keep]
 
     def _active(self, term: Term) -> np.ndarray | None:
         """The pages where ``term`` counts (not a function word of their language), None
