@@ -362,3 +362,22 @@ def test_answer_is_a_front_matter_field(make_project) -> None:
     assert [(p["file"], p["code"], p["field"]) for p in problems] == [
         ("kb/bad.md", "field-invalid", "answer")
     ]
+
+
+def test_function_words_are_not_marked_nor_choose_the_passage() -> None:
+    """In an English result, ``the``/``of``/``a`` of a question are not marked and do not
+    make a sentence the passage: the sentence with more of the content words wins. A query
+    of function words only still marks them."""
+    from kbsite.search.results import highlighter
+
+    marks = highlighter("what is the refund of an order", {"en": EN}, [], [], "en")
+    sections = [
+        ("", "The price of the plan is on the page of the shop. A refund is quick."),
+        ("", "Each refund of an order is paid back."),
+    ]
+    snippet = best_passage(sections, marks, EN)
+    assert snippet == "Each <mark>refund</mark> of an <mark>order</mark> is paid back."
+    only = highlighter("the of", {"en": EN}, [], [], "en")
+    assert best_passage([("", "The end of it.")], only, EN) == (
+        "<mark>The</mark> end <mark>of</mark> it."
+    )

@@ -271,10 +271,17 @@ def _head(word: str) -> str:
 
 
 def _present(text: str, among: set[str] | None) -> set[str]:
-    """The distinct words of ``text``, or those of ``among`` it holds as whole words."""
+    """The distinct words of ``text``, or those of ``among`` it holds as whole words (the
+    runs ``fast_words`` cuts: the words of ``among`` are such runs)."""
     if among is None:
         return set(fast_words().findall(text))
-    return {word for word in among if _word_at(text, word) >= 0}
+    if len(among) < _FEW_WORDS:
+        return {word for word in among if _word_at(text, word) >= 0}
+    return among.intersection(fast_words().findall(text))
+
+
+#: Up to this many words are looked for one by one; more, in one pass over the text.
+_FEW_WORDS = 4
 
 
 def _word_at(text: str, word: str) -> int:

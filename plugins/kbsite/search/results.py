@@ -9,7 +9,7 @@ the CLI's paths), with the customer link at the help center's own address.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ from kbsite.search import engine
 from kbsite.search.analysis import fold, words
 from kbsite.search.engine import Engine, Hit, lookup
 from kbsite.search.passages import Highlighter, PageText, best_passage
+from kbsite.search.stopwords import is_stopword
 
 _QUOTED = regex.compile(r'"[^"]*"?')
 
@@ -41,22 +42,33 @@ def highlighter(
     stemmers: dict[str, Any],
     searched: Iterable[str],
     phrases: Iterable[Sequence[str]],
+    lang: str | None = None,
 ) -> Highlighter:
     """What results mark: the words typed outside quotes (their stems, and as word
     beginnings), the single words the search looked for (synonyms, typo and prefix forms),
-    and whole phrases (quoted ones, multi-word synonyms) only where they stand together."""
+    and whole phrases (quoted ones, multi-word synonyms) only where they stand together.
+    In results in ``lang``, its function words are not marked, as they do not make a page
+    match (``query.Plan``): the passage is the sentence with the most content words; unless
+    the query has no other word."""
     typed: set[str] = set()
+    content: set[str] = set()
     for token in words(_QUOTED.sub(" ", query)):
         word = fold(token.text)
-        typed.add(word)
-        typed |= {stem(word) for stem in stemmers.values() if stem}
+        forms = {word} | {stem(word) for stem in stemmers.values() if stem}
+        typed |= forms
+        if lang is None or not is_stopword(word, lang):
+            content |= forms
+    others = {w for w in searched if lang is None or not is_stopword(w, lang)}
+    if content or others:
+        typed = content
+        searched = others
     return Highlighter(typed | set(searched), prefixes=typed, phrases=phrases, typed=typed)
 
 
 def assemble(
     search_engine: Engine,
     ranked: Sequence[tuple[float, int]],
-    marks: Highlighter,
+    marks: Callable[[str], Highlighter],
     *,
     limit: int,
     prefer: str,
@@ -95,7 +107,11 @@ def assemble(
 
 
 def _result(
-    search_engine: Engine, docnum: int, score: float, marks: Highlighter, public: bool
+    search_engine: Engine,
+    docnum: int,
+    score: float,
+    marks: Callable[[str], Highlighter],
+    public: bool,
 ) -> dict[str, Any]:
     f, page = search_engine.reading(docnum, _page_text)
     stem = engine.stemmer(f["lang"])
@@ -108,7 +124,7 @@ def _result(
         "state": f["state"],
         "owner": f["owner"] or None,
         "url": f["url"],
-        "snippet": best_passage(page, marks, stem, f["title"], public=public),
+        "snippet": best_passage(page, marks(f["lang"]), stem, f["title"], public=public),
         "score": round(score, 3),
         "answer": f.get("answer") or None,
         "public_url": f["url"] if f.get("help_center") == "yes" else None,

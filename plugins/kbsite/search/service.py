@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 import logging
 import os
 import unicodedata
@@ -277,7 +278,10 @@ class Searcher:
         found_results = results.assemble(
             self.engine,
             ranked,
-            results.highlighter(query, stemmers, searched, phrases),
+            # per result language (its function words are not marked), made once each
+            functools.cache(
+                functools.partial(results.highlighter, query, stemmers, searched, phrases)
+            ),
             limit=limit,
             prefer=prefer or lang or settings.default_language,
             default=settings.default_language,
