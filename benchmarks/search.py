@@ -1,11 +1,14 @@
-"""Rep search speed on a generated multilingual KB: index build time and size, query latency
-over HTTP on 127.0.0.1 with 8 concurrent clients (bounded in count and time), and how long a
-one-page change takes to become searchable. Usage: python benchmarks/search.py [PAGES]"""
+"""Rep search speed: index build time and size, query latency over HTTP on 127.0.0.1 with 8
+concurrent clients (bounded in count and time), and how long a one-page change takes to become
+searchable. On a generated multilingual KB, or with ``--real`` on the real PowerShell reference
+pages of ../shared/corpora (long pages: passages cost more there) with a mix of real queries.
+Usage: python benchmarks/search.py [PAGES] [--real]"""
 
 from __future__ import annotations
 
 import os
 import random
+import re
 import shutil
 import socket
 import statistics
@@ -13,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from http.client import HTTPConnection
 from pathlib import Path
@@ -21,6 +25,7 @@ from urllib.parse import urlencode
 import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
+import corpus
 from synth import WORDS, generate, vocabulary
 
 KB = Path(sys.executable).parent / "kb"
@@ -44,6 +49,58 @@ QUERIES = {
         ("పరికరం", {"lang": "te"}),
     ],
 }
+
+
+#: The mix over the PowerShell reference (``--real``); ids are added from the built KB.
+REAL_QUERIES = {
+    "common": [
+        "network adapter",
+        "dns server address",
+        "virtual machine",
+        "firewall rule",
+        "scheduled task",
+        "certificate store",
+    ],
+    "rare": ["bitlocker recovery key", "branchcache hosted cache"],
+    "typo": ["adpater", "firewal rule", "certficate", "schedulde task"],
+    "question": [
+        "how do I set the ip address of a network adapter",
+        "can I create a scheduled task that runs after logon",
+        "what is the default gateway for the dns client",
+        "how to get the status of a print job",
+    ],
+    "filtered": [
+        ("dns server", {"lang": "en"}),
+        ("virtual switch", {"audience": "public"}),
+        ("storage pool", {"type": "article"}),
+    ],
+}
+
+
+def real_mix(root: Path) -> tuple[dict[str, list[object]], list[str]]:
+    """The real mix with four page ids of the KB at ``root``, and fresh queries drawn from
+    its pages' words as they occur (1–3 words, a third with two letters swapped)."""
+    rng = random.Random(5)
+    files = sorted((root / "kb").rglob("*.md"))
+    queries: dict[str, list[object]] = {k: list(v) for k, v in REAL_QUERIES.items()}
+    for path in rng.sample(files, 4):
+        found = re.search(r"^id: (\S+)$", path.read_text(encoding="utf-8"), re.M)
+        if found:
+            queries["rare"].append(found.group(1))
+    counts: Counter[str] = Counter()
+    for path in rng.sample(files, min(500, len(files))):
+        counts.update(re.findall(r"[a-z]{3,}", path.read_text(encoding="utf-8").lower()))
+    vocab = [w for w, _ in counts.most_common(4000)]
+    weights = [counts[w] for w in vocab]
+    fresh: dict[str, None] = {}
+    while len(fresh) < MAX_QUERIES:
+        picked = rng.choices(vocab, weights, k=rng.randint(1, 3))
+        if rng.random() < 1 / 3:
+            word = max(picked, key=len)
+            at = rng.randrange(len(word) - 1)
+            picked[picked.index(word)] = word[:at] + word[at + 1] + word[at] + word[at + 2 :]
+        fresh[" ".join(picked)] = None
+    return queries, list(fresh)
 
 
 def free_port() -> int:
@@ -80,23 +137,24 @@ def fresh_queries(count: int, seed: int = 11) -> list[str]:
     return list(out)
 
 
-def jobs_mix() -> list[tuple[str, object]]:
-    """(kind, query) of each request: a quarter fresh queries, the rest the fixed mix."""
+def jobs_mix(
+    queries: dict[str, list[object]] | None = None, fresh_ones: list[str] | None = None
+) -> list[tuple[str, object]]:
+    """(kind, query) of each request: a quarter fresh queries, the rest the fixed mix (by
+    default the generated KB's)."""
     rng = random.Random(7)
-    mix = [(kind, q) for kind, qs in QUERIES.items() for q in qs]
-    fresh = iter(fresh_queries(MAX_QUERIES))
+    mix = [(kind, q) for kind, qs in (queries or QUERIES).items() for q in qs]
+    fresh = iter(fresh_ones or fresh_queries(MAX_QUERIES))
     return [
         ("fresh", next(fresh)) if rng.random() < 0.25 else rng.choice(mix)
         for _ in range(MAX_QUERIES)
     ]
 
 
-def latency(base: str) -> dict[str, list[float]]:
-    """Python clients, one thread each: a quarter of the requests are fresh queries, the
-    rest the fixed mix (repeats)."""
-    jobs = jobs_mix()
+def latency(base: str, jobs: list[tuple[str, object]]) -> dict[str, list[float]]:
+    """Python clients, one thread each, sending ``jobs`` (``jobs_mix``)."""
     deadline = time.monotonic() + MAX_SECONDS
-    timings: dict[str, list[float]] = {kind: [] for kind in [*QUERIES, "fresh"]}
+    timings: dict[str, list[float]] = {kind: [] for kind, _ in jobs}
 
     host, port = base.removeprefix("http://").split(":")
 
@@ -152,7 +210,7 @@ end
 """
 
 
-def latency_wrk(base: str) -> dict[str, float] | None:
+def latency_wrk(base: str, jobs: list[tuple[str, object]]) -> dict[str, float] | None:
     """The same mix from ``wrk`` (C, one thread, CLIENTS keep-alive connections), whose own
     CPU time hardly competes with the server's for the 2 cores; None without wrk."""
     wrk = shutil.which("wrk")
@@ -161,7 +219,7 @@ def latency_wrk(base: str) -> dict[str, float] | None:
     with tempfile.TemporaryDirectory() as tmp:
         paths, script = Path(tmp) / "paths.txt", Path(tmp) / "mix.lua"
         lines = []
-        for _, query in jobs_mix():
+        for _, query in jobs:
             text, extra = (query, {}) if isinstance(query, str) else query
             lines.append("/api/search?" + urlencode({"q": text, **extra}))
         paths.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -176,7 +234,7 @@ def latency_wrk(base: str) -> dict[str, float] | None:
 
 def update_visible(root: Path, base: str) -> float:
     """Seconds from saving a changed page to the API returning it for its new word."""
-    page = next((root / "kb").rglob("page-*.md"))
+    page = next((root / "kb").rglob("*.md"))
     text = page.read_text(encoding="utf-8")
     page.write_text(text + "\nZanzibarquokka note.\n", encoding="utf-8")
     start = time.perf_counter()
@@ -223,14 +281,24 @@ def pct(values: list[float], q: float) -> float:
 
 
 def main() -> None:
-    pages = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
+    real = "--real" in sys.argv
+    numbers = [arg for arg in sys.argv[1:] if arg.isdigit()]
+    pages = int(numbers[0]) if numbers else 10_000
     with tempfile.TemporaryDirectory() as tmp:
-        small = generate(Path(tmp) / "small", 1_000)
-        big = generate(Path(tmp) / "big", pages)
+        if real:
+            docset = corpus.extract(Path(tmp))
+            small = corpus.make_kb(Path(tmp) / "small", docset, 1_000)
+            big = corpus.make_kb(Path(tmp) / "big", docset, pages)
+            jobs = jobs_mix(*real_mix(big))
+        else:
+            small = generate(Path(tmp) / "small", 1_000)
+            big = generate(Path(tmp) / "big", pages)
+            jobs = jobs_mix()
         build_s = run(["index", "--full"], big)
         run(["index", "--full"], small)
+        kind = "real PowerShell reference" if real else "generated"
         print(
-            f"index of {pages:,} pages: built in {build_s:.1f} s, "
+            f"index of {pages:,} {kind} pages: built in {build_s:.1f} s, "
             f"{size_mb(big / '.kb/index'):.1f} MB"
         )
         results, warm_s, by_wrk = {}, [], {}
@@ -238,8 +306,8 @@ def main() -> None:
             proc, base = serve(big, cache)
             try:
                 warm_s.append(warmed(base))
-                by_wrk[label] = latency_wrk(base)
-                results[label] = latency(base)
+                by_wrk[label] = latency_wrk(base, jobs)
+                results[label] = latency(base, jobs)
                 if cache:
                     visible_big = update_visible(big, base)
             finally:

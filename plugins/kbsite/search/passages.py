@@ -220,6 +220,11 @@ class Highlighter:
                 starts.add(word)
         return hits, starts
 
+    def unit_of(self, words: set[str], stem: Stemmer | None) -> dict[str, str]:
+        """The unit of each of ``words`` (as written) that matches."""
+        hits, _ = self._judged(words, stem)
+        return {word: hits[word] for word in words if word in hits}
+
     def words_in(self, page: PageText, stem: Stemmer | None) -> set[str]:
         """The words of ``page`` (as written) that match or may start a phrase."""
         present: set[str] = set()
@@ -322,23 +327,40 @@ def best_passage(
     # substring test) is not weighed at all.
     among = highlighter.words_in(page, stem)
     found = tuple(among)
+    # Without phrases, a sentence's units are its words of ``among`` (each judged once):
+    # found in one pass over the sentence, with no call per sentence.
+    single = highlighter.unit_of(among, stem) if not highlighter.phrases else None
+    typed = {unit: highlighter.typed_units({unit}) for unit in (single or {}).values()}
+    runs = fast_words().findall
+    few = len(found) < _FEW_WORDS  # then looking for each word costs less than a pass
+
+    def shown_heading(heading: str) -> str:
+        return heading.strip() if heading and fold(heading.strip()) != title_key else ""
+
     for index, (heading, text) in enumerate(sections):
-        shown = heading.strip() if heading and fold(heading.strip()) != title_key else ""
         if first is None:
             opening = next(iter(page.sentences(index, public)), None)
-            first = (shown, opening) if opening is not None else None
+            first = (shown_heading(heading), opening) if opening is not None else None
         if not found and first is not None:
             break  # no match anywhere: the opening sentence it is
         if not any(word in text for word in found):
             continue
-        heading_units = highlighter.units(shown, stem) if shown else set()
+        shown, heading_units = None, 0  # the heading only decides ties: read when one is near
         for sentence in page.sentences(index, public):
-            if not any(word in sentence for word in found):
+            if few and not any(word in sentence for word in found):
                 continue
-            units = highlighter.units(sentence, stem, among)
-            if not units:
+            if single is None:
+                units = highlighter.units(sentence, stem, among)
+                typed_count = highlighter.typed_units(units)
+            else:
+                units = {single[word] for word in among.intersection(runs(sentence))}
+                typed_count = sum(typed[unit] for unit in units)
+            if not units or (best is not None and (len(units), typed_count) < best[0][:2]):
                 continue
-            score = (len(units), highlighter.typed_units(units), len(heading_units))
+            if shown is None:
+                shown = shown_heading(heading)
+                heading_units = len(highlighter.units(shown, stem)) if shown else 0
+            score = (len(units), typed_count, heading_units)
             if best is None or score > best[0]:
                 best = (score, shown, sentence)
     if best is not None:
