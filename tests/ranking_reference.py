@@ -92,10 +92,13 @@ class Reference:
         n = len(self.docs)
         return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
-    def forms(self, term: Term, langs: Iterable[str]) -> tuple[dict, dict, dict]:
-        """(words per field, pairs, typo words per field) with their weights."""
+    def forms(self, term: Term, langs: Iterable[str]) -> tuple[dict, dict, dict, dict]:
+        """(words per field, pairs, typo words per field, words per field that stand for the
+        term only in pages of the languages searched that have no stemmer) with weights."""
         p, single = self.p, len(term.parts) == 1
         words: dict[str, dict[str, float]] = {}
+        scoped: dict[str, dict[str, float]] = {}
+        scope = {lang for lang in langs if self.stemmer_of(lang) is None}
         for name in TEXT_FIELDS:
             found: dict[str, float] = {}
             candidates: list[tuple[str, float]] = []
@@ -113,15 +116,18 @@ class Reference:
                             stemmer = self.stemmer_of(lang)
                             if stemmer and self.same_stem(word, lang, stemmer(member[0])):
                                 candidates.append((word, p.synonym))
+            for word, weight in candidates:
+                found[word] = max(found.get(word, 0.0), weight)
+            words[name] = found
+            scoped[name] = {}
             for beginning in term.prefixes:
                 longer = sorted(
                     (w for w in self.vocabulary[name] if w.startswith(beginning)),
                     key=lambda w: (len(w), w),
                 )
-                candidates += [(w, p.prefix) for w in longer[: p.max_expansions]]
-            for word, weight in candidates:
-                found[word] = max(found.get(word, 0.0), weight)
-            words[name] = found
+                for word in longer[: p.max_expansions]:
+                    if word not in found:
+                        scoped[name][word] = p.prefix
         groups: dict[tuple[str, ...], float] = {}
         if not single:
             for content in self.content_words(term.parts, langs):
@@ -131,14 +137,20 @@ class Reference:
                 for content in self.content_words(member, langs):
                     groups.setdefault(content, p.synonym)
         typos: dict[str, dict[str, float]] = {}
-        rare = sum(1 for i in range(len(self.docs)) if self.mentions(words, groups, i))
+        rare = sum(
+            1
+            for i in range(len(self.docs))
+            if self.mentions(self.in_page(words, scoped, scope, i), groups, i)
+        )
         if single and len(term.word) >= p.typo_min_length and rare < p.typo_below:
             distance = 2 if len(term.word) >= 6 else 1
             for name in TEXT_FIELDS:
                 near = sorted(
                     (osa_distance(word, term.word), word)
                     for word in self.vocabulary[name]
-                    if word[:1] == term.word[:1] and word not in words[name]
+                    if word[:1] == term.word[:1]
+                    and word not in words[name]
+                    and word not in scoped[name]
                 )
                 within = [w for d, w in near if d <= distance][: p.max_expansions]
                 typos[name] = dict.fromkeys(within, p.typo)
@@ -148,6 +160,7 @@ class Reference:
                     for w in self.vocabulary[name]
                     if w not in within
                     and w not in words[name]
+                    and w not in scoped[name]
                     and any(
                         self.same_stem(w, lang, self.stemmer_of(lang)(near_word))
                         for lang in langs
@@ -160,13 +173,23 @@ class Reference:
                     (
                         w
                         for w in self.vocabulary[name]
-                        if w.startswith(term.word) and w != term.word and w not in words[name]
+                        if w.startswith(term.word)
+                        and w != term.word
+                        and w not in words[name]
+                        and w not in scoped[name]
                     ),
                     key=lambda w: (len(w), w),
                 )
                 for word in longer[: p.max_expansions]:
                     typos[name].setdefault(word, p.typo)
-        return words, groups, typos
+        return words, groups, typos, {"words": scoped, "scope": scope}
+
+    def in_page(self, words: dict, scoped: dict, scope: set[str], i: int) -> dict:
+        """The words that stand for a term in page ``i``: ``scoped`` ones only in pages of
+        the ``scope`` languages (after the others, as the engine sums them)."""
+        if self.docs[i]["lang"] not in scope:
+            return words
+        return {name: {**words[name], **scoped.get(name, {})} for name in words}
 
     def content_words(self, member: tuple[str, ...], langs: Iterable[str]) -> set[tuple[str, ...]]:
         out = set()
@@ -217,8 +240,13 @@ class Reference:
         for term in plan.terms:
             active = [d["lang"] not in term.stop_in for d in self.docs]
             if term.stop_in and p.function_words:
-                words, groups, _ = self.forms(term, plan.langs)
-                tf = [self.frequency(words, groups, i) for i in range(n)]
+                words, groups, _, within = self.forms(term, plan.langs)
+                tf = [
+                    self.frequency(
+                        self.in_page(words, within["words"], within["scope"], i), groups, i
+                    )
+                    for i in range(n)
+                ]
                 holds = [not active[i] and any(v > 0 for v in tf[i].values()) for i in range(n)]
                 df, among = sum(holds), active.count(False)
                 for i in range(n):
@@ -231,12 +259,21 @@ class Reference:
             if not any(active):
                 found_terms.append(None)
                 continue
-            words, groups, typos = self.forms(term, plan.langs)
+            words, groups, typos, within = self.forms(term, plan.langs)
             best = [0.0] * n
             credit = [0.0] * n
             weight = 0.0
-            for chosen, chosen_groups in ((words, groups), (typos, {})):
-                tf = [self.frequency(chosen, chosen_groups, i) for i in range(n)]
+            for scoped, chosen_groups in ((True, groups), (False, {})):
+                tf = [
+                    self.frequency(
+                        self.in_page(words, within["words"], within["scope"], i)
+                        if scoped
+                        else typos,
+                        chosen_groups,
+                        i,
+                    )
+                    for i in range(n)
+                ]
                 df = sum(1 for f in tf if any(v > 0 for v in f.values()))
                 if df == 0:
                     continue
@@ -258,7 +295,8 @@ class Reference:
                     matched[i] += min(credit[i], weight)
                 if active[i]:
                     wanted[i] += weight
-            found_terms.append((has, weight, words[BODY_FIELD]))
+            body = {**within["words"][BODY_FIELD], **words[BODY_FIELD]}
+            found_terms.append((has, weight, body))
         total = [
             (content[i] + (function[i] if content[i] > 0 else 0.0))
             * ((matched[i] / wanted[i]) if wanted[i] else 0.0) ** p.coverage

@@ -274,3 +274,26 @@ def test_function_words_break_ties_but_never_match_a_page(searcher_of) -> None:
     scores = _scores(searcher, "refund after delivery")
     assert set(scores) == {"KB-A", "KB-B"}
     assert scores["KB-A"] > scores["KB-B"]
+
+
+def test_word_beginnings_count_only_in_the_languages_that_need_them(searcher_of) -> None:
+    """Searching every language, a word also stands for the longer words it begins, but only
+    in pages of languages without a stemmer (Latvian here): ``pass`` finds the Latvian page
+    that says ``passwordi``, not the English page that says only ``password``."""
+    latvian = page(
+        f"# Paroles\n\nIevadiet passwordi. {FILLER}\n",
+        id="KB-LV",
+        title="Paroles",
+        lang="lv",
+        audience="internal",
+        last_reviewed="2026-10-01",
+    )
+    searcher = searcher_of(
+        {
+            "kb/password.md": _article("Password", f"Change your password. {FILLER}", "KB-EN"),
+            "kb/paroles.md": latvian,
+            "kb/pass.md": _article("Boarding", f"Show your pass at the gate. {FILLER}", "KB-P"),
+        }
+    )
+    found = {r["id"] for r in searcher.search("pass", limit=10)["results"]}
+    assert found == {"KB-LV", "KB-P"}

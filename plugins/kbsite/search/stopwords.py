@@ -7,7 +7,8 @@ The lists come from maintained sources and were reviewed for customer-service te
   Italian adds the elided forms our tokenizer leaves behind (``d'ordine`` → ``d``).
 - ``tl``, ``lv``: stopwords-iso (the ``stopwordsiso`` package). Its Tagalog list also holds
   numbers and everyday nouns and verbs (``lima`` five, ``paraan`` way, ``ilagay`` put,
-  ``likod`` back): those are content in a help text and are kept searchable.
+  ``likod`` back): those are content in a help text and are kept searchable. Tagalog adds
+  the verb prefix ``i`` that a hyphen leaves on its own (``i-reset``).
 - ``te``: no maintained list covers Telugu, so this module has a short one of its own:
   conjunctions, pronouns, question words, postpositions written apart, and the light verb
   ``చేయు`` ("do") in the forms that follow an English loanword (``రీసెట్ చేయండి``).
@@ -38,6 +39,7 @@ _KEEP = {
 }  # fmt: skip
 _EXTRA = {
     "it": {"d", "quest", "nessun", "po"},
+    "tl": {"i"},  # the verb prefix written apart (``i-reset``, ``i-set up``)
     "te": {
         "మరియు", "లేదా", "కానీ", "కాని", "కూడా", "ఈ", "ఆ", "ఒక", "అని", "ఇది", "అది", "ఇవి",
         "అవి", "నేను", "మీరు", "మీ", "మా", "నా", "మేము", "మనం", "వారు", "వారి", "దాని",

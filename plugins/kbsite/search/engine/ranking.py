@@ -187,15 +187,23 @@ def idf(df: int, n: int) -> float:
 
 @dataclass(frozen=True)
 class Forms:
-    """What stands for one term: per text field, index words and their weights; and groups
-    of words (a multi-word synonym's content words, all of which must be in the field) and
-    their weights."""
+    """What stands for one term: per text field, index words and their weights; groups of
+    words (a multi-word synonym's content words, all of which must be in the field) and
+    their weights; and per field, words that stand for it only in pages of the ``scope``
+    languages (the longer words a word begins, in languages without a stemmer: ``ang`` of a
+    Tagalog query is not ``anger`` in an English page)."""
 
     words: dict[str, dict[str, float]]
     groups: dict[tuple[str, ...], float]
+    scoped: dict[str, dict[str, float]] = field(default_factory=dict)
+    scope: tuple[str, ...] = ()
 
     def all_words(self) -> set[str]:
-        return {word for found in self.words.values() for word in found}
+        return {word for found in (*self.words.values(), *self.scoped.values()) for word in found}
+
+    def known(self, name: str) -> set[str]:
+        """The words of field ``name`` that stand for the term (in any page or in scope)."""
+        return set(self.words.get(name, ())) | set(self.scoped.get(name, ()))
 
 
 class Ranker:
@@ -215,6 +223,7 @@ class Ranker:
         self._norms: dict[str, np.ndarray] = {}
         self._langs: dict[str, np.ndarray] = {}
         self._active_by: dict[frozenset[str], np.ndarray | None] = {}
+        self._scopes: dict[tuple[str, ...], np.ndarray] = {}
         self._weights: dict[Any, np.ndarray] = {}
         self.fields: tuple[str, ...] = TEXT_FIELDS  # the fields the current query reads
         self._forms: dict[tuple[Term, tuple[str, ...], tuple[str, ...]], Forms] = {}
@@ -232,6 +241,16 @@ class Ranker:
             b = self.params.b.get(field_name, self.params.b["body_terms"])
             found = (1 - b) + b * lengths / average
             self._norms[field_name] = found
+        return found
+
+    def scope_mask(self, langs: tuple[str, ...]) -> np.ndarray:
+        """The pages in any of ``langs``."""
+        found = self._scopes.get(langs)
+        if found is None:
+            found = np.zeros(self.vectors.size, dtype=bool)
+            for lang in langs:
+                found |= self.lang_mask(lang)
+            self._scopes[langs] = found
         return found
 
     def lang_mask(self, lang: str) -> np.ndarray:
@@ -273,6 +292,7 @@ class Ranker:
         leaves = self.vectors.leaves
         single = len(term.parts) == 1
         words: dict[str, dict[str, float]] = {}
+        scoped: dict[str, dict[str, float]] = {}
         for name in self.fields:
             found: dict[str, float] = {}
 
@@ -291,10 +311,13 @@ class Ranker:
                     for lang in sorted(langs):
                         if stemmer := self.stemmer_of(lang):
                             add(self._same_stem(leaves, name, lang, stemmer(member[0])), p.synonym)
+            words[name] = found
+            within: dict[str, float] = {}
             for beginning in sorted(term.prefixes):
                 longer = self.vocabulary.starting(leaves, name, beginning)
-                add(self._first_live(name, sorted(longer, key=lambda w: (len(w), w))), p.prefix)
-            words[name] = found
+                live = self._first_live(name, sorted(longer, key=lambda w: (len(w), w)))
+                add([w for w in live if w not in found], p.prefix, within)
+            scoped[name] = within
         groups: dict[tuple[str, ...], float] = {}
         if not single:
             groups.update(dict.fromkeys(_content_words(term.parts, langs), p.exact))
@@ -302,7 +325,8 @@ class Ranker:
             if len(member) > 1:
                 for group in _content_words(member, langs):
                     groups.setdefault(group, p.synonym)
-        return Forms(words, groups)
+        scope = tuple(lang for lang in langs if self.stemmer_of(lang) is None)
+        return Forms(words, groups, scoped, scope)
 
     def typo_forms(self, term: Term, forms: Forms, langs: Iterable[str] = ()) -> Forms | None:
         """The words a typo away from a single word, the other forms of their stems in
@@ -319,10 +343,9 @@ class Ranker:
             distance = 2 if len(term.word) >= 6 else 1
             typos = {}
             for name in self.fields:
+                known = forms.known(name)
                 near = self.vocabulary.within(self.vectors.leaves, name, term.word, distance, 1)
-                nearest = sorted(
-                    (OSA.distance(term.word, w), w) for w in near if w not in forms.words[name]
-                )
+                nearest = sorted((OSA.distance(term.word, w), w) for w in near if w not in known)
                 typos[name] = dict.fromkeys(self._first_live(name, [w for _, w in nearest]), p.typo)
                 family: set[str] = set()
                 for lang in set(langs):
@@ -331,11 +354,11 @@ class Ranker:
                             family |= self._same_stem(
                                 self.vectors.leaves, name, lang, stemmer(word)
                             )
-                family -= set(typos[name]) | set(forms.words[name])
+                family -= set(typos[name]) | known
                 typos[name].update(dict.fromkeys(self._first_live(name, sorted(family)), p.typo))
                 # A word the index holds only inside longer ones (``flush`` of ``flushdns``).
                 longer = self.vocabulary.starting(self.vectors.leaves, name, term.word)
-                longer = [w for w in longer if w != term.word and w not in forms.words[name]]
+                longer = [w for w in longer if w != term.word and w not in known]
                 ordered = sorted(longer, key=lambda w: (len(w), w))
                 for word in self._first_live(name, ordered):
                     typos[name].setdefault(word, p.typo)
@@ -375,6 +398,14 @@ class Ranker:
                 if found is not None:
                     ids, tf = found
                     chunks.append((name, ids, weight * tf / norm[ids]))
+            for word, weight in forms.scoped.get(name, {}).items():
+                found = self.vectors.postings(name, word.encode("utf-8"))
+                if found is not None:
+                    ids, tf = found
+                    inside = self.scope_mask(forms.scope)[ids]
+                    if inside.any():
+                        ids, tf = ids[inside], tf[inside]
+                        chunks.append((name, ids, weight * tf / norm[ids]))
             for group, weight in forms.groups.items():
                 counts = self._group_counts(name, group)
                 if counts is not None:
@@ -484,7 +515,8 @@ class Ranker:
             query_idf[active] += weight
             has = np.zeros(size, dtype=bool)
             has[hit] = True
-            per_term.append(TermMatch(has, weight, forms.words.get(BODY_FIELD, {})))
+            body = {**forms.scoped.get(BODY_FIELD, {}), **forms.words.get(BODY_FIELD, {})}
+            per_term.append(TermMatch(has, weight, body))
         coverage = np.divide(matched_idf, query_idf, out=np.zeros(size), where=query_idf > 0)
         matches = content > 0
         total = (content + np.where(matches, function, 0.0)) * coverage**p.coverage
