@@ -381,3 +381,19 @@ def test_function_words_are_not_marked_nor_choose_the_passage() -> None:
     assert best_passage([("", "The end of it.")], only, EN) == (
         "<mark>The</mark> end <mark>of</mark> it."
     )
+
+
+def test_word_beginnings_are_marked_only_where_they_match() -> None:
+    """Searching English and Latvian, ``pay`` stands for ``payment`` in Latvian pages only
+    (Latvian has no stemmer): an English result does not mark it, a Latvian one does, as
+    rep search matches it only there (``Found.scoped``)."""
+    from kbsite.search.results import highlighter
+
+    def marks(lang: str) -> Highlighter:
+        searched = ["pay", "payment"]
+        return highlighter("pay", {"en": EN, "lv": None}, searched, [], lang, scoped=["payment"])
+
+    text = [("", "Pay for the payment.")]
+    assert best_passage(text, marks("en"), EN) == "<mark>Pay</mark> for the payment."
+    both = "<mark>Pay</mark> for the <mark>payment</mark>."
+    assert best_passage(text, marks("lv"), None) == both

@@ -43,13 +43,18 @@ def highlighter(
     searched: Iterable[str],
     phrases: Iterable[Sequence[str]],
     lang: str | None = None,
+    scoped: Iterable[str] = (),
 ) -> Highlighter:
     """What results mark: the words typed outside quotes (their stems, and as word
     beginnings), the single words the search looked for (synonyms, typo and prefix forms),
     and whole phrases (quoted ones, multi-word synonyms) only where they stand together.
     In results in ``lang``, its function words are not marked, as they do not make a page
     match (``query.Plan``): the passage is the sentence with the most content words; unless
-    the query has no other word."""
+    the query has no other word. Word beginnings are marked in languages without a stemmer."""
+    # Words of ``searched`` that stand for the query only in languages without a stemmer
+    # (``scoped``, ``engine.Found.scoped``) are marked in those languages only.
+    unstemmed = lang is None or engine.stemmer(lang) is None
+    searched = set(searched) - (set() if unstemmed else set(scoped))
     typed: set[str] = set()
     content: set[str] = set()
     for token in words(_QUOTED.sub(" ", query)):
@@ -62,7 +67,10 @@ def highlighter(
     if content or others:
         typed = content
         searched = others
-    return Highlighter(typed | set(searched), prefixes=typed, phrases=phrases, typed=typed)
+    # Words beginning like a typed one are marked in languages without a stemmer only, the
+    # pages where rep search matches them (``ranking.Forms.scoped``).
+    prefixes = typed if unstemmed else set()
+    return Highlighter(typed | set(searched), prefixes=prefixes, phrases=phrases, typed=typed)
 
 
 def assemble(

@@ -264,6 +264,7 @@ class Searcher:
         hits = {h.docnum: h.score for h in self._exact_id(query, filters, as_of)}
         total = len(hits)
         searched: set[str] = set()  # single index words looked for, to mark in snippets
+        scoped: frozenset[str] = frozenset()  # those only for languages without a stemmer
         phrases: frozenset[tuple[str, ...]] = frozenset()  # marked only as a whole
         planned = query_plan(query, stemmers, self.synonyms)
         # Text of `!!! internal` blocks is matched for reps only, never for customers.
@@ -274,13 +275,16 @@ class Searcher:
             found = self.engine.rank(planned, filters, fetch, review_states.weight, fields)
             hits = {hit.docnum: hit.score for hit in found.hits}
             total, searched, phrases = found.total, found.words, found.phrases
+            scoped = found.scoped
         ranked = [(score, docnum) for docnum, score in hits.items()]
         found_results = results.assemble(
             self.engine,
             ranked,
             # per result language (its function words are not marked), made once each
             functools.cache(
-                functools.partial(results.highlighter, query, stemmers, searched, phrases)
+                functools.partial(
+                    results.highlighter, query, stemmers, searched, phrases, scoped=scoped
+                )
             ),
             limit=limit,
             prefer=prefer or lang or settings.default_language,

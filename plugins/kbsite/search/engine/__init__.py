@@ -320,6 +320,9 @@ class Found(NamedTuple):
     words: set[str]  # the single index words searched for, prefixes and typos expanded
     #: the phrases searched for, as index words (never marked word by word)
     phrases: frozenset[tuple[str, ...]] = frozenset()
+    #: words of ``words`` that stand for the query only in pages of the languages searched
+    #: that have no stemmer (``ranking.Forms.scoped``)
+    scoped: frozenset[str] = frozenset()
 
 
 Generation = tuple[str, int]  # (full build, Whoosh generation within it)
@@ -546,9 +549,15 @@ class Engine:
         found, total, words = self._ranker.top(plan, allowed, limit, weight_of, fields)
         # Quoted phrases and multi-word synonyms are marked as a whole, never word by word.
         phrases = set(plan.phrases)
+        general: set[str] = set()
+        scoped: set[str] = set()
         for term in plan.terms:
-            phrases |= set(self._ranker.forms(term, plan.langs).groups)
-        return Found([Hit(d, score) for d, score in found], total, words, frozenset(phrases))
+            forms = self._ranker.forms(term, plan.langs)
+            phrases |= set(forms.groups)
+            general |= {word for found in forms.words.values() for word in found}
+            scoped |= {word for found in forms.scoped.values() for word in found}
+        hits = [Hit(d, score) for d, score in found]
+        return Found(hits, total, words, frozenset(phrases), frozenset(scoped - general))
 
     def run_by_whoosh(self, query: Q.Query, filters: Q.Query | None, limit: int) -> list[Hit]:
         """The same search by Whoosh, every match scored by its own matchers: the reference
