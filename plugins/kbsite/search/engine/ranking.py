@@ -5,7 +5,8 @@ combined, BM25) plus a ``match_phrase`` boost, without their cliffs:
 
 - Each content word of the query is one *term*. What stands for it in a page is weighted:
   the word as typed (1), another form with the same Snowball stem (0.9), a synonym (0.8), a
-  longer word it begins (0.7, languages without a stemmer; also from its light stem), and,
+  longer word it begins (0.7, in pages of the languages without a stemmer only; also from
+  its light stem), and,
   for a word that is rare or absent in the index (a likely typo, or part of a compound),
   words one or two edits away, the other forms of their stems (a typo in one inflection finds
   the page with another) and longer words it begins (``flush`` of ``flushdns``) (0.5),
