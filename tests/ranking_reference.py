@@ -88,13 +88,22 @@ class Reference:
         head = stem[: max(len(stem) - 1, 2)]
         return word.startswith(head) and self.stemmer_of(lang)(word) == stem
 
-    def idf(self, df: int) -> float:
-        n = len(self.docs)
+    def idf(self, df: int, n: int | None = None) -> float:
+        """BM25's idf of ``df`` pages among ``n`` (all pages by default)."""
+        n = len(self.docs) if n is None else n
         return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
-    def forms(self, term: Term, langs: Iterable[str]) -> tuple[dict, dict, dict, dict]:
-        """(words per field, pairs, typo words per field, words per field that stand for the
-        term only in pages of the languages searched that have no stemmer) with weights."""
+    def saturated(self, tf: dict[str, float]) -> float:
+        """BM25's saturation per field, weighted by the field's boost and summed."""
+        p = self.p
+        return sum(p.boost[name] * v * (p.k1 + 1) / (v + p.k1) for name, v in tf.items())
+
+    def forms(
+        self, term: Term, langs: Iterable[str]
+    ) -> tuple[dict, dict, dict, Callable[[int], dict]]:
+        """(words per field, pairs, typo words per field, the words per field that stand for
+        the term in page ``i`` or, for None, in any page) with their weights: word
+        beginnings count only in pages of the languages searched that have no stemmer."""
         p, single = self.p, len(term.parts) == 1
         words: dict[str, dict[str, float]] = {}
         scoped: dict[str, dict[str, float]] = {}
@@ -137,11 +146,14 @@ class Reference:
                 for content in self.content_words(member, langs):
                     groups.setdefault(content, p.synonym)
         typos: dict[str, dict[str, float]] = {}
-        rare = sum(
-            1
-            for i in range(len(self.docs))
-            if self.mentions(self.in_page(words, scoped, scope, i), groups, i)
-        )
+
+        def in_page(i: int | None) -> dict:
+            if i is not None and self.docs[i]["lang"] not in scope:
+                return words
+            # after the others, as the engine sums them
+            return {name: {**words[name], **scoped.get(name, {})} for name in words}
+
+        rare = sum(1 for i in range(len(self.docs)) if self.mentions(in_page(i), groups, i))
         if single and len(term.word) >= p.typo_min_length and rare < p.typo_below:
             distance = 2 if len(term.word) >= 6 else 1
             for name in TEXT_FIELDS:
@@ -182,14 +194,7 @@ class Reference:
                 )
                 for word in longer[: p.max_expansions]:
                     typos[name].setdefault(word, p.typo)
-        return words, groups, typos, {"words": scoped, "scope": scope}
-
-    def in_page(self, words: dict, scoped: dict, scope: set[str], i: int) -> dict:
-        """The words that stand for a term in page ``i``: ``scoped`` ones only in pages of
-        the ``scope`` languages (after the others, as the engine sums them)."""
-        if self.docs[i]["lang"] not in scope:
-            return words
-        return {name: {**words[name], **scoped.get(name, {})} for name in words}
+        return words, groups, typos, in_page
 
     def content_words(self, member: tuple[str, ...], langs: Iterable[str]) -> set[tuple[str, ...]]:
         out = set()
@@ -240,50 +245,29 @@ class Reference:
         for term in plan.terms:
             active = [d["lang"] not in term.stop_in for d in self.docs]
             if term.stop_in and p.function_words:
-                words, groups, _, within = self.forms(term, plan.langs)
-                tf = [
-                    self.frequency(
-                        self.in_page(words, within["words"], within["scope"], i), groups, i
-                    )
-                    for i in range(n)
-                ]
+                _, groups, _, in_page = self.forms(term, plan.langs)
+                tf = [self.frequency(in_page(i), groups, i) for i in range(n)]
                 holds = [not active[i] and any(v > 0 for v in tf[i].values()) for i in range(n)]
-                df, among = sum(holds), active.count(False)
+                rarity = self.idf(sum(holds), active.count(False))
                 for i in range(n):
                     if holds[i]:
-                        saturated = sum(
-                            p.boost[name] * v * (p.k1 + 1) / (v + p.k1) for name, v in tf[i].items()
-                        )
-                        rarity = math.log(1 + (among - df + 0.5) / (df + 0.5))
-                        function[i] += p.function_words * rarity * saturated
+                        function[i] += p.function_words * rarity * self.saturated(tf[i])
             if not any(active):
                 found_terms.append(None)
                 continue
-            words, groups, typos, within = self.forms(term, plan.langs)
+            _, groups, typos, in_page = self.forms(term, plan.langs)
             best = [0.0] * n
             credit = [0.0] * n
             weight = 0.0
-            for scoped, chosen_groups in ((True, groups), (False, {})):
-                tf = [
-                    self.frequency(
-                        self.in_page(words, within["words"], within["scope"], i)
-                        if scoped
-                        else typos,
-                        chosen_groups,
-                        i,
-                    )
-                    for i in range(n)
-                ]
+            for chosen, chosen_groups in ((in_page, groups), (lambda i, typos=typos: typos, {})):
+                tf = [self.frequency(chosen(i), chosen_groups, i) for i in range(n)]
                 df = sum(1 for f in tf if any(v > 0 for v in f.values()))
                 if df == 0:
                     continue
                 rarity = self.idf(df)
                 weight = weight or rarity
                 for i in range(n):
-                    saturated = sum(
-                        p.boost[name] * v * (p.k1 + 1) / (v + p.k1) for name, v in tf[i].items()
-                    )
-                    best[i] = max(best[i], rarity * saturated)
+                    best[i] = max(best[i], rarity * self.saturated(tf[i]))
                     credit[i] = max(credit[i], rarity * min(sum(tf[i].values()), 1.0))
             if weight == 0.0:
                 found_terms.append(None)
@@ -295,8 +279,7 @@ class Reference:
                     matched[i] += min(credit[i], weight)
                 if active[i]:
                     wanted[i] += weight
-            body = {**within["words"][BODY_FIELD], **words[BODY_FIELD]}
-            found_terms.append((has, weight, body))
+            found_terms.append((has, weight, in_page(None)[BODY_FIELD]))
         total = [
             (content[i] + (function[i] if content[i] > 0 else 0.0))
             * ((matched[i] / wanted[i]) if wanted[i] else 0.0) ** p.coverage

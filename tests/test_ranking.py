@@ -14,13 +14,15 @@ from conftest import TODAY, page
 FILLER = "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor."
 
 
-def _article(title: str, body: str, page_id: str) -> str:
+def _article(title: str, body: str, page_id: str, **fields: Any) -> str:
+    """A reviewed internal page with ``fields`` added to its front matter."""
     return page(
         f"# {title}\n\n{body}\n",
         id=page_id,
         title=title,
         audience="internal",
         last_reviewed="2026-10-01",
+        **fields,
     )
 
 
@@ -237,12 +239,10 @@ def test_a_typo_in_one_inflection_finds_the_page_with_another(searcher_of) -> No
 def test_the_words_of_a_pages_short_answer_find_it(searcher_of) -> None:
     """The short answer a rep reads out (``answer``) sums the page up: a word written only
     there finds the page, and weighs as a heading word does, above a passing mention."""
-    answered = page(
-        f"# Returns\n\nSend the device back to us. {FILLER}\n",
-        id="POL-RETURNS",
-        title="Returns",
-        audience="internal",
-        last_reviewed="2026-10-01",
+    answered = _article(
+        "Returns",
+        f"Send the device back to us. {FILLER}",
+        "POL-RETURNS",
         answer="Devices can be returned within 30 days of delivery for a full refund.",
     )
     searcher = searcher_of(
@@ -280,14 +280,7 @@ def test_word_beginnings_count_only_in_the_languages_that_need_them(searcher_of)
     """Searching every language, a word also stands for the longer words it begins, but only
     in pages of languages without a stemmer (Latvian here): ``pass`` finds the Latvian page
     that says ``passwordi``, not the English page that says only ``password``."""
-    latvian = page(
-        f"# Paroles\n\nIevadiet passwordi. {FILLER}\n",
-        id="KB-LV",
-        title="Paroles",
-        lang="lv",
-        audience="internal",
-        last_reviewed="2026-10-01",
-    )
+    latvian = _article("Paroles", f"Ievadiet passwordi. {FILLER}", "KB-LV", lang="lv")
     searcher = searcher_of(
         {
             "kb/password.md": _article("Password", f"Change your password. {FILLER}", "KB-EN"),

@@ -139,10 +139,14 @@ class Highlighter:
     def _forms(self, folded: str, stem: Stemmer | None) -> tuple[str, str, str]:
         return (folded, stem(folded) if stem else folded, folded.split(ZWNJ, 1)[0])
 
+    def is_typed(self, unit: str) -> bool:
+        """Whether ``unit`` is a word the rep typed (or starts like one)."""
+        prefixes = self.marks.prefixes
+        return unit in self.typed or bool(prefixes and unit.startswith(prefixes))
+
     def typed_units(self, units: set[str]) -> int:
         """How many of ``units`` are words the rep typed (or start like one)."""
-        prefixes = self.marks.prefixes
-        return sum(1 for u in units if u in self.typed or (prefixes and u.startswith(prefixes)))
+        return sum(map(self.is_typed, units))
 
     def spans(
         self,
@@ -330,7 +334,7 @@ def best_passage(
     # Without phrases, a sentence's units are its words of ``among`` (each judged once):
     # found in one pass over the sentence, with no call per sentence.
     single = highlighter.unit_of(among, stem) if not highlighter.phrases else None
-    typed = {unit: highlighter.typed_units({unit}) for unit in (single or {}).values()}
+    typed = {unit: highlighter.is_typed(unit) for unit in (single or {}).values()}
     runs = fast_words().findall
     few = len(found) < _FEW_WORDS  # then looking for each word costs less than a pass
 

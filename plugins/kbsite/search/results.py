@@ -65,12 +65,11 @@ def highlighter(
             content |= forms
     others = {w for w in searched if lang is None or not is_stopword(w, lang)}
     if content or others:
-        typed = content
-        searched = others
+        typed, searched = content, others
     # Words beginning like a typed one are marked in languages without a stemmer only, the
     # pages where rep search matches them (``ranking.Forms.scoped``).
     prefixes = typed if unstemmed else set()
-    return Highlighter(typed | set(searched), prefixes=prefixes, phrases=phrases, typed=typed)
+    return Highlighter(typed | searched, prefixes=prefixes, phrases=phrases, typed=typed)
 
 
 def assemble(

@@ -371,7 +371,7 @@ class Ranker:
         index's words include those of deleted pages until their segment is merged)."""
         out: list[str] = []
         for word in words:
-            found = self.vectors.postings(name, word.encode("utf-8"))
+            found = self._postings(name, word)
             if found is not None and self.vectors.live[found[0]].any():
                 out.append(word)
                 if len(out) == self.params.max_expansions:
@@ -392,25 +392,26 @@ class Ranker:
         length-normalised frequency of the term there (aligned with those pages). Only the
         pages of the postings are touched: a rare term costs little at any index size."""
         chunks: list[tuple[str, np.ndarray, np.ndarray]] = []
+        scope = self.scope_mask(forms.scope)
         for name in self.fields:
             norm = self.norm(name)
-            for word, weight in forms.words[name].items():
-                found = self.vectors.postings(name, word.encode("utf-8"))
-                if found is not None:
-                    ids, tf = found
-                    chunks.append((name, ids, weight * tf / norm[ids]))
-            for word, weight in forms.scoped.get(name, {}).items():
-                found = self.vectors.postings(name, word.encode("utf-8"))
-                if found is not None:
-                    ids, tf = found
-                    inside = self.scope_mask(forms.scope)[ids]
-                    if inside.any():
-                        ids, tf = ids[inside], tf[inside]
-                        chunks.append((name, ids, weight * tf / norm[ids]))
-            for group, weight in forms.groups.items():
-                counts = self._group_counts(name, group)
-                if counts is not None:
-                    ids, tf = counts
+            # (postings, weight, the pages they count in: None for all), summed in this order
+            found = [
+                *((self._postings(name, w), wt, None) for w, wt in forms.words[name].items()),
+                *(
+                    (self._postings(name, w), wt, scope)
+                    for w, wt in forms.scoped.get(name, {}).items()
+                ),
+                *((self._group_counts(name, g), wt, None) for g, wt in forms.groups.items()),
+            ]
+            for postings, weight, within in found:
+                if postings is None:
+                    continue
+                ids, tf = postings
+                if within is not None:
+                    inside = within[ids]
+                    ids, tf = ids[inside], tf[inside]
+                if len(ids):
                     chunks.append((name, ids, weight * tf / norm[ids]))
         if not chunks:
             return _NO_PAGES, {}
@@ -438,13 +439,17 @@ class Ranker:
             total += p.boost[name] * (tf * (p.k1 + 1)) / (tf + p.k1)
         return total
 
+    def _postings(self, name: str, word: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """A word's postings in a field: document numbers and weighted counts."""
+        return self.vectors.postings(name, word.encode("utf-8"))
+
     def _group_counts(
         self, name: str, group: tuple[str, ...]
     ) -> tuple[np.ndarray, np.ndarray] | None:
         """Pages whose field holds every word of ``group``, with the smallest count."""
         result: tuple[np.ndarray, np.ndarray] | None = None
         for word in group:
-            found = self.vectors.postings(name, word.encode("utf-8"))
+            found = self._postings(name, word)
             if found is None:
                 return None
             if result is None:
@@ -527,7 +532,7 @@ class Ranker:
                 continue
             weight = p.proximity * (a.idf + b.idf) / 2
             for key in sorted(keys):
-                found = self.vectors.postings(PAIR_FIELD, key.encode("utf-8"))
+                found = self._postings(PAIR_FIELD, key)
                 if found is None:
                     continue
                 ids, tf = found
