@@ -94,12 +94,7 @@ def real_mix(root: Path) -> tuple[dict[str, list[object]], list[str]]:
     weights = [counts[w] for w in vocab]
     fresh: dict[str, None] = {}
     while len(fresh) < MAX_QUERIES:
-        picked = rng.choices(vocab, weights, k=rng.randint(1, 3))
-        if rng.random() < 1 / 3:
-            word = max(picked, key=len)
-            at = rng.randrange(len(word) - 1)
-            picked[picked.index(word)] = word[:at] + word[at + 1] + word[at] + word[at + 2 :]
-        fresh[" ".join(picked)] = None
+        fresh[_draw(rng, vocab, weights)] = None
     return queries, list(fresh)
 
 
@@ -127,14 +122,19 @@ def fresh_queries(count: int, seed: int = 11) -> list[str]:
     out: dict[str, None] = {}
     while len(out) < count:
         lang = rng.choice(sorted(WORDS))
-        vocab, weights = vocabulary(lang)
-        picked = rng.choices(vocab, weights, k=rng.randint(1, 3))
-        if lang != "te" and rng.random() < 1 / 3:
-            word = max(picked, key=len)
-            at = rng.randrange(len(word) - 1)
-            picked[picked.index(word)] = word[:at] + word[at + 1] + word[at] + word[at + 2 :]
-        out[" ".join(picked)] = None
+        out[_draw(rng, *vocabulary(lang), swap=lang != "te")] = None
     return list(out)
+
+
+def _draw(rng: random.Random, vocab: list[str], weights: list[float], swap: bool = True) -> str:
+    """1–3 words drawn by their weights; a third of the time (``swap``), two letters of the
+    longest swapped."""
+    picked = rng.choices(vocab, weights, k=rng.randint(1, 3))
+    if swap and rng.random() < 1 / 3:
+        word = max(picked, key=len)
+        at = rng.randrange(len(word) - 1)
+        picked[picked.index(word)] = word[:at] + word[at + 1] + word[at] + word[at + 2 :]
+    return " ".join(picked)
 
 
 def jobs_mix(
