@@ -7,7 +7,7 @@ import datetime as dt
 import html
 import re
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from conftest import page
@@ -236,6 +236,68 @@ def test_passages_from_the_page_words_agree_with_reading_each_sentence(
                 assert marks.first_match(sentence, stem, among) == fresh.first_match(sentence, stem)
                 assert marks.html(sentence, stem, among) == fresh.html(sentence, stem)
     assert best_passage(page, queries[0], stem) == best_passage(sections, queries[0], stem)
+
+
+def _passage_by_reading_each_sentence(
+    sections: list[tuple[str, str]], marks: Highlighter, stem: object, title: str, public: bool
+) -> str:
+    """What ``best_passage`` shows, the plain way: every sentence of every section read in
+    order, the first with the most distinct units, then typed units, then heading units."""
+    from kbsite.search.analysis import fold
+    from kbsite.search.passages import sentences
+
+    def shown(heading: str) -> str:
+        heading = heading.strip()
+        return heading if heading and fold(heading) != fold(title.strip()) else ""
+
+    every = [(shown(h), s) for h, text in sections for s in sentences(text, public)]
+    if not every:
+        return ""
+    best, best_score = every[0], None
+    for heading, sentence in every:
+        units = marks.units(sentence, stem)
+        score = (len(units), marks.typed_units(units), len(marks.units(heading, stem)))
+        if units and (best_score is None or score > best_score):
+            best, best_score = (heading, sentence), score
+    heading, sentence = best
+    text = marks.html(sentence, stem)
+    return f"{marks.html(heading, stem)} — {text}" if heading else text
+
+
+@settings(max_examples=300)
+@given(
+    st.lists(
+        st.tuples(st.lists(PAGE_WORDS, max_size=4), st.lists(PAGE_WORDS | st.just("\u2063"),
+                                                             max_size=30)),
+        min_size=1, max_size=4,
+    ),
+    st.sampled_from([EN, None]),
+    st.booleans(),
+    st.sampled_from(["", "refund", "Refunds"]),
+)  # fmt: skip
+@example([([], ["x", "refund", ". ", "ab", "refund"]), (["order"], ["refund"])], EN, False, "")
+@example([(["x"], ["refund", "\n", "refund"]), (["b"], ["Refunds"])], None, True, "x")
+def test_the_best_passage_is_the_one_reading_every_sentence_finds(
+    parts: list[tuple[list[str], list[str]]], stem: object, public: bool, title: str
+) -> None:
+    """``best_passage`` weighs only the sentences its page's matching words stand in, found
+    once per word and page (``PageText.where``); it shows what reading every sentence of
+    the page would, for the rep and for customers (without the rep-only blocks), with and
+    without phrases."""
+    from kbsite.search.passages import PageText
+
+    sections = [("".join(h), "".join(t)) for h, t in parts]
+    page = PageText.of(sections)
+    queries = (
+        Highlighter({"refund", "rimborso", "order"}, {"refund"}, typed={"refund"}),
+        Highlighter({"a", "ab", "order"}, {"ab"}, [("order", "number")]),
+        Highlighter({"రీఫండ్", "ex", "b"}, {"రీఫ"}, typed={"b"}),
+        Highlighter({"nothing"}),
+    )
+    for marks in queries:
+        fresh = Highlighter(marks.marks.words, marks.marks.prefixes, marks.phrases, marks.typed)
+        expected = _passage_by_reading_each_sentence(sections, fresh, stem, title, public)
+        assert best_passage(page, marks, stem, title, width=1_000, public=public) == expected
 
 
 MARKDOWN_ALPHABET = st.sampled_from(

@@ -10,8 +10,10 @@ matched words; a word of a phrase is never marked alone because the phrase match
 
 from __future__ import annotations
 
+import bisect
 import functools
 import html
+import itertools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -77,20 +79,25 @@ class PageText:
     """A page's sections and its distinct words grouped by how their folded form begins (two
     letters): a query's words are then found among the few groups that start like one of
     its words, without reading the page again. Made once per page (``of``) and kept by the
-    search engine for the pages results show again and again."""
+    search engine for the pages results show again and again; the sentences a word stands
+    in (``where``) are found once per word and page."""
 
-    sections: list[Section]
-    by_head: dict[str, list[str]]
+    sections: tuple[Section, ...]
+    by_head: dict[str, tuple[str, ...]]
     _split: dict[tuple[int, bool], tuple[str, ...]] = field(default_factory=dict)
+    _flat: dict[bool, _Sentences] = field(default_factory=dict)
+    _where: dict[tuple[str, bool], tuple[int, ...]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, sections: Iterable[Section]) -> PageText:
-        sections = list(sections)
+        # Tuples of strings, not lists: kept for many pages, they then cost the garbage
+        # collector nothing (it stops tracking a tuple of strings after one look).
+        sections = tuple(sections)
         words = set(fast_words().findall("\n".join(text for _, text in sections)))
         by_head: dict[str, list[str]] = {}
         for word, head in zip(words, map(_head, words), strict=True):
             by_head.setdefault(head, []).append(word)
-        return cls(sections, by_head)
+        return cls(sections, {head: tuple(group) for head, group in by_head.items()})
 
     def sentences(self, index: int, public: bool = False) -> tuple[str, ...]:
         """The sentences of section ``index`` (``sentences``), split once."""
@@ -99,6 +106,60 @@ class PageText:
         if found is None:
             found = self._split[key] = tuple(sentences(self.sections[index][1], public))
         return found
+
+    def all_sentences(self, public: bool = False) -> _Sentences:
+        """Every sentence of the page in order, numbered from 0, with its section."""
+        found = self._flat.get(public)
+        if found is None:
+            owners: list[int] = []
+            texts: list[str] = []
+            for index in range(len(self.sections)):
+                split = self.sentences(index, public)
+                owners.extend([index] * len(split))
+                texts.extend(split)
+            found = self._flat[public] = _Sentences(tuple(owners), tuple(texts))
+        return found
+
+    def where(self, word: str, public: bool = False) -> tuple[int, ...]:
+        """The numbers (``all_sentences``) of the sentences where ``word``, a run as
+        ``fast_words`` cuts them, stands as a whole word."""
+        key = (word, public)
+        found = self._where.get(key)
+        if found is None:
+            found = self._where[key] = self.all_sentences(public).holding(word)
+        return found
+
+
+class _Sentences:
+    """A page's sentences in order (``texts``) with the section each is in (``owners``),
+    joined into one text to look for words in."""
+
+    __slots__ = ("_joined", "_starts", "owners", "texts")
+
+    def __init__(self, owners: tuple[int, ...], texts: tuple[str, ...]) -> None:
+        self.owners = owners
+        self.texts = texts
+        self._joined = "\n".join(texts)  # a line break ends every run of ``fast_words``
+        self._starts = tuple(itertools.accumulate((len(t) + 1 for t in texts[:-1]), initial=0))
+
+    def holding(self, word: str) -> tuple[int, ...]:
+        """The numbers of the sentences where ``word`` stands as a whole word."""
+        runs, joined, starts = fast_words(), self._joined, self._starts
+        out: list[int] = []
+        at = joined.find(word)
+        while at >= 0:
+            end = at + len(word)
+            if (at == 0 or not runs.match(joined, at - 1, at)) and not runs.match(
+                joined, end, end + 1
+            ):
+                number = bisect.bisect_right(starts, at) - 1
+                out.append(number)
+                if number + 1 == len(starts):
+                    break
+                at = joined.find(word, starts[number + 1])  # on to the next sentence
+            else:
+                at = joined.find(word, at + 1)
+        return tuple(out)
 
 
 # -- Highlighting ---------------------------------------------------------------------------
@@ -323,56 +384,50 @@ def best_passage(
     With no match in the text, the page's first sentence. The heading is left out when it
     repeats the title. ``public``: the customer's view, without rep-only blocks."""
     title_key = fold(title.strip())
-    best: tuple[tuple[int, int, int], str, str] | None = None
-    first: tuple[str, str] | None = None
     page = sections if isinstance(sections, PageText) else PageText.of(sections)
-    sections = page.sections
-    # The page's matching words: a section or sentence without one of them (a plain
-    # substring test) is not weighed at all.
-    among = highlighter.words_in(page, stem)
-    found = tuple(among)
-    # Without phrases, a sentence's units are its words of ``among`` (each judged once):
-    # found in one pass over the sentence, with no call per sentence.
-    single = highlighter.unit_of(among, stem) if not highlighter.phrases else None
-    typed = {unit: highlighter.is_typed(unit) for unit in (single or {}).values()}
-    runs = fast_words().findall
-    few = len(found) < _FEW_WORDS  # then looking for each word costs less than a pass
-
-    def shown_heading(heading: str) -> str:
-        return heading.strip() if heading and fold(heading.strip()) != title_key else ""
-
-    for index, (heading, text) in enumerate(sections):
-        if first is None:
-            opening = next(iter(page.sentences(index, public)), None)
-            first = (shown_heading(heading), opening) if opening is not None else None
-        if not found and first is not None:
-            break  # no match anywhere: the opening sentence it is
-        if not any(word in text for word in found):
-            continue
-        shown, heading_units = None, 0  # the heading only decides ties: read when one is near
-        for sentence in page.sentences(index, public):
-            if few and not any(word in sentence for word in found):
-                continue
-            if single is None:
-                units = highlighter.units(sentence, stem, among)
-                typed_count = highlighter.typed_units(units)
-            else:
-                units = {single[word] for word in among.intersection(runs(sentence))}
-                typed_count = sum(typed[unit] for unit in units)
-            if not units or (best is not None and (len(units), typed_count) < best[0][:2]):
-                continue
-            if shown is None:
-                shown = shown_heading(heading)
-                heading_units = len(highlighter.units(shown, stem)) if shown else 0
-            score = (len(units), typed_count, heading_units)
-            if best is None or score > best[0]:
-                best = (score, shown, sentence)
-    if best is not None:
-        heading, sentence = best[1], best[2]
-    elif first is not None:
-        heading, sentence = first
-    else:
+    listed = page.all_sentences(public)
+    if not listed.texts:
         return ""
+
+    def shown_heading(number: int) -> str:
+        heading = page.sections[listed.owners[number]][0].strip()
+        return heading if heading and fold(heading) != title_key else ""
+
+    # The page's matching words, and the sentences each stands in: only those are weighed.
+    among = highlighter.words_in(page, stem)
+    best = 0  # with no match in the text, the page's first sentence
+    if among:
+        single = highlighter.unit_of(among, stem) if not highlighter.phrases else None
+        held: dict[int, set[str]] = {}
+        for word in among:
+            unit = single[word] if single is not None else None
+            for number in page.where(word, public):
+                held.setdefault(number, set()).add(unit)
+        best_score: tuple[int, int] | None = None
+        heading_units: dict[int, int] = {}  # per section: read only when it decides a tie
+
+        def heading_score(number: int) -> int:
+            section = listed.owners[number]
+            found = heading_units.get(section)
+            if found is None:
+                shown = shown_heading(number)
+                found = len(highlighter.units(shown, stem)) if shown else 0
+                heading_units[section] = found
+            return found
+
+        for number in sorted(held):
+            if single is not None:
+                units = held[number]
+            else:
+                units = highlighter.units(listed.texts[number], stem, among)
+                if not units:
+                    continue
+            score = (len(units), highlighter.typed_units(units))
+            if best_score is None or score > best_score:
+                best, best_score = number, score
+            elif score == best_score and heading_score(number) > heading_score(best):
+                best = number
+    heading, sentence = shown_heading(best), listed.texts[best]
     excerpt = _excerpt(sentence, highlighter, stem, width, among)
     if not heading:
         return excerpt

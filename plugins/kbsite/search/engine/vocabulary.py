@@ -24,16 +24,16 @@ class Vocabulary:
     """Sorted words per (segment, field, leading letters), read on first use."""
 
     def __init__(self) -> None:
-        self._words: dict[tuple[str, str, str], list[str]] = {}
-        self._stems: dict[tuple[str, str, str, str], list[str]] = {}
+        self._words: dict[tuple[str, str, str], tuple[str, ...]] = {}
+        self._stems: dict[tuple[str, str, str, str], tuple[str, ...]] = {}
         self._lock = threading.Lock()
 
-    def _bucket(self, leaf: Any, segment: str, field: str, lead: str) -> list[str]:
+    def _bucket(self, leaf: Any, segment: str, field: str, lead: str) -> tuple[str, ...]:
         key = (segment, field, lead)
         found = self._words.get(key)
         if found is None:
             decode = leaf.schema[field].from_bytes
-            found = sorted(decode(b) for b in leaf.expand_prefix(field, lead))
+            found = tuple(sorted(decode(b) for b in leaf.expand_prefix(field, lead)))
             with self._lock:
                 self._words[key] = found
         return found
@@ -41,7 +41,7 @@ class Vocabulary:
     def fill(self, segment: str, field: str, lead: str, words: list[str]) -> None:
         """Set the words of one (segment, field, first letter), read ahead of use."""
         with self._lock:
-            self._words.setdefault((segment, field, lead), sorted(words))
+            self._words.setdefault((segment, field, lead), tuple(sorted(words)))
 
     def within(
         self, leaves: Iterable[Leaf], field: str, text: str, maxdist: int, prefixlength: int
@@ -83,12 +83,13 @@ class Vocabulary:
             found = self._stems.get(key)
             if found is None:
                 bucket = self._bucket(leaf, segment, field, head[:1])
-                found = []
+                same = []
                 for word in bucket[bisect.bisect_left(bucket, head) :]:
                     if not word.startswith(head):
                         break
                     if stemmer(word) == stem:
-                        found.append(word)
+                        same.append(word)
+                found = tuple(same)
                 with self._lock:
                     if len(self._stems) >= 100_000:
                         self._stems.clear()
