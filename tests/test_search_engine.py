@@ -254,6 +254,7 @@ def test_reading_ahead_fills_the_caches_and_changes_no_answer(make_project) -> N
     more, in steps; answers are the same before and after, and it stops when the index
     changes between steps."""
     from kbsite.project import find_project
+    from kbsite.search import engine
     from kbsite.search.service import Searcher
     from test_search import SEARCH_KB
 
@@ -265,9 +266,13 @@ def test_reading_ahead_fills_the_caches_and_changes_no_answer(make_project) -> N
     warm = Searcher(find_project(cwd=project.root))
     index = warm.engine
     assert index.cold and not index._postings._terms
-    steps = list(index.warm(step=0.0))
+    steps = list(index.warm(step=0.0, languages=["en", "it", "te"]))
     assert not index.cold and len(steps) > 10 and steps == sorted(steps)
     assert index._postings._held > 0 and index._vocabulary._words
+    # Every field's words grouped by stem, in the languages with a stemmer.
+    assert {key[1:] for key in index._vocabulary._stems} == {
+        (field, lang) for field in engine.TEXT_FIELDS for lang in ("en", "it")
+    }
     # What a generation's first query would work out (~0.4 s at 10,000 pages) is ready.
     assert {"id", "lang", "state", "chain"} <= index._vectors._values.keys()
     assert {"title_terms", "body_terms", "internal_terms"} <= index._ranker._norms.keys()
@@ -286,3 +291,36 @@ def test_reading_ahead_fills_the_caches_and_changes_no_answer(make_project) -> N
     assert next(steps, None) is None
     assert index.cold  # unfinished: the server reads ahead again after its next search
     assert list(index.warm()) is not None and not index.cold
+
+
+STEM_WORDS = ["ad", "add", "added", "adding", "die", "died", "dies", "dying", "sky", "skies",
+              "happy", "happiness", "happi", "hope", "hoping", "organ", "organization",
+              "rimborso", "rimborsi", "rimborsare", "i", "a", "the", "then", "there"]  # fmt: skip
+
+
+def test_the_forms_of_a_stem_are_the_words_that_begin_like_it_and_share_it() -> None:
+    """``Vocabulary.same_stem`` (words grouped by stem once per segment, field and language)
+    finds exactly the index's words that begin with the stem less its last letter and have
+    that stem: what stemming every such word on each query would find (``dying`` is not a
+    form of ``die``: it does not begin like it)."""
+    from types import SimpleNamespace
+
+    from kbsite.search import engine
+    from kbsite.search.engine.vocabulary import Vocabulary
+
+    leaf = SimpleNamespace(
+        schema={"body_terms": SimpleNamespace(from_bytes=bytes.decode)},
+        lexicon=lambda field: [w.encode() for w in sorted(STEM_WORDS)],
+    )
+    vocabulary = Vocabulary()
+    for lang in ("en", "it"):
+        stem = engine.stemmer(lang)
+        for word in STEM_WORDS:
+            target = stem(word)
+            head = target[: max(len(target) - 1, 2)]
+            expected = {w for w in STEM_WORDS if w.startswith(head) and stem(w) == target}
+            found = vocabulary.same_stem([(leaf, "s1")], "body_terms", lang, stem, target)
+            assert found == expected
+    assert vocabulary.same_stem([(leaf, "s1")], "body_terms", "en", engine.stemmer("en"), "die") == {
+        "die", "died", "dies"
+    }  # fmt: skip

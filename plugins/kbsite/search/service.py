@@ -192,7 +192,7 @@ class Searcher:
         """Read the index ahead (``Engine.warm``), after what the first result's passage
         needs (its word pattern, built on first use)."""
         passages.prepare()
-        yield from self.engine.warm()
+        yield from self.engine.warm(languages=self.project.settings.languages)
 
     def cached(self, query: str, **filters: Any) -> dict[str, Any] | None:
         """The cached answer if it was computed from the newest index on disk, without

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import bisect
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from rapidfuzz import process
@@ -25,7 +25,7 @@ class Vocabulary:
 
     def __init__(self) -> None:
         self._words: dict[tuple[str, str, str], tuple[str, ...]] = {}
-        self._stems: dict[tuple[str, str, str, str], tuple[str, ...]] = {}
+        self._stems: dict[tuple[str, str, str], dict[str, tuple[str, ...]]] = {}
         self._lock = threading.Lock()
 
     def _bucket(self, leaf: Any, segment: str, field: str, lead: str) -> tuple[str, ...]:
@@ -79,23 +79,40 @@ class Vocabulary:
         out: set[str] = set()
         head = stem[: max(len(stem) - 1, 2)]
         for leaf, segment in leaves:
-            key = (segment, field, lang, stem)
-            found = self._stems.get(key)
-            if found is None:
-                bucket = self._bucket(leaf, segment, field, head[:1])
-                same = []
-                for word in bucket[bisect.bisect_left(bucket, head) :]:
-                    if not word.startswith(head):
-                        break
-                    if stemmer(word) == stem:
-                        same.append(word)
-                found = tuple(same)
-                with self._lock:
-                    if len(self._stems) >= 100_000:
-                        self._stems.clear()
-                    self._stems[key] = found
-            out.update(found)
+            same = self._by_stem(leaf, segment, field, lang, stemmer).get(stem, ())
+            out.update(word for word in same if word.startswith(head))
         return out
+
+    def _by_stem(
+        self, leaf: Any, segment: str, field: str, lang: str, stemmer: Any
+    ) -> dict[str, tuple[str, ...]]:
+        """The words of a segment's field grouped by their ``stemmer`` stem (``group``)."""
+        found = self._stems.get((segment, field, lang))
+        if found is None:
+            for _ in self.group(leaf, segment, field, lang, stemmer):
+                pass
+            found = self._stems[segment, field, lang]
+        return found
+
+    def group(
+        self, leaf: Any, segment: str, field: str, lang: str, stemmer: Any, step: int = 5_000
+    ) -> Iterator[int]:
+        """Group the words of a segment's field by their ``stemmer`` stem, once (every word
+        stemmed once: ~0.1 s for 70,000 words), yielding after every ``step`` words: a short
+        stem would otherwise have its thousands of words that begin alike stemmed again and
+        again."""
+        key = (segment, field, lang)
+        if key in self._stems:
+            return
+        decode = leaf.schema[field].from_bytes
+        grouped: dict[str, list[str]] = {}
+        for count, btext in enumerate(leaf.lexicon(field), 1):
+            word = decode(btext)
+            grouped.setdefault(stemmer(word), []).append(word)
+            if count % step == 0:
+                yield count
+        with self._lock:
+            self._stems.setdefault(key, {stem: tuple(words) for stem, words in grouped.items()})
 
     def forget(self, live_segments: set[str]) -> None:
         """Drop the words of segments the index no longer has (after a merge)."""

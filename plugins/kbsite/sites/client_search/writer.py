@@ -34,9 +34,10 @@ from kbsite.sites.client_search.segment import (
     field_lengths,
 )
 
-#: Changes when the writer's state or segments change meaning (2: documents have ``answer``):
+#: Changes when the writer's state or segments change meaning (2: documents have ``answer``;
+#: 3: Snowball 2 stems):
 #: an index of another format is written again in full.
-FORMAT = 2
+FORMAT = 3
 MANIFEST = "meta.json"
 STATE = "writer-state.json"
 ASSETS = Path(__file__).resolve().parent.parent.parent / "assets"
