@@ -207,6 +207,12 @@ class Forms:
         return set(self.words.get(name, ())) | set(self.scoped.get(name, ()))
 
 
+#: How many postings a generation's ranker keeps at hand (most are the postings cache's own
+#: arrays, shared; ~24 MB if none were).
+_LOOKED_UP_MAX = 2_000_000
+_UNSEEN = object()
+
+
 class Ranker:
     """Scores plans over one index generation (``Vectors``) with its vocabulary."""
 
@@ -229,6 +235,8 @@ class Ranker:
         self.fields: tuple[str, ...] = TEXT_FIELDS  # the fields the current query reads
         self._forms: dict[tuple[Term, tuple[str, ...], tuple[str, ...]], Forms] = {}
         self._typos: dict[tuple[str, int], Forms] = {}  # by word and its (cached) forms
+        self._looked_up: dict[tuple[str, str], tuple[np.ndarray, np.ndarray] | None] = {}
+        self._looked_up_held = 0
 
     # Per generation -------------------------------------------------------------------------
 
@@ -440,8 +448,17 @@ class Ranker:
         return total
 
     def _postings(self, name: str, word: str) -> tuple[np.ndarray, np.ndarray] | None:
-        """A word's postings in a field: document numbers and weighted counts."""
-        return self.vectors.postings(name, word.encode("utf-8"))
+        """A word's postings in a field: document numbers and weighted counts. Remembered
+        for this generation, up to ``_LOOKED_UP_MAX`` postings: a query looks up each form of
+        each of its terms in each field, tens of lookups that repeat from query to query."""
+        key = (name, word)
+        found = self._looked_up.get(key, _UNSEEN)
+        if found is _UNSEEN:
+            found = self.vectors.postings(name, word.encode("utf-8"))
+            if self._looked_up_held < _LOOKED_UP_MAX:
+                self._looked_up[key] = found
+                self._looked_up_held += 1 if found is None else len(found[0])
+        return found
 
     def _group_counts(
         self, name: str, group: tuple[str, ...]
