@@ -403,30 +403,43 @@ def best_passage(
             unit = single[word] if single is not None else None
             for number in page.where(word, public):
                 held.setdefault(number, set()).add(unit)
-        best_score: tuple[int, int] | None = None
-        heading_units: dict[int, int] = {}  # per section: read only when it decides a tie
-
-        def heading_score(number: int) -> int:
-            section = listed.owners[number]
-            found = heading_units.get(section)
-            if found is None:
-                shown = shown_heading(number)
-                found = len(highlighter.units(shown, stem)) if shown else 0
-                heading_units[section] = found
-            return found
-
+        # The sentences with the most units, then typed units; of those, the first whose
+        # heading has the most (a heading is read only when it decides a tie).
+        typed = (
+            {unit: highlighter.is_typed(unit) for unit in set(single.values())}
+            if single is not None
+            else None
+        )
+        top: tuple[int, int] | None = None
+        tied: list[int] = []
         for number in sorted(held):
-            if single is not None:
+            if typed is not None:
                 units = held[number]
+                score = (len(units), sum(typed[unit] for unit in units))
             else:
                 units = highlighter.units(listed.texts[number], stem, among)
                 if not units:
                     continue
-            score = (len(units), highlighter.typed_units(units))
-            if best_score is None or score > best_score:
-                best, best_score = number, score
-            elif score == best_score and heading_score(number) > heading_score(best):
-                best = number
+                score = (len(units), highlighter.typed_units(units))
+            if top is None or score > top:
+                top, tied = score, [number]
+            elif score == top:
+                tied.append(number)
+        if tied:
+            best = tied[0]
+        if len(tied) > 1:
+            heading_units: dict[int, int] = {}  # per section
+
+            def heading_score(number: int) -> int:
+                section = listed.owners[number]
+                found = heading_units.get(section)
+                if found is None:
+                    shown = shown_heading(number)
+                    found = len(highlighter.units(shown, stem)) if shown else 0
+                    heading_units[section] = found
+                return found
+
+            best = max(tied, key=heading_score)  # the first of the best
     heading, sentence = shown_heading(best), listed.texts[best]
     excerpt = _excerpt(sentence, highlighter, stem, width, among)
     if not heading:
