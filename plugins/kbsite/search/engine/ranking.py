@@ -210,6 +210,8 @@ class Forms:
 #: How many postings a generation's ranker keeps at hand (most are the postings cache's own
 #: arrays, shared; ~24 MB if none were).
 _LOOKED_UP_MAX = 2_000_000
+#: How many values of term frequencies (pages and their per-field frequencies) it keeps.
+_FREQUENCIES_MAX = 4_000_000
 _UNSEEN = object()
 
 
@@ -237,6 +239,10 @@ class Ranker:
         self._typos: dict[tuple[str, int], Forms] = {}  # by word and its (cached) forms
         self._looked_up: dict[tuple[str, str], tuple[np.ndarray, np.ndarray] | None] = {}
         self._looked_up_held = 0
+        self._frequencies: dict[
+            tuple[int, tuple[str, ...]], tuple[Forms, np.ndarray, dict[str, np.ndarray]]
+        ] = {}
+        self._frequencies_held = 0
 
     # Per generation -------------------------------------------------------------------------
 
@@ -293,6 +299,8 @@ class Ranker:
             if len(self._forms) >= 4096:
                 self._forms.clear()
                 self._typos.clear()  # keyed by the identity of forms just dropped
+                self._frequencies.clear()
+                self._frequencies_held = 0
             found = self._forms[key] = self._find_forms(term, key[1])
         return found
 
@@ -398,7 +406,20 @@ class Ranker:
         """The pages whose fields hold any of ``forms`` (sorted document numbers, deleted
         pages included) and, per text field that holds one, each such page's weighted,
         length-normalised frequency of the term there (aligned with those pages). Only the
-        pages of the postings are touched: a rare term costs little at any index size."""
+        pages of the postings are touched: a rare term costs little at any index size.
+        Remembered with the forms (``forms``), up to ``_FREQUENCIES_MAX`` values: not to
+        be changed."""
+        key = (id(forms), self.fields)
+        found = self._frequencies.get(key)
+        if found is not None and found[0] is forms:
+            return found[1], found[2]
+        pages, tf = self._frequency(forms)
+        if self._frequencies_held < _FREQUENCIES_MAX:
+            self._frequencies[key] = (forms, pages, tf)
+            self._frequencies_held += len(pages) * (1 + len(tf))
+        return pages, tf
+
+    def _frequency(self, forms: Forms) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         chunks: list[tuple[str, np.ndarray, np.ndarray]] = []
         scope = self.scope_mask(forms.scope)
         for name in self.fields:
