@@ -29,7 +29,7 @@ from kbsite.markdown.cache import ModelCache
 from kbsite.project import find_project
 from kbsite.search import engine, results
 from kbsite.search.analysis import Marks, snippet
-from kbsite.search.passages import best_passage
+from kbsite.search.passages import PageText, best_passage
 from kbsite.search.service import Searcher, document, indexable
 from kbsite.search.versions import content_fields
 from synth import MKDOCS, OWNERS
@@ -119,13 +119,15 @@ def main() -> None:
             marks = results.highlighter(query, {"en": stem}, [], [])
             start = time.perf_counter()
             for fields in stored:
-                best_passage(fields["sections"], marks, stem, fields["title"])
+                page = PageText.from_stored(fields["sections"], fields["words"])
+                best_passage(page, marks, stem, fields["title"])
             new.append(time.perf_counter() - start)
             words = {w.lower() for w in query.split()} | {stem(w.lower()) for w in query.split()}
             flat = Marks(words, prefixes=words)
             start = time.perf_counter()
             for fields in stored:
-                snippet("\n".join(text for _, text in fields["sections"]), flat, stem)
+                text = "\n".join(s for _, marked in fields["sections"] for s in marked)
+                snippet(text, flat, stem)
             old.append(time.perf_counter() - start)
         searcher.engine.close()
 

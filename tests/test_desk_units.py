@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import pickle
 import re
 
 from hypothesis import example, given, settings
@@ -283,11 +284,13 @@ def test_the_best_passage_is_the_one_reading_every_sentence_finds(
     """``best_passage`` weighs only the sentences its page's matching words stand in, found
     once per word and page (``PageText.where``); it shows what reading every sentence of
     the page would, for the rep and for customers (without the rep-only blocks), with and
-    without phrases."""
+    without phrases, from the page as the index stores it too."""
     from kbsite.search.passages import PageText
 
     sections = [("".join(h), "".join(t)) for h, t in parts]
     page = PageText.of(sections)
+    # As the index stores it (pickled by Whoosh) and a search reads it back.
+    restored = PageText.from_stored(*pickle.loads(pickle.dumps(page.stored(), 2)))
     queries = (
         Highlighter({"refund", "rimborso", "order"}, {"refund"}, typed={"refund"}),
         Highlighter({"a", "ab", "order"}, {"ab"}, [("order", "number")]),
@@ -298,6 +301,7 @@ def test_the_best_passage_is_the_one_reading_every_sentence_finds(
         fresh = Highlighter(marks.marks.words, marks.marks.prefixes, marks.phrases, marks.typed)
         expected = _passage_by_reading_each_sentence(sections, fresh, stem, title, public)
         assert best_passage(page, marks, stem, title, width=1_000, public=public) == expected
+        assert best_passage(restored, marks, stem, title, width=1_000, public=public) == expected
 
 
 MARKDOWN_ALPHABET = st.sampled_from(

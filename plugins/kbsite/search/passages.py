@@ -17,6 +17,7 @@ import itertools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import regex
 
@@ -64,48 +65,77 @@ def sections_from(rendering: Rendering) -> list[Section]:
 def sentences(text: str, public: bool = False) -> Iterator[str]:
     """The sentences of a section's text (each block is at least one); ``public``: without
     the blocks for reps only."""
-    for block in text.split("\n"):
-        if block.startswith(INTERNAL):
+    for sentence in marked_sentences(text):
+        if sentence.startswith(INTERNAL):
             if public:
                 continue
-            block = block[len(INTERNAL) :]
-        for sentence in _SENTENCE_END.split(block):
-            if sentence.strip():
-                yield sentence.strip()
+            sentence = sentence[len(INTERNAL) :]
+        yield sentence
+
+
+def marked_sentences(text: str) -> Iterator[str]:
+    """The sentences of a section's text, each of a block for reps only starting with
+    ``INTERNAL``."""
+    for block in text.split("\n"):
+        mark = INTERNAL if block.startswith(INTERNAL) else ""
+        for sentence in _SENTENCE_END.split(block[len(mark) :]):
+            if sentence := sentence.strip():
+                yield mark + sentence
+
+
+#: What the index stores of a page for its passages (``PageText.stored``): its sections as
+#: (heading, sentences marked as ``marked_sentences``), and its distinct words grouped by how
+#: their folded form begins, each group one space-separated string.
+Stored = tuple[list[tuple[str, tuple[str, ...]]], dict[str, str]]
 
 
 @dataclass(frozen=True, slots=True)
 class PageText:
-    """A page's sections and its distinct words grouped by how their folded form begins (two
-    letters): a query's words are then found among the few groups that start like one of
-    its words, without reading the page again. Made once per page (``of``) and kept by the
-    search engine for the pages results show again and again; the sentences a word stands
-    in (``where``) are found once per word and page."""
+    """A page's sections, split into sentences, and its distinct words grouped by how their
+    folded form begins (two letters): a query's words are then found among the few groups
+    that start like one of its words, without reading the page again. Worked out when the
+    page is indexed (``of``, then ``stored``), read back for the pages results show
+    (``from_stored``) and kept by the search engine for those shown again and again; the
+    sentences a word stands in (``where``) are found once per word and page."""
 
-    sections: tuple[Section, ...]
-    by_head: dict[str, tuple[str, ...]]
-    _split: dict[tuple[int, bool], tuple[str, ...]] = field(default_factory=dict)
+    sections: tuple[tuple[str, tuple[str, ...]], ...]  # (heading, marked sentences)
+    by_head: dict[str, str]  # how words begin -> those words, space-separated
     _flat: dict[bool, _Sentences] = field(default_factory=dict)
     _where: dict[tuple[str, bool], tuple[int, ...]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, sections: Iterable[Section]) -> PageText:
-        # Tuples of strings, not lists: kept for many pages, they then cost the garbage
-        # collector nothing (it stops tracking a tuple of strings after one look).
-        sections = tuple(sections)
-        words = set(fast_words().findall("\n".join(text for _, text in sections)))
+        """The page of sections of plain text (``sections_from``)."""
+        split = tuple((heading, tuple(marked_sentences(text))) for heading, text in sections)
+        everything = "\n".join(s for _, marked in split for s in marked)
+        words = set(fast_words().findall(everything))
         by_head: dict[str, list[str]] = {}
         for word, head in zip(words, map(_head, words), strict=True):
             by_head.setdefault(head, []).append(word)
-        return cls(sections, {head: tuple(group) for head, group in by_head.items()})
+        return cls(split, {head: " ".join(sorted(group)) for head, group in by_head.items()})
+
+    def stored(self) -> Stored:
+        """What the index stores of the page (``from_stored`` reads it back)."""
+        return [(heading, marked) for heading, marked in self.sections], dict(self.by_head)
+
+    @classmethod
+    def from_stored(cls, sections: Iterable[Any], by_head: dict[str, str]) -> PageText:
+        """The page the index stored (``stored``), without reading its text again."""
+        # Tuples of strings, not lists: kept for many pages, they then cost the garbage
+        # collector nothing (it stops tracking a tuple of strings after one look).
+        return cls(tuple((heading, tuple(marked)) for heading, marked in sections), by_head)
+
+    def group(self, head: str) -> list[str]:
+        """The page's words whose folded form begins with ``head`` (two letters)."""
+        found = self.by_head.get(head)
+        return found.split(" ") if found else []
 
     def sentences(self, index: int, public: bool = False) -> tuple[str, ...]:
-        """The sentences of section ``index`` (``sentences``), split once."""
-        key = (index, public)
-        found = self._split.get(key)
-        if found is None:
-            found = self._split[key] = tuple(sentences(self.sections[index][1], public))
-        return found
+        """The sentences of section ``index`` (``sentences``)."""
+        marked = self.sections[index][1]
+        if public:
+            return tuple(s for s in marked if not s.startswith(INTERNAL))
+        return tuple(s[len(INTERNAL) :] if s.startswith(INTERNAL) else s for s in marked)
 
     def all_sentences(self, public: bool = False) -> _Sentences:
         """Every sentence of the page in order, numbered from 0, with its section."""
@@ -295,11 +325,11 @@ class Highlighter:
         present: set[str] = set()
         for head in self._heads:
             if len(head) > 1:
-                present.update(page.by_head.get(head, ()))
+                present.update(page.group(head))
             else:  # a one-letter word or stem: every group that starts with it
-                for key, group in page.by_head.items():
+                for key in page.by_head:
                     if key[:1] == head:
-                        present.update(group)
+                        present.update(page.group(key))
         hits, starts = self._judged(present, stem)
         return (present & hits.keys()) | (present & starts)
 

@@ -142,7 +142,7 @@ def _result(
 
 
 def _page_text(fields: dict[str, Any]) -> PageText:
-    return PageText.of(fields.get("sections") or [])
+    return PageText.from_stored(fields.get("sections") or (), fields.get("words") or {})
 
 
 def _translation(search_engine: Engine, docnum: int, matched: bool) -> dict[str, Any]:

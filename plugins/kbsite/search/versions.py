@@ -16,7 +16,7 @@ from kbsite.dates import DateError, parse_date
 from kbsite.markdown.model import Rendering
 from kbsite.pages import Page
 from kbsite.search.engine.lookup import ALWAYS, STILL
-from kbsite.search.passages import sections_from
+from kbsite.search.passages import PageText, sections_from
 from kbsite.sites.visibility import public_visible
 from kbsite.versions import Versions
 
@@ -56,10 +56,13 @@ def derived_fields(page: Page, versions: Versions, today: dt.date) -> dict[str, 
 
 def content_fields(page: Page, rendering: Rendering) -> dict[str, Any]:
     """The index fields of the page's own text: its answer, its sections (from the page
-    model), and the Markdown of a retired version (no site shows it; the rep server does)."""
+    model) and words as passages read them (``PageText.stored``), and the Markdown of a
+    retired version (no site shows it; the rep server does)."""
+    sections, words = PageText.of(sections_from(rendering)).stored()
     return {
         "answer": page.meta.answer or "",
-        "sections": sections_from(rendering),
+        "sections": sections,
+        "words": words,
         "archive": page.body if page.meta.status == "retired" else "",
     }
 

@@ -89,7 +89,8 @@ class KBSchema(SchemaClass):
     help_center = ID(stored=True)  # "yes" when the help center shows the page
     current_id = STORED()  # the version of the chain in effect on the index's day
     answer = STORED()  # the `answer` front matter field
-    sections = STORED()  # [(heading, plain text)]: the passage a result shows
+    sections = STORED()  # [(heading, sentences)]: the passage a result shows (PageText)
+    words = STORED()  # {how words begin: those words}: where passages look (PageText)
     archive = STORED()  # a retired version's Markdown, which no site shows
 
 
@@ -97,8 +98,9 @@ class KBSchema(SchemaClass):
 INTERNAL_FIELDS = ("internal_terms",)
 #: Bumped when the documents' analysis changes: an index of another format is rebuilt.
 FORMAT = (
-    "5: folded words, stems at query time, word pairs of titles and headings, internal blocks,"
-    " camel-case parts as half mentions, no plain text stored beside the sections"
+    "6: folded words, stems at query time, word pairs of titles and headings, internal blocks,"
+    " camel-case parts as half mentions, no plain text stored beside the sections, which are"
+    " stored split into sentences beside the page's words grouped as passages read them"
 )
 _FORMAT_FILE = "kbsite-format"
 
