@@ -278,6 +278,10 @@ def _passage_by_reading_each_sentence(
 )  # fmt: skip
 @example([([], ["x", "refund", ". ", "ab", "refund"]), (["order"], ["refund"])], EN, False, "")
 @example([(["x"], ["refund", "\n", "refund"]), (["b"], ["Refunds"])], None, True, "x")
+@example(  # a heading's units, not its words, decide the tie
+    [(["Refunds", " ", "refund"], ["x", " ", "refund"]), (["refund", " ", "order"], ["ab", " ", "refund"])],
+    EN, False, "",
+)  # fmt: skip
 def test_the_best_passage_is_the_one_reading_every_sentence_finds(
     parts: list[tuple[list[str], list[str]]], stem: object, public: bool, title: str
 ) -> None:

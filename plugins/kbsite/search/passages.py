@@ -102,6 +102,7 @@ class PageText:
     by_head: dict[str, str]  # how words begin -> those words, space-separated
     _flat: dict[bool, _Sentences] = field(default_factory=dict)
     _where: dict[tuple[str, bool], tuple[int, ...]] = field(default_factory=dict)
+    _headings: dict[int, frozenset[str]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, sections: Iterable[Section]) -> PageText:
@@ -129,6 +130,13 @@ class PageText:
         """The page's words whose folded form begins with ``head`` (two letters)."""
         found = self.by_head.get(head)
         return found.split(" ") if found else []
+
+    def heading_words(self, index: int) -> frozenset[str]:
+        """The distinct words of section ``index``'s heading (as ``fast_words`` cuts them)."""
+        found = self._headings.get(index)
+        if found is None:
+            found = self._headings[index] = frozenset(fast_words().findall(self.sections[index][0]))
+        return found
 
     def sentences(self, index: int, public: bool = False) -> tuple[str, ...]:
         """The sentences of section ``index`` (``sentences``)."""
@@ -464,8 +472,13 @@ def best_passage(
                 section = listed.owners[number]
                 found = heading_units.get(section)
                 if found is None:
-                    shown = shown_heading(number)
-                    found = len(highlighter.units(shown, stem)) if shown else 0
+                    if not shown_heading(number):
+                        found = 0
+                    elif single is not None:  # its words, judged once per query
+                        words = page.heading_words(section)
+                        found = len(set(highlighter.unit_of(words, stem).values()))
+                    else:
+                        found = len(highlighter.units(shown_heading(number), stem))
                     heading_units[section] = found
                 return found
 
