@@ -49,6 +49,7 @@ from __future__ import annotations
 
 import bisect
 import math
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -210,8 +211,15 @@ class Forms:
 #: How many postings a generation's ranker keeps at hand (most are the postings cache's own
 #: arrays, shared; ~24 MB if none were).
 _LOOKED_UP_MAX = 2_000_000
-#: How many values of term frequencies (pages and their per-field frequencies) it keeps.
+#: How many values of term frequencies (pages and their per-field frequencies) it keeps, the
+#: least recently used dropped first (32 MB).
 _FREQUENCIES_MAX = 4_000_000
+
+
+def _values(pages: np.ndarray, tf: dict[str, np.ndarray]) -> int:
+    return len(pages) * (1 + len(tf))
+
+
 _UNSEEN = object()
 
 
@@ -239,9 +247,9 @@ class Ranker:
         self._typos: dict[tuple[str, int], Forms] = {}  # by word and its (cached) forms
         self._looked_up: dict[tuple[str, str], tuple[np.ndarray, np.ndarray] | None] = {}
         self._looked_up_held = 0
-        self._frequencies: dict[
+        self._frequencies: OrderedDict[
             tuple[int, tuple[str, ...]], tuple[Forms, np.ndarray, dict[str, np.ndarray]]
-        ] = {}
+        ] = OrderedDict()
         self._frequencies_held = 0
 
     # Per generation -------------------------------------------------------------------------
@@ -410,13 +418,17 @@ class Ranker:
         Remembered with the forms (``forms``), up to ``_FREQUENCIES_MAX`` values: not to
         be changed."""
         key = (id(forms), self.fields)
-        found = self._frequencies.get(key)
+        kept = self._frequencies
+        found = kept.get(key)
         if found is not None and found[0] is forms:
+            kept.move_to_end(key)
             return found[1], found[2]
         pages, tf = self._frequency(forms)
-        if self._frequencies_held < _FREQUENCIES_MAX:
-            self._frequencies[key] = (forms, pages, tf)
-            self._frequencies_held += len(pages) * (1 + len(tf))
+        kept[key] = (forms, pages, tf)
+        self._frequencies_held += _values(pages, tf)
+        while self._frequencies_held > _FREQUENCIES_MAX and len(kept) > 1:
+            _, (_, old_pages, old_tf) = kept.popitem(last=False)  # the least recently used
+            self._frequencies_held -= _values(old_pages, old_tf)
         return pages, tf
 
     def _frequency(self, forms: Forms) -> tuple[np.ndarray, dict[str, np.ndarray]]:
@@ -692,4 +704,5 @@ class Ranker:
             keep = np.flatnonzero(values >= kth)
             ids, values = ids[keep], values[keep]
         order = np.lexsort((ids, -values))[:limit]
-        return [(int(ids[i]), float(values[i])) for i in order], total, searched
+        best = list(zip(ids[order].tolist(), values[order].tolist(), strict=True))
+        return best, total, searched
