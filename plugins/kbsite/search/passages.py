@@ -436,7 +436,7 @@ def best_passage(
     best = 0  # with no match in the text, the page's first sentence
     if among:
         single = highlighter.unit_of(among, stem) if not highlighter.phrases else None
-        held: dict[int, set[str]] = {}
+        held: dict[int, set[str | None]] = {}  # None: a word that may start a phrase
         for word in among:
             unit = single[word] if single is not None else None
             for number in page.where(word, public):

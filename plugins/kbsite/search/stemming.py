@@ -1,8 +1,8 @@
 """The Snowball stemmer of a language, as the rep index and the help center's index use it.
 
 Snowball's own C stemmers (PyStemmer), not Whoosh's pure-Python port of an older Snowball:
-~50× faster (a query's rare words are stemmed in every language with a stemmer, against the
-index's words that share their beginning), and Snowball 2's English no longer reduces
+5–10× faster a word (a query's words are stemmed in every language with a stemmer, and so
+are the index's words they are compared with), and Snowball 2's English no longer reduces
 ``added`` to ``ad`` or ``organization`` to ``organ``.
 
 Its own module so that what writes the help center's index does not import the search engine

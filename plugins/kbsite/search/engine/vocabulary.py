@@ -98,7 +98,7 @@ class Vocabulary:
         self, leaf: Any, segment: str, field: str, lang: str, stemmer: Any, step: int = 5_000
     ) -> Iterator[int]:
         """Group the words of a segment's field by their ``stemmer`` stem, once (every word
-        stemmed once: ~0.1 s for 70,000 words), yielding after every ``step`` words: a short
+        stemmed once: ~0.1 s for 50,000 words), yielding after every ``step`` words: a short
         stem would otherwise have its thousands of words that begin alike stemmed again and
         again."""
         key = (segment, field, lang)
