@@ -261,12 +261,29 @@ def _wait_for_readers(folder: Path, count: int) -> None:
     raise AssertionError(f"fewer than {count} processes opened {folder}")
 
 
+def _wait_until_both_warm(port: int) -> None:
+    """Until each of the two workers has answered that it read the index ahead: one still at
+    it, or setting it aside from the garbage collector, is slower back to its event loop and
+    leaves new connections to the other, as it should."""
+    deadline, warm = time.monotonic() + 30, set()
+    request = f"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode()
+    while len(warm) < 2:
+        assert time.monotonic() < deadline, "the workers never read the index ahead"
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as client:
+            client.sendall(request)
+            if b'"warm":true' in client.recv(65536):
+                warm.update(_server_pids(port, [client]))
+        time.sleep(0.02)
+    time.sleep(0.2)
+
+
 def test_two_workers_share_connections_opened_at_once(search_project: KBProject) -> None:
     """Eight keep-alive clients connecting at the same moment are shared by both workers
     (kbsite.server.balance): with asyncio's batch accept one worker could take them all."""
     with serving(search_project.root, None, "--workers", "2") as base:
         port = int(base.rsplit(":", 1)[1])
         _wait_for_readers(search_project.root / ".kb" / "index", 2)
+        _wait_until_both_warm(port)
         clients = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(8)]
         try:
             request = f"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode()

@@ -132,8 +132,9 @@ class _Search:
 def _set_aside() -> None:
     """Keep what is alive now (the index read ahead, modules) out of the garbage collector's
     full collections: on 10,000 pages they walked it every thousand searches or so, each
-    time for 50–90 ms, in which every search waiting on this worker waited too."""
-    gc.collect()
+    time for 50–90 ms, in which every search waiting on this worker waited too. (No full
+    collection first: it paused the worker for as long, just as it began to take
+    connections, and left them all to the other worker in one test run of eight.)"""
     gc.freeze()
 
 
