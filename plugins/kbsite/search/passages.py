@@ -472,13 +472,14 @@ def best_passage(
                 section = listed.owners[number]
                 found = heading_units.get(section)
                 if found is None:
-                    if not shown_heading(number):
+                    shown = shown_heading(number)
+                    if not shown:
                         found = 0
                     elif single is not None:  # its words, judged once per query
                         words = page.heading_words(section)
                         found = len(set(highlighter.unit_of(words, stem).values()))
                     else:
-                        found = len(highlighter.units(shown_heading(number), stem))
+                        found = len(highlighter.units(shown, stem))
                     heading_units[section] = found
                 return found
 

@@ -124,18 +124,15 @@ class _Search:
                     pass
             except Exception:  # reading ahead is an optimisation: searches still work
                 log.warning("reading the search index ahead failed", exc_info=True)
-            await loop.run_in_executor(self._thread, _set_aside)
+            # What is alive now (the index read ahead, modules) is left out of the garbage
+            # collector's full collections: on 10,000 pages they walked it every thousand
+            # searches or so, each time for 50-90 ms, in which every search waiting on this
+            # worker waited too. (No full collection first: it paused the worker for as long,
+            # just as it began to take connections, and left them all to the other worker
+            # in 2 of 22 test runs.)
+            gc.freeze()
 
         self._warming = asyncio.get_running_loop().create_task(run())
-
-
-def _set_aside() -> None:
-    """Keep what is alive now (the index read ahead, modules) out of the garbage collector's
-    full collections: on 10,000 pages they walked it every thousand searches or so, each
-    time for 50–90 ms, in which every search waiting on this worker waited too. (No full
-    collection first: it paused the worker for as long, just as it began to take
-    connections, and left them all to the other worker in one test run of eight.)"""
-    gc.freeze()
 
 
 def create_app(

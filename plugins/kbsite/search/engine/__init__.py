@@ -458,6 +458,18 @@ class Engine:
             self.cold = True
             return
         since = time.perf_counter()
+        for done in self._read_ahead(min_pages, languages):
+            if time.perf_counter() - since >= step:
+                yield done
+                if self._searcher is not searcher:
+                    self.cold = True  # not finished: read ahead again
+                    return
+                since = time.perf_counter()
+
+    def _read_ahead(self, min_pages: int, languages: Iterable[str]) -> Iterator[int]:
+        """What ``warm`` reads, a little at a time: after each word (and each share of a
+        field's grouping by stem), the number of words read so far."""
+        done = 0
         for leaf, segment in self._vectors.leaves:
             for field in TEXT_FIELDS:
                 decode = leaf.schema[field].from_bytes
@@ -468,24 +480,13 @@ class Engine:
                     if info.doc_frequency() >= min_pages:
                         self._postings.postings(leaf, segment, field, btext)
                     done += 1
-                    if time.perf_counter() - since >= step:
-                        yield done
-                        if self._searcher is not searcher:
-                            self.cold = True  # not finished: read ahead again
-                            return
-                        since = time.perf_counter()
+                    yield done
                 for lead, words in by_lead.items():
                     self._vocabulary.fill(segment, field, lead, words)
                 for lang in sorted(set(languages)):
-                    if (stem := stemmer(lang)) is None:
-                        continue
-                    for done_here in self._vocabulary.group(leaf, segment, field, lang, stem):
-                        if time.perf_counter() - since >= step:
-                            yield done + done_here
-                            if self._searcher is not searcher:
-                                self.cold = True
-                                return
-                            since = time.perf_counter()
+                    if (stem := stemmer(lang)) is not None:
+                        for _ in self._vocabulary.group(leaf, segment, field, lang, stem):
+                            yield done
 
     def close(self) -> None:
         self._searcher.close()
