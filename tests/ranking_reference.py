@@ -18,6 +18,7 @@ from typing import Any
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from kbsite.search.analysis import PART_MARK, PART_WEIGHT
+from kbsite.search.derivation import inflects, related
 from kbsite.search.engine.ranking import BODY_FIELD, MENTIONS, PAIR_FIELD, TEXT_FIELDS, Params
 from kbsite.search.query import Plan, Term
 from kbsite.search.stopwords import is_stopword
@@ -108,6 +109,12 @@ class Reference:
         words: dict[str, dict[str, float]] = {}
         scoped: dict[str, dict[str, float]] = {}
         scope = {lang for lang in langs if self.stemmer_of(lang) is None}
+        # Words derived from the term: their stems, and the words whose inflections count.
+        derived = [
+            (lang, self.stemmer_of(lang)(other), other)
+            for lang, _ in term.stems
+            for other in (related(term.word, lang) if single else ())
+        ]
         for name in TEXT_FIELDS:
             found: dict[str, float] = {}
             candidates: list[tuple[str, float]] = []
@@ -117,6 +124,9 @@ class Reference:
                 for lang, stem in term.stems:
                     if self.same_stem(word, lang, stem):
                         candidates.append((word, p.stem))
+                for lang, stem, other in derived:
+                    if self.same_stem(word, lang, stem) and inflects(word, other):
+                        candidates.append((word, p.derived))
                 for member in term.synonyms:
                     if len(member) == 1:
                         if word == member[0]:

@@ -290,3 +290,58 @@ def test_word_beginnings_count_only_in_the_languages_that_need_them(searcher_of)
     )
     found = {r["id"] for r in searcher.search("pass", limit=10)["results"]}
     assert found == {"KB-LV", "KB-P"}
+
+
+@pytest.mark.parametrize(
+    ("word", "other"),
+    [
+        ("pay", "payment"), ("payments", "pay"), ("suspended", "suspension"),
+        ("notifications", "notify"), ("deliver", "delivery"), ("privacy", "private"),
+        ("submitted", "submission"), ("failed", "failure"), ("colour", "color"),
+        ("licence", "license"), ("organised", "organize"), ("subscribe", "subscription"),
+    ],
+)  # fmt: skip
+def test_derived_words_snowball_leaves_apart_are_related(word: str, other: str) -> None:
+    from kbsite.search.derivation import related
+    from kbsite.search.stemming import stemmer
+
+    stem = stemmer("en")
+    assert stem(word) != stem(other)  # else Snowball joins them already
+    assert other in related(word, "en")
+
+
+@pytest.mark.parametrize(
+    ("word", "other"),
+    [
+        ("state", "statement"), ("part", "party"), ("pack", "package"), ("com", "comment"),
+        ("current", "currency"), ("vary", "variable"), ("port", "portable"), ("the", "thement"),
+    ],
+)  # fmt: skip
+def test_words_that_only_look_derived_are_not_related(word: str, other: str) -> None:
+    from kbsite.search.derivation import related
+
+    assert other not in related(word, "en")
+    assert word not in related(other, "en")
+    assert related("pagamento", "it") == ()  # English endings only
+
+
+def test_a_derived_word_finds_the_page_a_little_below_the_word_itself(searcher_of) -> None:
+    """``pay`` finds the page about payments (Snowball keeps ``pay`` and ``payment``
+    apart), below a page that says "pay" as often; ``extend`` finds the page on extensions,
+    but not one that is only extensive (Snowball gives ``extension`` and ``extensive`` one
+    stem)."""
+    searcher = searcher_of(
+        {
+            "kb/payments.md": _article("Payments", f"Payments are due monthly. {FILLER}", "KB-A"),
+            "kb/pay.md": _article("Pay", f"Pay is due monthly. {FILLER}", "KB-B"),
+            "kb/other.md": _article("Other", f"Nothing here. {FILLER}", "KB-C"),
+            "kb/extensions.md": _article("Extensions", f"Units. {FILLER}", "KB-D"),
+            "kb/long.md": _article("Extensive notes", f"Units. {FILLER}", "KB-E"),
+        }
+    )
+    found = _scores(searcher, "pay")
+    assert list(found) == ["KB-B", "KB-A"]
+    assert found["KB-A"] < found["KB-B"]
+    assert list(_scores(searcher, "payments")) == ["KB-A", "KB-B"]
+    assert list(_scores(searcher, "extend")) == ["KB-D"]
+    assert set(_scores(searcher, "extensive")) == {"KB-D", "KB-E"}  # Snowball's own family

@@ -134,7 +134,10 @@ def test_ranking_equals_the_plain_python_reference(edited_index) -> None:
     by_key = {d["key"]: d for d in docs}
     compared = 0
     queries = [(str(q["q"]), q["lang"]) for q in QUERIES if '"' not in str(q["q"])]
-    extra = [(q, "en") for q in ("refund credit card", "the a of", "money back", "zzzzqx")]
+    extra = [
+        (q, "en")
+        for q in ("refund credit card", "the a of", "money back", "zzzzqx", "pay", "extend owner")
+    ]
     for query, its_lang in [*queries, *extra]:
         for lang in (None, its_lang):
             langs = [lang] if lang else list(project.settings.languages)

@@ -4,8 +4,10 @@ The model is the one Lucene and Elasticsearch users build from ``multi_match`` (
 combined, BM25) plus a ``match_phrase`` boost, without their cliffs:
 
 - Each content word of the query is one *term*. What stands for it in a page is weighted:
-  the word as typed (1), another form with the same Snowball stem (0.9), a synonym (0.8), a
-  longer word it begins (0.7, in pages of the languages without a stemmer only; also from
+  the word as typed (1), another form with the same Snowball stem (0.9), a synonym or a
+  word derived from it that Snowball keeps apart (``payment`` of ``pay``, ``suspension`` of
+  ``suspend``; ``search.derivation``) and that word's inflections (0.8), a longer word it
+  begins (0.7, in pages of the languages without a stemmer only; also from
   its light stem), and,
   for a word that is rare or absent in the index (a likely typo, or part of a compound),
   words one or two edits away, the other forms of their stems (a typo in one inflection finds
@@ -58,6 +60,7 @@ import numpy as np
 from rapidfuzz.distance import OSA
 from whoosh import query as Q
 
+from kbsite.search import derivation
 from kbsite.search.analysis import Stemmer
 from kbsite.search.engine.vectors import Vectors, _dense
 from kbsite.search.engine.vocabulary import Leaf, Vocabulary
@@ -102,6 +105,8 @@ class Params:
     exact: float = 1.0
     stem: float = 0.9
     synonym: float = 0.8
+    #: A word derived from the typed one that Snowball does not join (``payment``, ``pay``).
+    derived: float = 0.8
     prefix: float = 0.7
     typo: float = 0.5
     coverage: float = 1.0
@@ -316,6 +321,7 @@ class Ranker:
         p = self.params
         leaves = self.vectors.leaves
         single = len(term.parts) == 1
+        derived = self._derived(term) if single else []
         words: dict[str, dict[str, float]] = {}
         scoped: dict[str, dict[str, float]] = {}
         for name in self.fields:
@@ -330,6 +336,10 @@ class Ranker:
                 add([term.word], p.exact)
             for lang, stem in sorted(term.stems):
                 add(self._same_stem(leaves, name, lang, stem), p.stem)
+            for lang, stemmer, others in derived:
+                for other in others:
+                    family = self._same_stem(leaves, name, lang, stemmer(other))
+                    add([w for w in family if derivation.inflects(w, other)], p.derived)
             for member in term.synonyms:
                 if len(member) == 1:
                     add(member, p.synonym)
@@ -352,6 +362,16 @@ class Ranker:
                     groups.setdefault(group, p.synonym)
         scope = tuple(lang for lang in langs if self.stemmer_of(lang) is None)
         return Forms(words, groups, scoped, scope)
+
+    def _derived(self, term: Term) -> list[tuple[str, Stemmer, tuple[str, ...]]]:
+        """Per language of the term's stems: its stemmer and the words derived from the
+        term (``derivation``), whose inflections in the index stand for it."""
+        out = []
+        for lang, _ in sorted(term.stems):
+            stemmer = self.stemmer_of(lang)
+            if stemmer is not None and (others := derivation.related(term.word, lang)):
+                out.append((lang, stemmer, others))
+        return out
 
     def typo_forms(self, term: Term, forms: Forms, langs: Iterable[str] = ()) -> Forms | None:
         """The words a typo away from a single word, the other forms of their stems in
