@@ -102,7 +102,7 @@ class PageText:
     by_head: dict[str, str]  # how words begin -> those words, space-separated
     _flat: dict[bool, _Sentences] = field(default_factory=dict)
     _where: dict[tuple[str, bool], tuple[int, ...]] = field(default_factory=dict)
-    _headings: dict[int, frozenset[str]] = field(default_factory=dict)
+    _headings: dict[str, dict[str, dict[str, tuple[int, ...]]]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, sections: Iterable[Section]) -> PageText:
@@ -131,11 +131,22 @@ class PageText:
         found = self.by_head.get(head)
         return found.split(" ") if found else []
 
-    def heading_words(self, index: int) -> frozenset[str]:
-        """The distinct words of section ``index``'s heading (as ``fast_words`` cuts them)."""
-        found = self._headings.get(index)
+    def headings_holding(self, title: str) -> dict[str, dict[str, tuple[int, ...]]]:
+        """The distinct words (as ``fast_words`` cuts them) of the headings a passage shows
+        (those that do not repeat ``title``, folded), each with the sections they head,
+        grouped by how their folded form begins (as ``by_head``)."""
+        found = self._headings.get(title)
         if found is None:
-            found = self._headings[index] = frozenset(fast_words().findall(self.sections[index][0]))
+            sections: dict[str, list[int]] = {}
+            for index, (heading, _) in enumerate(self.sections):
+                heading = heading.strip()
+                if heading and fold(heading) != title:
+                    for word in set(fast_words().findall(heading)):
+                        sections.setdefault(word, []).append(index)
+            found = {}
+            for word, at in sections.items():
+                found.setdefault(_head(word), {})[word] = tuple(at)
+            self._headings[title] = found
         return found
 
     def sentences(self, index: int, public: bool = False) -> tuple[str, ...]:
@@ -331,15 +342,36 @@ class Highlighter:
     def words_in(self, page: PageText, stem: Stemmer | None) -> set[str]:
         """The words of ``page`` (as written) that match or may start a phrase."""
         present: set[str] = set()
-        for head in self._heads:
-            if len(head) > 1:
-                present.update(page.group(head))
-            else:  # a one-letter word or stem: every group that starts with it
-                for key in page.by_head:
-                    if key[:1] == head:
-                        present.update(page.group(key))
+        for key in self._heads_among(page.by_head):
+            present.update(page.group(key))
         hits, starts = self._judged(present, stem)
         return (present & hits.keys()) | (present & starts)
+
+    def heading_units(
+        self, holding: dict[str, dict[str, tuple[int, ...]]], stem: Stemmer | None
+    ) -> dict[int, set[str]]:
+        """The units of each section's heading, from the words of the headings grouped by
+        how they begin (``PageText.headings_holding``); sections without one left out."""
+        present: set[str] = set()
+        for key in self._heads_among(holding):
+            present.update(holding[key])
+        out: dict[int, set[str]] = {}
+        for word, unit in self.unit_of(present, stem).items():
+            for section in holding[_head(word)][word]:
+                out.setdefault(section, set()).add(unit)
+        return out
+
+    def _heads_among(self, groups: dict[str, Any]) -> list[str]:
+        """The keys of ``groups`` (how words begin, two letters) that start like a marked
+        word: a one-letter word or stem matches every key that starts with it."""
+        found = []
+        for head in self._heads:
+            if len(head) > 1:
+                if head in groups:
+                    found.append(head)
+            else:
+                found.extend(key for key in groups if key[:1] == head)
+        return found
 
     def units(self, text: str, stem: Stemmer | None, among: set[str] | None = None) -> set[str]:
         """The distinct words and phrases of ``text`` that match; only a text holding a
@@ -427,8 +459,8 @@ def best_passage(
     if not listed.texts:
         return ""
 
-    def shown_heading(number: int) -> str:
-        heading = page.sections[listed.owners[number]][0].strip()
+    def shown_heading(section: int) -> str:
+        heading = page.sections[section][0].strip()
         return heading if heading and fold(heading) != title_key else ""
 
     # The page's matching words, and the sentences each stands in: only those are weighed.
@@ -436,59 +468,80 @@ def best_passage(
     best = 0  # with no match in the text, the page's first sentence
     if among:
         single = highlighter.unit_of(among, stem) if not highlighter.phrases else None
-        held: dict[int, set[str | None]] = {}  # None: a word that may start a phrase
-        for word in among:
-            unit = single[word] if single is not None else None
-            for number in page.where(word, public):
-                held.setdefault(number, set()).add(unit)
         # The sentences with the most units, then typed units; of those, the first whose
-        # heading has the most (a heading is read only when it decides a tie).
-        typed = (
-            {unit: highlighter.is_typed(unit) for unit in set(single.values())}
-            if single is not None
-            else None
-        )
-        top: tuple[int, int] | None = None
-        tied: list[int] = []
-        for number in sorted(held):
-            if typed is not None:
-                units = held[number]
-                score = (len(units), sum(typed[unit] for unit in units))
+        # heading has the most.
+        if single is not None:
+            tied = _most_units(page, public, single, highlighter)
+        else:
+            tied = _most_units_with_phrases(page, listed, public, among, highlighter, stem)
+        best = tied[0]
+        if len(tied) > 1 and (holding := page.headings_holding(title_key)):
+            heading_units: dict[int, set[str]] = {}  # per section, of its heading
+            if single is not None:  # the headings' words, judged once per query
+                heading_units = highlighter.heading_units(holding, stem)
             else:
-                units = highlighter.units(listed.texts[number], stem, among)
-                if not units:
-                    continue
-                score = (len(units), highlighter.typed_units(units))
-            if top is None or score > top:
-                top, tied = score, [number]
-            elif score == top:
-                tied.append(number)
-        if tied:
-            best = tied[0]
-        if len(tied) > 1:
-            heading_units: dict[int, int] = {}  # per section
-
-            def heading_score(number: int) -> int:
-                section = listed.owners[number]
-                found = heading_units.get(section)
-                if found is None:
-                    shown = shown_heading(number)
-                    if not shown:
-                        found = 0
-                    elif single is not None:  # its words, judged once per query
-                        words = page.heading_words(section)
-                        found = len(set(highlighter.unit_of(words, stem).values()))
-                    else:
-                        found = len(highlighter.units(shown, stem))
-                    heading_units[section] = found
-                return found
-
-            best = max(tied, key=heading_score)  # the first of the best
-    heading, sentence = shown_heading(best), listed.texts[best]
+                for section in {listed.owners[number] for number in tied}:
+                    heading_units[section] = highlighter.units(shown_heading(section), stem)
+            if heading_units:
+                owners = listed.owners
+                best = max(tied, key=lambda n: len(heading_units.get(owners[n], ())))
+    heading, sentence = shown_heading(listed.owners[best]), listed.texts[best]
     excerpt = _excerpt(sentence, highlighter, stem, width, among)
     if not heading:
         return excerpt
     return f"{highlighter.html(heading, stem)} — {excerpt}"
+
+
+#: Scores a sentence's units and typed units as one number: more units than a sentence can
+#: have words.
+_ORDER = 1 << 20
+
+
+def _most_units(
+    page: PageText, public: bool, unit_of: dict[str, str], highlighter: Highlighter
+) -> list[int]:
+    """The sentences (in order) with the most distinct units of the page's matching words
+    (``unit_of``), then the most typed ones, found from where each word stands."""
+    sentences_of: dict[str, set[int]] = {}
+    for word, unit in unit_of.items():
+        found = page.where(word, public)
+        if found:
+            sentences_of.setdefault(unit, set()).update(found)
+    # One number per sentence: units before typed units (fewer than ``_ORDER`` units).
+    scores: dict[int, int] = {}
+    for unit, numbers in sentences_of.items():
+        worth = _ORDER + highlighter.is_typed(unit)
+        for number in numbers:
+            scores[number] = scores.get(number, 0) + worth
+    if not scores:
+        return [0]
+    top = max(scores.values())
+    return sorted(number for number, score in scores.items() if score == top)
+
+
+def _most_units_with_phrases(
+    page: PageText,
+    listed: _Sentences,
+    public: bool,
+    among: set[str],
+    highlighter: Highlighter,
+    stem: Stemmer | None,
+) -> list[int]:
+    """``_most_units`` for a query with phrases: the units of each sentence that holds one of
+    ``among`` are read from its text."""
+    numbers = sorted({number for word in among for number in page.where(word, public)})
+    top: tuple[int, int] | None = None
+    tied: list[int] = []
+    for number in numbers:
+        units = highlighter.units(listed.texts[number], stem, among)
+        if not units:
+            continue
+        score = (len(units), highlighter.typed_units(units))
+        if top is None or score > top:
+            top, tied = score, [number]
+        elif score == top:
+            tied.append(number)
+    return tied or [0]
 
 
 def _excerpt(
