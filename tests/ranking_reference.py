@@ -113,7 +113,8 @@ class Reference:
         derived = [
             (lang, self.stemmer_of(lang)(other), other)
             for lang, _ in term.stems
-            for other in (related(term.word, lang) if single else ())
+            if single and not is_stopword(term.word, lang)
+            for other in related(term.word, lang)
         ]
         for name in TEXT_FIELDS:
             found: dict[str, float] = {}
@@ -125,7 +126,7 @@ class Reference:
                     if self.same_stem(word, lang, stem):
                         candidates.append((word, p.stem))
                 for lang, stem, other in derived:
-                    if self.same_stem(word, lang, stem) and inflects(word, other):
+                    if self.same_stem(word, lang, stem) and inflects(word, other, lang):
                         candidates.append((word, p.derived))
                 for member in term.synonyms:
                     if len(member) == 1:

@@ -126,6 +126,75 @@ def test_browser_words_and_folding_equal_the_python_analysis(built_sites: KBProj
     assert got == want
 
 
+def test_browser_derives_the_words_python_does(built_sites: KBProject) -> None:
+    """The client finds the same derived words as search/derivation.py, in the same order,
+    from the tables in the English site's meta.json (words built from every ending and
+    inflection of the tables, and others)."""
+    require_chromium()
+    from kbsite.search.derivation import related, table
+
+    tables = table("en")
+    assert tables is not None
+    rng = random.Random(11)
+    endings = [e for pair in tables["endings"] + tables["inflections"] for e in pair if e]
+    starts = ["pay", "c", "sh", "extend", "subm", "notif", "deli", "ss", "rés", "రీఫ", "a👍🏽"]
+    texts = [
+        "".join([rng.choice(starts), *rng.choices(endings, k=rng.randint(0, 2))])
+        for _ in range(400)
+    ]
+    texts += ["pay", "payments", "submitted", "every", "colour", "x", ""]
+    with static_server(built_sites.root / "site/public") as base, browser_page() as page:
+        page.goto(f"{base}/")
+        page.wait_for_function("window.kbSearch")
+        meta = page.evaluate("() => kbSearch.index.load().then((m) => m.derive)")
+        got = page.evaluate(
+            "(texts) => kbSearch.index.load().then((m) => texts.map((t) => kbSearch.related(t, m.derive)))",
+            texts,
+        )
+    assert meta == tables
+    assert got == [list(related(t, "en")) for t in texts]
+    assert "payment" in got[texts.index("pay")]
+
+
+def test_the_help_center_finds_words_derived_from_those_typed(
+    built_sites: KBProject, tmp_path: Path
+) -> None:
+    """`pay` finds a page that only speaks of payments; `deliver` one that only has
+    deliveries (an inflection of `delivery`, which no page writes)."""
+    require_chromium()
+    site = tmp_path / "public"
+    shutil.copytree(built_sites.root / "site/public", site)
+    pages = [
+        ClientDoc(
+            url=f"kb/{key.lower()}/",
+            title=title,
+            type="article",
+            sections=(("", "", text),),
+            id=f"KB-{key}",
+        )
+        for key, title, text in (
+            ("DUES", "Monthly dues", "Payments are taken on the first day of the month."),
+            ("TRUCKS", "Trucks", "Deliveries arrive on Mondays."),
+        )
+    ]
+    update_index(site / "search", "en", pages, [])
+    with static_server(site) as base, browser_page() as page:
+        page.goto(f"{base}/")
+        page.click("input[name=q]")
+        assert "KB-DUES" in page.evaluate(TYPE, "pay")
+        assert "KB-TRUCKS" in page.evaluate(TYPE, "deliver")
+        # Words that name properties every JavaScript object has are words like others.
+        box = page.locator("[data-kb-search]")
+        for word in ("constructor", "toString", "__proto__", "hasOwnProperty", "valueOf"):
+            box.evaluate("(root) => (root.dataset.kbState = 'typed')")
+            page.fill("input[name=q]", word)
+            page.wait_for_function(
+                "['done', 'error'].includes(document.querySelector('[data-kb-search]')"
+                ".dataset.kbState)"
+            )
+            assert box.get_attribute("data-kb-state") == "done", word
+
+
 def test_an_updated_index_serves_the_new_page_and_drops_the_removed_one(
     built_sites: KBProject, tmp_path: Path
 ) -> None:

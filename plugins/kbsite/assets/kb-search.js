@@ -4,7 +4,7 @@
  * vocabulary bucket per first letter of a query word (surface forms -> terms, so no stemmer
  * is needed here; short postings inline), postings files of the terms found, and the display
  * records of the results. Matching follows rep search (search/service.py): an exact id first,
- * then ever wider tiers -- every word exactly (terms, synonyms), word beginnings (languages
+ * then ever wider tiers -- every word exactly (terms, synonyms, derived words), word beginnings (languages
  * without a stemmer), typos (1 edit from 5 letters, 2 from 6), any word -- stopping at the
  * first tier that finds 5 pages. Scores are Whoosh's BM25F: the writer stores each posting's
  * field-weighted term weight, this multiplies it by the idf.
@@ -42,6 +42,53 @@
       }
     }
     if (current) out.push(current);
+    return out;
+  }
+
+  /** ``word`` and what it may be without an inflection (search/derivation.py ``lemmas``). */
+  function lemmas(word, table) {
+    const out = [word];
+    const size = (w) => Array.from(w).length;
+    for (const [ending, instead] of table.inflections) {
+      if (word.endsWith(ending) && !word.endsWith("ss") && size(word) - size(ending) >= 3) {
+        const base = word.slice(0, word.length - ending.length) + instead;
+        if (!out.includes(base)) out.push(base);
+        const chars = Array.from(base);
+        if (!instead && chars.length > 3 && chars.at(-1) === chars.at(-2)) {
+          const shorter = chars.slice(0, -1).join("");
+          if (!out.includes(shorter)) out.push(shorter);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The words derived from ``word`` that Snowball keeps apart (``pay``: ``payment``), from
+   * the language's tables in meta.json, as search/derivation.py ``related`` finds them. */
+  function related(word, table) {
+    if (!table) return [];
+    const size = (w) => Array.from(w).length;
+    const own = lemmas(word, table);
+    const unrelated = new Set(table.unrelated.map((pair) => [...pair].sort().join(" ")));
+    const out = [];
+    for (const lemma of own) {
+      if (size(lemma) < 3) continue;
+      for (const [root, derived] of table.endings) {
+        for (const [have, other] of [[derived, root], [root, derived]]) {
+          if (lemma.endsWith(have) && size(lemma) > size(have)) {
+            const candidate = lemma.slice(0, lemma.length - have.length) + other;
+            if (
+              size(candidate) >= 3 &&
+              !own.includes(candidate) &&
+              !unrelated.has([lemma, candidate].sort().join(" ")) &&
+              !out.includes(candidate)
+            ) {
+              out.push(candidate);
+            }
+          }
+        }
+      }
+    }
     return out;
   }
 
@@ -227,7 +274,7 @@
     const chars = Array.from(word);
     for (const seg of meta.segs) {
       const data = await index.bucket(seg, word);
-      if (data && data.f[word]) {
+      if (data && Object.hasOwn(data.f, word)) {
         found.known = true;
         for (const t of data.f[word]) found.exact.add(t);
       } else if (data && data.index.has(word)) {
@@ -259,6 +306,27 @@
     return found;
   }
 
+  /** The terms of the index's words that are, or inflect, a word derived from ``word``
+   * (``related``; ``deliveries`` for ``delivery`` of ``deliver``), less the word's own. */
+  async function derivedTerms(index, meta, word, own) {
+    const found = new Set();
+    const table = meta.derive;
+    for (const other of related(word, table)) {
+      const head = other.slice(0, -1); // every inflection of a word begins so
+      const inflects = (w) => w.startsWith(head) && lemmas(w, table).includes(other);
+      for (const seg of meta.segs) {
+        const data = await index.bucket(seg, other);
+        if (!data) continue;
+        for (const [form, terms] of Object.entries(data.f)) {
+          if (inflects(form)) for (const t of terms) found.add(t);
+        }
+        for (const t of data.t) if (!Object.hasOwn(data.f, t) && inflects(t)) found.add(t);
+      }
+    }
+    for (const t of own) found.delete(t);
+    return found;
+  }
+
   /** Terms within 1 edit (5 letters) or 2 (6 and more) of the word or of its terms, with the
    * same first letter (Whoosh's FuzzyTerm with prefixlength 1), found in the word lists of
    * the lengths that can be that close; surface forms stand for their terms. */
@@ -285,7 +353,7 @@
         for (const seg of meta.segs) {
           const data = await index.bucket(seg, w);
           if (!data) continue;
-          if (data.f[w]) for (const t of data.f[w]) found.add(t);
+          if (Object.hasOwn(data.f, w)) for (const t of data.f[w]) found.add(t);
           else if (data.index.has(w)) found.add(w);
         }
       }),
@@ -322,9 +390,11 @@
     const typed = words(text.replace(/"/g, " ")).slice(0, MAX_WORDS).map(fold);
     if (!typed.length) return { total: 0, results: [], words: [] };
     const found = await Promise.all(typed.map((w) => lookup(index, meta, w)));
+    const derived = await Promise.all(typed.map((w, i) => derivedTerms(index, meta, w, found[i].exact)));
     const exact = found.map((f, i) => {
       const alts = [...f.exact].map((t) => alternative([t], 1));
       for (const terms of meta.synonymsOf.get(typed[i]) || []) alts.push(alternative(terms, 0.8));
+      for (const t of derived[i]) alts.push(alternative([t], 0.8));
       return alts;
     });
     const wide = found.map((f, i) =>
@@ -646,7 +716,7 @@
       open();
       update();
     }
-    window.kbSearch = { search: (q, f) => search(index, q, f), index, fold, words };
+    window.kbSearch = { search: (q, f) => search(index, q, f), index, fold, words, related };
   }
 
   const start = () => document.querySelectorAll("[data-kb-search]").forEach(mount);

@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import functools
 
-from kbsite.search.stopwords import is_stopword
-
 #: Per language: (root ending, derived ending) pairs. A word ending in either gets the other
 #: in its place, if a letter at least stays in front of it.
 ENDINGS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -66,65 +64,85 @@ ENDINGS: dict[str, tuple[tuple[str, str], ...]] = {
     ),
 }
 #: Pairs the endings would join that mean different things.
-UNRELATED: dict[str, frozenset[frozenset[str]]] = {
-    "en": frozenset(
-        frozenset(pair)
-        for pair in (
-            ("state", "statement"), ("com", "comment"), ("depart", "department"),
-            ("apart", "apartment"), ("base", "basement"), ("ever", "every"),
-            ("batter", "battery"), ("gall", "gallery"), ("hard", "hardship"),
-            ("war", "warship"), ("town", "township"), ("relation", "relationship"),
-            ("arm", "armament"), ("seg", "segment"), ("ser", "sery"),
-        )
+UNRELATED: dict[str, tuple[tuple[str, str], ...]] = {
+    "en": (
+        ("state", "statement"), ("com", "comment"), ("depart", "department"),
+        ("apart", "apartment"), ("base", "basement"), ("ever", "every"),
+        ("batter", "battery"), ("gall", "gallery"), ("hard", "hardship"),
+        ("war", "warship"), ("town", "township"), ("relation", "relationship"),
+        ("arm", "armament"), ("seg", "segment"), ("ser", "sery"),
+        ("install", "installment"), ("instal", "instalment"),  # setup, not paying in parts
     ),
 }  # fmt: skip
+#: Per language: (inflection, what replaces it) pairs a word may end in.
+INFLECTIONS: dict[str, tuple[tuple[str, str], ...]] = {
+    "en": (
+        ("ies", "y"), ("ied", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"),
+        ("ing", ""), ("ing", "e"),
+    ),
+}  # fmt: skip
+#: The fewest letters a word, and a word without its inflection, may have.
+_SHORTEST = 3
+
+
+def table(lang: str) -> dict[str, list[list[str]]] | None:
+    """A language's tables as JSON (the help center's search derives words in the browser
+    from them, as ``related`` does here); None for a language without one."""
+    if lang not in ENDINGS:
+        return None
+    return {
+        "endings": [list(pair) for pair in ENDINGS[lang]],
+        "unrelated": [list(pair) for pair in UNRELATED.get(lang, ())],
+        "inflections": [list(pair) for pair in INFLECTIONS.get(lang, ())],
+    }
 
 
 @functools.lru_cache(maxsize=50_000)
-def _lemmas(word: str) -> tuple[str, ...]:
-    """``word`` and what it may be without an inflection (``payments``: ``payment``;
-    ``submitted``: ``submit``): candidates only, as the derived words are."""
+def lemmas(word: str, lang: str) -> tuple[str, ...]:
+    """``word`` and what it may be without an inflection of its language (``payments``:
+    ``payment``; ``submitted``: ``submit``), in order: candidates only, as the derived words
+    are."""
     out = dict.fromkeys([word])
-    for ending, instead in (
-        ("ies", "y"), ("ied", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"),
-        ("ing", ""), ("ing", "e"),
-    ):  # fmt: skip
-        if word.endswith(ending) and not word.endswith("ss") and len(word) - len(ending) >= 3:
+    for ending, instead in INFLECTIONS.get(lang, ()):
+        if (
+            word.endswith(ending)
+            and not word.endswith("ss")
+            and len(word) - len(ending) >= _SHORTEST
+        ):
             base = word[: len(word) - len(ending)] + instead
             out.setdefault(base, None)
-            if not instead and len(base) > 3 and base[-1] == base[-2]:
+            if not instead and len(base) > _SHORTEST and base[-1] == base[-2]:
                 out.setdefault(base[:-1], None)  # submitted, submitting: submit
     return tuple(out)
 
 
-def inflects(word: str, lemma: str) -> bool:
+def inflects(word: str, lemma: str, lang: str) -> bool:
     """Whether ``word`` is ``lemma`` or one of its inflections (``deliveries`` of
     ``delivery``; ``conversations`` is not one of ``conversion``, though Snowball gives both
     one stem)."""
-    return lemma in _lemmas(word)
+    return lemma in lemmas(word, lang)
 
 
 @functools.lru_cache(maxsize=20_000)
 def related(word: str, lang: str) -> tuple[str, ...]:
     """The words ``word`` (folded), or its form without an inflection, would be with another
-    ending of its language's table; () for a function word or a language without a table."""
-    table = ENDINGS.get(lang)
-    if not table or is_stopword(word, lang):
+    ending of its language's table, in order; () in a language without a table."""
+    endings = ENDINGS.get(lang)
+    if not endings:
         return ()
-    lemmas = _lemmas(word)
-    unrelated = UNRELATED.get(lang, frozenset())
+    own = lemmas(word, lang)
+    unrelated = {frozenset(pair) for pair in UNRELATED.get(lang, ())}
     out: dict[str, None] = {}
-    for lemma in lemmas:
-        if len(lemma) < 3:
+    for lemma in own:
+        if len(lemma) < _SHORTEST:
             continue
-        for root, derived in table:
+        for root, derived in endings:
             for have, other in ((derived, root), (root, derived)):
                 if lemma.endswith(have) and len(lemma) > len(have):
                     candidate = lemma[: len(lemma) - len(have)] + other
                     if (
-                        len(candidate) >= 3
-                        and candidate not in lemmas
-                        and not is_stopword(candidate, lang)
+                        len(candidate) >= _SHORTEST
+                        and candidate not in own
                         and frozenset((lemma, candidate)) not in unrelated
                     ):
                         out.setdefault(candidate, None)

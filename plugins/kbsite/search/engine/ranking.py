@@ -339,7 +339,7 @@ class Ranker:
             for lang, stemmer, others in derived:
                 for other in others:
                     family = self._same_stem(leaves, name, lang, stemmer(other))
-                    add([w for w in family if derivation.inflects(w, other)], p.derived)
+                    add([w for w in family if derivation.inflects(w, other, lang)], p.derived)
             for member in term.synonyms:
                 if len(member) == 1:
                     add(member, p.synonym)
@@ -369,7 +369,9 @@ class Ranker:
         out = []
         for lang, _ in sorted(term.stems):
             stemmer = self.stemmer_of(lang)
-            if stemmer is not None and (others := derivation.related(term.word, lang)):
+            if stemmer is None or is_stopword(term.word, lang):
+                continue  # a function word has no derived words
+            if others := derivation.related(term.word, lang):
                 out.append((lang, stemmer, others))
         return out
 

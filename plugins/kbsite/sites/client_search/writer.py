@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from kbsite.cachefile import read_json
+from kbsite.search import derivation
 from kbsite.search.analysis import fold, terms
 from kbsite.search.stemming import stemmer
 from kbsite.sites.client_search.documents import ClientDoc, ClientSearchError
@@ -289,6 +290,7 @@ def _manifest(out: Path, state: dict[str, Any]) -> dict[str, Any]:
         "types": {k: v for k, v in sorted(types.items()) if v > 0},
         "products": {k: v for k, v in sorted(products.items()) if v > 0},
         "synonyms": state["synonyms"],
+        "derive": derivation.table(state["lang"]),
     }
 
 
