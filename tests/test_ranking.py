@@ -8,6 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from conftest import TODAY, page
 
@@ -187,6 +189,94 @@ def test_a_synonym_typed_in_another_inflection_still_expands() -> None:
     latvian = {"lv": engine.stemmer("lv")}
     assert plan("atmaksa", latvian, groups).terms[0].synonyms == (("nauda",),)
     assert plan("atmaksas", latvian, groups).terms[0].synonyms == ()
+
+
+def _plain_synonyms(
+    query: str, stemmers: dict[str, Any], synonyms: dict[str, list[list[str]]]
+) -> list[tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]]:
+    """The query's units and each one's synonyms, found by comparing the words with every
+    member of every group of the languages searched, longest multi-word member first."""
+    from kbsite.search.analysis import fold, terms, words
+    from kbsite.search.query import MAX_WORDS
+
+    def same(typed: tuple[str, ...], member: tuple[str, ...], stem: Any) -> bool:
+        if typed == member:
+            return True
+        return (
+            stem is not None
+            and len(typed) == len(member)
+            and all(stem(a) == stem(b) for a, b in zip(typed, member, strict=True))
+        )
+
+    groups = [
+        (stemmers[lang], [m for member in group if (m := tuple(terms(member)))])
+        for lang in stemmers
+        for group in synonyms.get(lang, [])
+    ]
+    multi = sorted(
+        ((m, stem) for stem, group in groups for m in group if len(m) > 1), key=lambda x: -len(x[0])
+    )
+    tokens = [fold(t.text) for t in words(query.replace('"', " "))][: MAX_WORDS * 2]
+    units: dict[tuple[str, ...], None] = {}
+    i = 0
+    while i < len(tokens):
+        size = next(
+            (len(m) for m, stem in multi if same(tuple(tokens[i : i + len(m)]), m, stem)), 0
+        )
+        units.setdefault(tuple(tokens[i : i + size]) if size else (tokens[i],), None)
+        i += size or 1
+    out = []
+    for unit in list(units)[:MAX_WORDS]:
+        found: dict[tuple[str, ...], None] = {}
+        for stem, group in groups:
+            spelt = [m for m in group if same(unit, m, stem)]
+            for member in group if spelt else ():
+                if member not in spelt:
+                    found.setdefault(member, None)
+        out.append((unit, tuple(found)))
+    return out
+
+
+_SYNONYM_WORDS = ["refund", "refunds", "money", "back", "pass", "passed", "away", "die", "the"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    query=st.lists(st.sampled_from([*_SYNONYM_WORDS, "hub", "Money-Back"]), max_size=7).map(
+        " ".join
+    ),
+    groups=st.lists(
+        st.lists(
+            st.lists(st.sampled_from(_SYNONYM_WORDS), min_size=1, max_size=3).map(" ".join),
+            min_size=1,
+            max_size=4,
+        ),
+        max_size=5,
+    ),
+    langs=st.sampled_from([("en",), ("lv",), ("en", "lv"), ("lv", "en", "it")]),
+)
+@example(  # the longest member wins where several start
+    query="money back refunds hub",
+    groups=[["money back", "pass"], ["money back refund", "die"]],
+    langs=("en",),
+).via("discovered")
+@example(query="pass away", groups=[["die", "passed away"], ["away"]], langs=("lv", "en")).via(
+    "discovered"
+)
+def test_indexed_synonyms_equal_comparing_every_member(
+    query: str, groups: list[list[str]], langs: tuple[str, ...]
+) -> None:
+    """The query's units and their synonyms, found through ``SynonymTable``'s index, are
+    those found by comparing the words with every member of every group."""
+    from kbsite.search import engine
+    from kbsite.search.query import SynonymTable, plan
+
+    synonyms = {"en": groups, "lv": groups[::-1], "it": groups[:1]}
+    stemmers = {lang: engine.stemmer(lang) for lang in langs}
+    planned = plan(query, stemmers, SynonymTable(synonyms))
+    assert [(t.parts, t.synonyms) for t in planned.terms] == _plain_synonyms(
+        query, stemmers, synonyms
+    )
 
 
 def test_an_inflected_synonym_finds_the_page_of_its_group(searcher_of) -> None:

@@ -89,16 +89,18 @@ def _near(keys: list[str], window: int) -> list[str]:
 def plan(
     query: str,
     stemmers: Mapping[str, Stemmer | None],
-    synonyms: Mapping[str, list[list[str]]],
+    synonyms: Mapping[str, list[list[str]]] | SynonymTable,
 ) -> Plan:
-    """The plan of ``query`` searched in the languages of ``stemmers``."""
+    """The plan of ``query`` searched in the languages of ``stemmers``; ``synonyms``: the
+    KB's groups, best as a ``SynonymTable`` made once (a mapping is indexed on each call)."""
     langs = tuple(stemmers)
     phrases = []
     for text in _PHRASE.findall(query)[:MAX_PHRASES]:
         if found := terms(text):
             phrases.append(tuple(found))
     tokens = [fold(token.text) for token in words(_PHRASE.sub(" ", query))][: MAX_WORDS * 2]
-    groups = _members(stemmers, synonyms)
+    table = synonyms if isinstance(synonyms, SynonymTable) else SynonymTable(synonyms)
+    groups = [table.of(lang, stem) for lang, stem in stemmers.items()]
     units: dict[tuple[str, ...], None] = {}
     for unit in _spans(tokens, groups):
         units.setdefault(unit, None)
@@ -151,47 +153,70 @@ def stemmer_for_pairs(lang: str, stem: Stemmer | None) -> Stemmer | None:
 Group = list[tuple[str, ...]]  # a synonym group: its members, each as its folded words
 
 
-def _members(
-    stemmers: Mapping[str, Stemmer | None], synonyms: Mapping[str, list[list[str]]]
-) -> list[tuple[Stemmer | None, Group]]:
-    """Each synonym group of the languages searched, as its members' folded words, with the
-    Snowball stemmer of its language (None without one)."""
-    return [
-        (
-            stemmers[lang],
-            [member_words for member in group if (member_words := tuple(terms(member)))],
-        )
-        for lang in stemmers
-        for group in synonyms.get(lang, [])
-    ]
+class SynonymTable:
+    """The KB's synonym groups (``synonyms.yml``), each member as its folded words, indexed
+    per language and stemmer (``of``): a query's words are looked up, not compared with every
+    member of every group (a file of a thousand groups took 17 ms a query that way)."""
+
+    def __init__(self, synonyms: Mapping[str, list[list[str]]]) -> None:
+        self._groups = {
+            lang: [
+                [words for member in group if (words := tuple(terms(member)))] for group in groups
+            ]
+            for lang, groups in synonyms.items()
+        }
+        self._indexed: dict[tuple[str, Stemmer | None], _Groups] = {}
+
+    def of(self, lang: str, stem: Stemmer | None) -> _Groups:
+        """The groups of ``lang``, indexed by the words of their members as ``stem``
+        reduces them (made once per language and stemmer)."""
+        key = (lang, stem)
+        found = self._indexed.get(key)
+        if found is None:
+            found = self._indexed[key] = _Groups(self._groups.get(lang, []), stem)
+        return found
 
 
-def same_words(typed: tuple[str, ...], member: tuple[str, ...], stem: Stemmer | None) -> bool:
-    """Whether words typed spell a synonym's member: the same folded words, or (in a language
-    with a stemmer) the same stems word for word, so ``refunds`` or ``passed away`` stand for
-    the members ``refund`` and ``pass away``."""
-    if typed == member:
-        return True
-    return (
-        stem is not None
-        and len(typed) == len(member)
-        and all(stem(a) == stem(b) for a, b in zip(typed, member, strict=True))
-    )
+class _Groups:
+    """One language's synonym groups, indexed by their members' keys (``key``)."""
+
+    __slots__ = ("groups", "longest", "multi", "stem", "with_key")
+
+    def __init__(self, groups: list[Group], stem: Stemmer | None) -> None:
+        self.groups = groups
+        self.stem = stem
+        self.with_key: dict[tuple[str, ...], list[int]] = {}  # key -> groups, in order
+        self.multi: set[tuple[str, ...]] = set()  # keys of members of several words
+        for number, group in enumerate(groups):
+            for member in group:
+                spelt = self.key(member)
+                found = self.with_key.setdefault(spelt, [])
+                if not found or found[-1] != number:
+                    found.append(number)
+                if len(member) > 1:
+                    self.multi.add(spelt)
+        self.longest = max((len(key) for key in self.multi), default=0)
+
+    def key(self, typed: tuple[str, ...]) -> tuple[str, ...]:
+        """What words must equal to spell the same member: the words themselves, or in a
+        language with a stemmer their stems (``refunds`` or ``passed away`` spell the members
+        ``refund`` and ``pass away``)."""
+        return tuple(map(self.stem, typed)) if self.stem else typed
 
 
-def _spans(tokens: list[str], groups: list[tuple[Stemmer | None, Group]]) -> list[tuple[str, ...]]:
+def _spans(tokens: list[str], groups: list[_Groups]) -> list[tuple[str, ...]]:
     """The query's words, with each run that spells a multi-word synonym (``money back``)
     kept together as one unit, longest first."""
-    multi = sorted(
-        {(member, stem) for stem, group in groups for member in group if len(member) > 1},
-        key=lambda found: len(found[0]),
-        reverse=True,
-    )
+    longest = max((found.longest for found in groups), default=0)
     out: list[tuple[str, ...]] = []
     i = 0
     while i < len(tokens):
         size = next(
-            (len(m) for m, stem in multi if same_words(tuple(tokens[i : i + len(m)]), m, stem)),
+            (
+                length
+                for length in range(min(longest, len(tokens) - i), 1, -1)
+                if any(found.key(tuple(tokens[i : i + length])) in found.multi for found in groups)
+            ),
             0,
         )
         out.append(tuple(tokens[i : i + size]) if size else (tokens[i],))
@@ -199,15 +224,14 @@ def _spans(tokens: list[str], groups: list[tuple[Stemmer | None, Group]]) -> lis
     return out
 
 
-def _synonyms(
-    unit: tuple[str, ...], groups: list[tuple[Stemmer | None, Group]]
-) -> tuple[tuple[str, ...], ...]:
+def _synonyms(unit: tuple[str, ...], groups: list[_Groups]) -> tuple[tuple[str, ...], ...]:
+    """The other members of the groups ``unit`` spells a member of, in order."""
     found: dict[tuple[str, ...], None] = {}
-    for stem, group in groups:
-        spelt = [member for member in group if same_words(unit, member, stem)]
-        if spelt:
-            for member in group:
-                if member not in spelt:
+    for language in groups:
+        spelt = language.key(unit)
+        for number in language.with_key.get(spelt, ()):
+            for member in language.groups[number]:
+                if language.key(member) != spelt:
                     found.setdefault(member, None)
     return tuple(found)
 

@@ -22,7 +22,7 @@ from kbsite.review import states as review_states
 from kbsite.search import engine, passages, results
 from kbsite.search.analysis import heading_text, light_stemmer, terms
 from kbsite.search.engine import lookup
-from kbsite.search.query import pairs_of, stemmer_for_pairs
+from kbsite.search.query import SynonymTable, pairs_of, stemmer_for_pairs
 from kbsite.search.query import plan as query_plan
 from kbsite.search.scripts import language_of_query
 from kbsite.search.synonyms import load_synonyms
@@ -158,6 +158,7 @@ class Searcher:
     cache_size: int = 2048
     engine: engine.Engine = field(init=False)
     synonyms: dict[str, list[list[str]]] = field(init=False)
+    synonym_table: SynonymTable = field(init=False)
     _cache: OrderedDict[tuple[Any, ...], tuple[engine.Generation, dict[str, Any]]] = field(
         init=False
     )
@@ -165,6 +166,7 @@ class Searcher:
     def __post_init__(self) -> None:
         self.engine = engine.Engine(index_dir(self.project))
         self.synonyms = load_synonyms(self.project)
+        self.synonym_table = SynonymTable(self.synonyms)
         self._cache = OrderedDict()
         if os.environ.get("KB_SEARCH_CACHE") == "0":
             self.cache_size = 0
@@ -266,7 +268,7 @@ class Searcher:
         searched: set[str] = set()  # single index words looked for, to mark in snippets
         scoped: frozenset[str] = frozenset()  # those only for languages without a stemmer
         phrases: frozenset[tuple[str, ...]] = frozenset()  # marked only as a whole
-        planned = query_plan(query, stemmers, self.synonyms)
+        planned = query_plan(query, stemmers, self.synonym_table)
         # Text of `!!! internal` blocks is matched for reps only, never for customers.
         public = audience == "public"
         fields = engine.TEXT_FIELDS if public else engine.TEXT_FIELDS + engine.INTERNAL_FIELDS
