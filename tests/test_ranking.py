@@ -404,7 +404,7 @@ def test_derived_words_snowball_leaves_apart_are_related(word: str, other: str) 
     ("word", "other"),
     [
         ("state", "statement"), ("part", "party"), ("pack", "package"), ("com", "comment"),
-        ("install", "installments"),
+        ("install", "installments"), ("store", "storage"),
         ("current", "currency"), ("vary", "variable"), ("port", "portable"), ("every", "ever"),
     ],
 )  # fmt: skip

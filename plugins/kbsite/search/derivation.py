@@ -30,7 +30,6 @@ ENDINGS: dict[str, tuple[tuple[str, str], ...]] = {
         ("ose", "osure"),  # close/closure, disclose/disclosure, expose/exposure
         ("ase", "asure"),  # erase/erasure
         ("er", "ery"),  # deliver/delivery, recover/recovery, discover/discovery
-        ("ore", "orage"),  # store/storage
         ("use", "usage"),  # use/usage
         ("over", "overage"),  # cover/coverage
         ("ify", "ification"),  # notify/notification, verify/verification
