@@ -7,8 +7,8 @@ one form misses pages that use the other, and stock Lucene's stemmers do no bett
 language has a short table of endings that alternate (``end`` ↔ ``ension``); ``related`` gives
 the words a word would be with the other ending. They are only candidates: the ranker keeps
 those the index holds, with their inflections (their Snowball families, less the words that
-only begin alike: ``conversion`` is not ``conversation``), a little below the word's own
-forms.
+only begin alike: ``extensions`` is one of ``extension``, ``extensive`` is not), a little
+below the word's own forms.
 
 A pair joined wrongly costs little (the other word counts for less than the word typed, and
 only in pages that hold it); the table keeps to endings whose pairs mean the same thing in
@@ -117,8 +117,8 @@ def lemmas(word: str, lang: str) -> tuple[str, ...]:
 
 def inflects(word: str, lemma: str, lang: str) -> bool:
     """Whether ``word`` is ``lemma`` or one of its inflections (``deliveries`` of
-    ``delivery``; ``conversations`` is not one of ``conversion``, though Snowball gives both
-    one stem)."""
+    ``delivery``; ``extensive`` is not one of ``extension``, though Snowball gives both one
+    stem)."""
     return lemma in lemmas(word, lang)
 
 
