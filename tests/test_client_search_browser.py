@@ -160,7 +160,8 @@ def test_the_help_center_finds_words_derived_from_those_typed(
     built_sites: KBProject, tmp_path: Path
 ) -> None:
     """`pay` finds a page that only speaks of payments; `deliver` one that only has
-    deliveries (an inflection of `delivery`, which no page writes)."""
+    deliveries (an inflection of `delivery`, which no page writes). Words, and filter values,
+    that name what every JavaScript object has (`constructor`) are looked up as any other."""
     require_chromium()
     site = tmp_path / "public"
     shutil.copytree(built_sites.root / "site/public", site)
@@ -193,6 +194,8 @@ def test_the_help_center_finds_words_derived_from_those_typed(
                 ".dataset.kbState)"
             )
             assert box.get_attribute("data-kb-state") == "done", word
+            found = "(f) => kbSearch.search('refund', f).then((a) => a.total)"
+            assert page.evaluate(found, {"type": word}) == 0, word  # no such type
 
 
 def test_an_updated_index_serves_the_new_page_and_drops_the_removed_one(

@@ -237,7 +237,7 @@
       for (const seg of meta.segs) {
         const data = await this.get(`${seg.dir}/f/${kind}.json`);
         let doc = 0;
-        for (const gap of data[value] || []) {
+        for (const gap of Object.hasOwn(data, value) ? data[value] : []) {
           doc += gap;
           if (!seg.dead.has(doc)) docs.add(seg.offset + doc);
         }
