@@ -4,10 +4,10 @@
  * vocabulary bucket per first letter of a query word (surface forms -> terms, so no stemmer
  * is needed here; short postings inline), postings files of the terms found, and the display
  * records of the results. Matching follows rep search (search/service.py): an exact id first,
- * then ever wider tiers -- every word exactly (terms, synonyms, derived words), word beginnings (languages
- * without a stemmer), typos (1 edit from 5 letters, 2 from 6), any word -- stopping at the
- * first tier that finds 5 pages. Scores are Whoosh's BM25F: the writer stores each posting's
- * field-weighted term weight, this multiplies it by the idf.
+ * then ever wider tiers -- every word exactly (terms, synonyms, derived words), word
+ * beginnings (languages without a stemmer), typos (1 edit from 5 letters, 2 from 6), any
+ * word -- stopping at the first tier that finds 5 pages. Scores are Whoosh's BM25F: the
+ * writer stores each posting's field-weighted term weight, this multiplies it by the idf.
  */
 (() => {
   "use strict";
@@ -45,10 +45,12 @@
     return out;
   }
 
+  /** How many characters (code points) a word has, as Python's ``len``. */
+  const size = (w) => Array.from(w).length;
+
   /** ``word`` and what it may be without an inflection (search/derivation.py ``lemmas``). */
   function lemmas(word, table) {
     const out = [word];
-    const size = (w) => Array.from(w).length;
     for (const [ending, instead] of table.inflections) {
       if (word.endsWith(ending) && !word.endsWith("ss") && size(word) - size(ending) >= 3) {
         const base = word.slice(0, word.length - ending.length) + instead;
@@ -67,7 +69,6 @@
    * the language's tables in meta.json, as search/derivation.py ``related`` finds them. */
   function related(word, table) {
     if (!table) return [];
-    const size = (w) => Array.from(w).length;
     const own = lemmas(word, table);
     const unrelated = new Set(table.unrelated.map((pair) => [...pair].sort().join(" ")));
     const out = [];

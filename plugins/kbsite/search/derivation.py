@@ -122,6 +122,11 @@ def inflects(word: str, lemma: str, lang: str) -> bool:
     return lemma in lemmas(word, lang)
 
 
+@functools.cache
+def _unrelated(lang: str) -> frozenset[frozenset[str]]:
+    return frozenset(frozenset(pair) for pair in UNRELATED.get(lang, ()))
+
+
 @functools.lru_cache(maxsize=20_000)
 def related(word: str, lang: str) -> tuple[str, ...]:
     """The words ``word`` (folded), or its form without an inflection, would be with another
@@ -130,7 +135,7 @@ def related(word: str, lang: str) -> tuple[str, ...]:
     if not endings:
         return ()
     own = lemmas(word, lang)
-    unrelated = {frozenset(pair) for pair in UNRELATED.get(lang, ())}
+    unrelated = _unrelated(lang)
     out: dict[str, None] = {}
     for lemma in own:
         if len(lemma) < _SHORTEST:

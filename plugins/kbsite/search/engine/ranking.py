@@ -336,10 +336,9 @@ class Ranker:
                 add([term.word], p.exact)
             for lang, stem in sorted(term.stems):
                 add(self._same_stem(leaves, name, lang, stem), p.stem)
-            for lang, stemmer, others in derived:
-                for other in others:
-                    family = self._same_stem(leaves, name, lang, stemmer(other))
-                    add([w for w in family if derivation.inflects(w, other, lang)], p.derived)
+            for lang, other, stem in derived:
+                family = self._same_stem(leaves, name, lang, stem)
+                add([w for w in family if derivation.inflects(w, other, lang)], p.derived)
             for member in term.synonyms:
                 if len(member) == 1:
                     add(member, p.synonym)
@@ -363,16 +362,17 @@ class Ranker:
         scope = tuple(lang for lang in langs if self.stemmer_of(lang) is None)
         return Forms(words, groups, scoped, scope)
 
-    def _derived(self, term: Term) -> list[tuple[str, Stemmer, tuple[str, ...]]]:
-        """Per language of the term's stems: its stemmer and the words derived from the
-        term (``derivation``), whose inflections in the index stand for it."""
+    def _derived(self, term: Term) -> list[tuple[str, str, str]]:
+        """(language, word, its stem) of each word derived from the term (``derivation``)
+        in the languages of its stems: the word's inflections in the index stand for it."""
         out = []
         for lang, _ in sorted(term.stems):
             stemmer = self.stemmer_of(lang)
             if stemmer is None or is_stopword(term.word, lang):
                 continue  # a function word has no derived words
-            if others := derivation.related(term.word, lang):
-                out.append((lang, stemmer, others))
+            out.extend(
+                (lang, other, stemmer(other)) for other in derivation.related(term.word, lang)
+            )
         return out
 
     def typo_forms(self, term: Term, forms: Forms, langs: Iterable[str] = ()) -> Forms | None:
